@@ -1,0 +1,223 @@
+//! Rule metadata: the `# METADATA` block at the top of every rule file.
+//!
+//! regorus does not expose annotations (`rego.metadata.rule()`), so the Rust
+//! side reads the comment block itself, parses it as YAML into [`RuleMeta`] and
+//! validates it. Errors name the file and the line of the offending key.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::types::{Severity, SubjectKind};
+use crate::snapshot::actions;
+
+/// Everything a report needs to know about a rule, from its METADATA block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub title: String,
+    pub description: String,
+    /// OPA's annotation scope; rules are package-scoped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_resources: Vec<RelatedResource>,
+    pub custom: RuleCustom,
+}
+
+/// OPA allows a bare URL or `{ref, description}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RelatedResource {
+    Url(String),
+    Ref {
+        #[serde(rename = "ref")]
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+}
+
+impl RelatedResource {
+    pub fn url(&self) -> &str {
+        match self {
+            RelatedResource::Url(u) | RelatedResource::Ref { url: u, .. } => u,
+        }
+    }
+}
+
+/// trailaudit's own keys under `custom:`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCustom {
+    /// Stable id (`CT-001`); never reused, even when a rule is retired.
+    pub id: String,
+    pub severity: Severity,
+    /// What each result judges.
+    pub subject: SubjectKind,
+    /// API calls (`service:Operation`) whose failure makes this rule's results `error`.
+    pub requires: Vec<String>,
+    /// Framework key (`aws-securityhub`, `cis-aws-v3.0`, `cis-aws-v5.0`, ...) to control ids.
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub remediation: Remediation,
+    /// A retired rule keeps its id taken and is not evaluated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
+}
+
+/// How to fix a failing subject, for people (console) and scripts (CLI).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Remediation {
+    /// Console steps, Markdown.
+    pub console: String,
+    /// An AWS CLI command (or a few), with `<placeholders>`.
+    pub cli: String,
+}
+
+/// A metadata problem, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Where the METADATA block is and what it says.
+#[derive(Debug, Clone)]
+pub struct MetadataBlock {
+    /// 1-based line of `# METADATA`.
+    pub line: usize,
+    pub meta: RuleMeta,
+}
+
+/// Finds and parses the package-scoped `# METADATA` block of a rule file.
+/// `Ok(None)` when the file has no block at all.
+pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> {
+    let lines: Vec<&str> = source.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.trim() == "# METADATA") else {
+        return Ok(None);
+    };
+    let mut yaml = String::new();
+    for line in &lines[start + 1..] {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed.strip_prefix('#') else { break };
+        // "# key: v" -> "key: v"; keep deeper indentation intact.
+        yaml.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+        yaml.push('\n');
+    }
+    let first_yaml_line = start + 2; // 1-based line of the first YAML line
+    let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {
+        line: e.location().map_or(start + 1, |loc| first_yaml_line + loc.line() - 1),
+        message: format!("invalid METADATA: {}", strip_yaml_position(&e.to_string())),
+    })?;
+    let block = MetadataBlock { line: start + 1, meta };
+    validate(&block, &yaml, first_yaml_line)?;
+    Ok(Some(block))
+}
+
+fn strip_yaml_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Checks what serde cannot: formats, known API actions, non-empty text.
+fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result<(), MetaError> {
+    let line_of = |key: &str| -> usize {
+        yaml.lines()
+            .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+            .map_or(block.line, |i| first_yaml_line + i)
+    };
+    let err = |key: &str, message: String| MetaError { line: line_of(key), message };
+    let meta = &block.meta;
+    let custom = &meta.custom;
+    if meta.title.trim().is_empty() {
+        return Err(err("title", "METADATA `title` is empty".into()));
+    }
+    if meta.description.trim().is_empty() {
+        return Err(err("description", "METADATA `description` is empty".into()));
+    }
+    if let Some(scope) = &meta.scope
+        && scope != "package"
+    {
+        return Err(err("scope", format!("METADATA `scope` must be `package`, not `{scope}`")));
+    }
+    let id_ok = custom.id.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && custom.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+    if !id_ok {
+        return Err(err("id", format!("rule id `{}` must look like `CT-001` (A-Z, 0-9, -)", custom.id)));
+    }
+    if custom.requires.is_empty() {
+        return Err(err("requires", "METADATA `custom.requires` must list the API calls the rule depends on".into()));
+    }
+    for action in &custom.requires {
+        if !actions::is_known(action) {
+            return Err(err(
+                "requires",
+                format!("unknown API action `{action}` in `custom.requires` (known: {})", actions::ALL.join(", ")),
+            ));
+        }
+    }
+    for (framework, controls) in &custom.frameworks {
+        let key_ok = !framework.is_empty()
+            && framework.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !key_ok {
+            return Err(err("frameworks", format!("framework key `{framework}` must be lower-case like `cis-aws-v5.0`")));
+        }
+        if controls.is_empty() {
+            return Err(err("frameworks", format!("framework `{framework}` lists no control ids")));
+        }
+    }
+    if custom.remediation.console.trim().is_empty() || custom.remediation.cli.trim().is_empty() {
+        return Err(err("remediation", "METADATA `custom.remediation` needs both `console` and `cli`".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: CT-999\n#   severity: high\n#   subject: trail\n#   requires: [cloudtrail:DescribeTrails]\n#   frameworks:\n#     aws-securityhub: [CloudTrail.4]\n#   remediation:\n#     console: Do it.\n#     cli: aws x\npackage trailaudit.x\n";
+
+    #[test]
+    fn parses_a_complete_block() {
+        let block = parse_metadata(GOOD).unwrap().unwrap();
+        assert_eq!(block.line, 1);
+        assert_eq!(block.meta.custom.id, "CT-999");
+        assert_eq!(block.meta.custom.severity, Severity::High);
+        assert_eq!(block.meta.custom.frameworks["aws-securityhub"], vec!["CloudTrail.4"]);
+    }
+
+    #[test]
+    fn missing_field_is_an_error_with_a_line() {
+        let src = GOOD.replace("#   severity: high\n", "");
+        let e = parse_metadata(&src).unwrap_err();
+        assert!(e.message.contains("severity"), "{e:?}");
+        assert!(e.line >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn unknown_key_names_its_line() {
+        let src = GOOD.replace("#   severity: high\n", "#   severity: high\n#   sevrity: low\n");
+        let e = parse_metadata(&src).unwrap_err();
+        assert!(e.message.contains("sevrity"), "{e:?}");
+        assert_eq!(e.line, 8, "{e:?}");
+    }
+
+    #[test]
+    fn unknown_action_is_rejected() {
+        let src = GOOD.replace("cloudtrail:DescribeTrails", "cloudtrail:DescribeTrial");
+        let e = parse_metadata(&src).unwrap_err();
+        assert!(e.message.contains("cloudtrail:DescribeTrial"), "{e:?}");
+        assert_eq!(e.line, 8);
+    }
+
+    #[test]
+    fn no_block_is_none() {
+        assert!(parse_metadata("package x\n").unwrap().is_none());
+    }
+}

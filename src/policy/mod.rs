@@ -1,0 +1,11 @@
+//! The policy engine: loads the Rego pack (built-in and user directories),
+//! evaluates it on a snapshot with regorus, and turns what the rules say into
+//! pass / fail / error / waived results.
+
+pub mod metadata;
+pub mod result;
+pub mod types;
+
+pub use metadata::{Remediation, RuleMeta};
+pub use result::{AppliedWaiver, Audit, Outcome, Rule, RuleResult, Summary};
+pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};

@@ -1,0 +1,17 @@
+//! The snapshot: one versioned JSON document, the contract between the
+//! collector and the policies. See [`model`] for the wire format.
+
+pub mod actions;
+mod load;
+pub mod model;
+
+pub use load::{SnapshotError, load_file, parse_str, write_file};
+pub use model::*;
+
+/// The JSON Schema of [`Snapshot`], as committed in `docs/snapshot.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Snapshot);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serializes");
+    text.push('\n');
+    text
+}

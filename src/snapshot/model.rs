@@ -1,0 +1,602 @@
+//! Snapshot v1: the contract between the collector and the policies.
+//!
+//! One JSON document holds any number of accounts and regions. The collector
+//! writes it, the policy engine reads it, and recorded snapshots are the
+//! fixtures audits run on offline. Field names are snake_case, except where a
+//! value is kept *verbatim* from an AWS API (event selectors, bucket policies),
+//! so it can be compared with `aws ... get-event-selectors` output as is.
+//!
+//! ## Unknown versus absent
+//! A value that is `null` or missing means "collected, and AWS said there is
+//! none" **unless** `errors` holds a failed call for that account, region and
+//! resource. The errors list is the only source of truth for what could not be
+//! collected; the policy engine turns every result that depends on a failed
+//! call into `error`, so an unreadable resource can never pass.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+/// The only `schema_version` this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole snapshot: metadata, the accounts collected, and every failed call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always `1` for this version of the contract.
+    pub schema_version: u32,
+    pub metadata: Metadata,
+    /// Accounts in the order they were collected (sorted by id when written).
+    pub accounts: Vec<Account>,
+    /// Every API call that failed or was unsupported, as data.
+    #[serde(default)]
+    pub errors: Vec<CollectionError>,
+}
+
+/// Who collected what, when, and with which settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    pub tool: ToolInfo,
+    /// When collection started (RFC 3339, UTC). Delivery ages are measured against it.
+    pub collected_at: DateTime<Utc>,
+    /// AWS partition: `aws`, `aws-cn`, `aws-us-gov`, ...
+    pub partition: String,
+    /// Regions covered by this snapshot, for every account.
+    pub regions: Vec<String>,
+    pub settings: CollectionSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+/// Collection settings that change what the snapshot can prove.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionSettings {
+    /// How many days of event history (LookupEvents) were read.
+    pub event_history_days: u32,
+    /// Cap on events kept per account; `event_history.truncated` says if it was hit.
+    pub event_history_max_events: u32,
+}
+
+/// One AWS account as seen from its own credentials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    pub account_id: String,
+    /// AWS Organizations membership, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+    /// Per-region inventory: which trails each region's DescribeTrails returned
+    /// (shadow trails included), AWS Config recorders, CloudTrail Lake stores.
+    #[serde(default)]
+    pub regions: BTreeMap<String, RegionInventory>,
+    /// Every trail seen in any region, keyed by trail ARN, with status and selectors.
+    #[serde(default)]
+    pub trails: BTreeMap<String, Trail>,
+    /// Buckets that trails write to and buckets in scope for data-event rules, keyed by name.
+    #[serde(default)]
+    pub buckets: BTreeMap<String, Bucket>,
+    /// Account-level S3 Block Public Access (s3control GetPublicAccessBlock); `null` = not configured.
+    #[serde(default)]
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// CloudWatch Logs groups, keyed by log group ARN without the trailing `:*`.
+    #[serde(default)]
+    pub log_groups: BTreeMap<String, LogGroup>,
+    /// CloudWatch alarms, keyed by alarm ARN.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, Alarm>,
+    /// SNS topics that alarms notify, keyed by topic ARN.
+    #[serde(default)]
+    pub sns_topics: BTreeMap<String, SnsTopic>,
+    /// KMS keys that trails (and log groups) use, keyed by key ARN.
+    #[serde(default)]
+    pub kms_keys: BTreeMap<String, KmsKey>,
+    /// Recent management-event history (LookupEvents), when collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_history: Option<EventHistory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub id: String,
+    pub management_account_id: String,
+}
+
+/// What one region of one account returned for region-scoped calls.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionInventory {
+    /// ARNs returned by DescribeTrails(includeShadowTrails=true) in this region.
+    /// A multi-region trail appears in every region (as a shadow outside its home).
+    #[serde(default)]
+    pub trail_arns: Vec<String>,
+    /// AWS Config configuration recorders in this region, with their status.
+    #[serde(default)]
+    pub config_recorders: Vec<ConfigRecorder>,
+    /// CloudTrail Lake event data stores in this region.
+    #[serde(default)]
+    pub event_data_stores: Vec<EventDataStore>,
+}
+
+/// A trail as DescribeTrails reports it, plus the per-trail calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    pub is_multi_region_trail: bool,
+    pub is_organization_trail: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation_enabled: bool,
+    /// KMS key ARN (or id, as some endpoints return it); `null` = SSE-S3 only.
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub s3_bucket_name: Option<String>,
+    #[serde(default)]
+    pub s3_key_prefix: Option<String>,
+    #[serde(default)]
+    pub sns_topic_arn: Option<String>,
+    #[serde(default)]
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    #[serde(default)]
+    pub cloud_watch_logs_role_arn: Option<String>,
+    #[serde(default)]
+    pub has_custom_event_selectors: bool,
+    #[serde(default)]
+    pub has_insight_selectors: bool,
+    /// Tags from ListTags; `null` when not collected (see `errors`).
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// GetTrailStatus; `null` when not collected (see `errors`).
+    #[serde(default)]
+    pub status: Option<TrailStatus>,
+    /// GetEventSelectors, verbatim; `null` when not collected (see `errors`).
+    #[serde(default)]
+    pub event_selectors: Option<EventSelectors>,
+    /// GetInsightSelectors, verbatim; empty when insights are off.
+    #[serde(default)]
+    pub insight_selectors: Option<Vec<InsightSelector>>,
+}
+
+/// GetTrailStatus, with AWS's field names in snake_case. Times are RFC 3339.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    #[serde(default)]
+    pub latest_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub latest_delivery_error: Option<String>,
+    #[serde(default)]
+    pub latest_notification_error: Option<String>,
+    #[serde(default)]
+    pub latest_cloud_watch_logs_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub latest_cloud_watch_logs_delivery_error: Option<String>,
+    #[serde(default)]
+    pub latest_digest_delivery_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub latest_digest_delivery_error: Option<String>,
+    #[serde(default)]
+    pub start_logging_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub stop_logging_time: Option<DateTime<Utc>>,
+}
+
+/// GetEventSelectors output. A trail uses basic or advanced selectors, never both.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventSelectors {
+    #[serde(rename = "EventSelectors", default)]
+    pub event_selectors: Vec<EventSelector>,
+    #[serde(rename = "AdvancedEventSelectors", default)]
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+}
+
+/// A basic event selector, exactly as the CloudTrail API spells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct EventSelector {
+    /// `ReadOnly`, `WriteOnly` or `All`.
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    #[serde(default)]
+    pub data_resources: Vec<DataResource>,
+    #[serde(default)]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct DataResource {
+    /// e.g. `AWS::S3::Object`, `AWS::Lambda::Function`.
+    #[serde(rename = "Type")]
+    pub resource_type: String,
+    /// ARN prefixes: `arn:aws:s3` (all buckets), `arn:aws:s3:::bucket/` or `arn:aws:s3:::bucket/prefix`.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// An advanced event selector, exactly as the CloudTrail API spells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct AdvancedEventSelector {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+/// One field condition; all present operators must hold (AND), values within one operator are OR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct FieldSelector {
+    /// `eventCategory`, `resources.type`, `readOnly`, `eventName`, `resources.ARN`, ...
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct InsightSelector {
+    /// `ApiCallRateInsight` or `ApiErrorRateInsight`.
+    pub insight_type: String,
+}
+
+/// An S3 bucket's posture as far as trail delivery and data events care.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Bucket policy document, parsed, verbatim; `null` = no policy.
+    #[serde(default)]
+    pub policy: Option<Json>,
+    /// GetBucketPolicyStatus: AWS's own verdict on the policy; `null` when unknown.
+    #[serde(default)]
+    pub policy_is_public: Option<bool>,
+    #[serde(default)]
+    pub acl: Option<BucketAcl>,
+    /// Bucket-level Block Public Access; `null` = not configured.
+    #[serde(default)]
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// Server access logging target; `null` = access logging off.
+    #[serde(default)]
+    pub logging: Option<BucketLogging>,
+    #[serde(default)]
+    pub versioning: Option<BucketVersioning>,
+    /// Object Lock configuration; `null` = not enabled.
+    #[serde(default)]
+    pub object_lock: Option<ObjectLock>,
+    /// Default encryption rules; `null` = none reported.
+    #[serde(default)]
+    pub encryption: Option<Vec<EncryptionRule>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketAcl {
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub grants: Vec<AclGrant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AclGrant {
+    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    pub grantee_type: String,
+    /// For groups, e.g. `http://acs.amazonaws.com/groups/global/AllUsers`.
+    #[serde(default)]
+    pub grantee_uri: Option<String>,
+    #[serde(default)]
+    pub grantee_id: Option<String>,
+    /// `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`, `FULL_CONTROL`.
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketLogging {
+    pub target_bucket: String,
+    #[serde(default)]
+    pub target_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BucketVersioning {
+    /// `Enabled`, `Suspended`, or `null` if never enabled.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `Enabled`, `Disabled`, or `null`.
+    #[serde(default)]
+    pub mfa_delete: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectLock {
+    pub enabled: bool,
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    #[serde(default)]
+    pub default_retention_mode: Option<String>,
+    #[serde(default)]
+    pub default_retention_days: Option<u32>,
+    #[serde(default)]
+    pub default_retention_years: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionRule {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    #[serde(default)]
+    pub kms_master_key_id: Option<String>,
+    #[serde(default)]
+    pub bucket_key_enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    pub name: String,
+    /// Log group ARN without the trailing `:*`.
+    pub arn: String,
+    pub region: String,
+    /// `null` = never expire.
+    #[serde(default)]
+    pub retention_in_days: Option<i32>,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    /// DescribeMetricFilters for this group; `null` when not collected (see `errors`).
+    #[serde(default)]
+    pub metric_filters: Option<Vec<MetricFilter>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricFilter {
+    pub name: String,
+    /// The filter pattern exactly as stored in CloudWatch Logs.
+    pub pattern: String,
+    #[serde(default)]
+    pub transformations: Vec<MetricTransformation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MetricTransformation {
+    pub metric_name: String,
+    pub metric_namespace: String,
+    #[serde(default)]
+    pub metric_value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alarm {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    /// `null` for metric-math alarms.
+    #[serde(default)]
+    pub metric_name: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub actions_enabled: bool,
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsTopic {
+    pub arn: String,
+    pub region: String,
+    /// ListSubscriptionsByTopic; `null` when not collected (see `errors`).
+    #[serde(default)]
+    pub subscriptions: Option<Vec<SnsSubscription>>,
+}
+
+/// An SNS subscription. The endpoint is deliberately not kept: it may be a
+/// personal address or a URL carrying a token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnsSubscription {
+    /// A real ARN when confirmed, `PendingConfirmation` otherwise.
+    pub subscription_arn: String,
+    /// `email`, `https`, `sqs`, `lambda`, ...
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    pub arn: String,
+    pub key_id: String,
+    pub region: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...
+    pub key_state: String,
+    #[serde(default)]
+    pub key_spec: Option<String>,
+    /// GetKeyRotationStatus; `null` when not applicable or not collected (see `errors`).
+    #[serde(default)]
+    pub rotation_enabled: Option<bool>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// An AWS Config configuration recorder with its status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigRecorder {
+    pub name: String,
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    /// `null` when status was not collected (see `errors`).
+    #[serde(default)]
+    pub recording: Option<bool>,
+    /// `SUCCESS`, `FAILURE` or `PENDING`.
+    #[serde(default)]
+    pub last_status: Option<String>,
+}
+
+/// A CloudTrail Lake event data store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDataStore {
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub multi_region_enabled: Option<bool>,
+    #[serde(default)]
+    pub organization_enabled: Option<bool>,
+    #[serde(default)]
+    pub retention_period: Option<u32>,
+}
+
+/// Recent event history read with LookupEvents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventHistory {
+    pub start_time: DateTime<Utc>,
+    pub end_time: DateTime<Utc>,
+    /// True when the event cap was hit: absence of an event proves nothing then.
+    pub truncated: bool,
+    pub events: Vec<Event>,
+}
+
+/// One CloudTrail event, reduced to what detections need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub event_id: String,
+    pub event_time: DateTime<Utc>,
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    #[serde(default)]
+    pub user_identity: Option<UserIdentity>,
+    #[serde(default)]
+    pub source_ip_address: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub error_message: Option<String>,
+    #[serde(default)]
+    pub read_only: Option<bool>,
+    /// Request parameters of security-relevant events, with secret-looking fields removed.
+    #[serde(default)]
+    pub request_parameters: Option<Json>,
+    /// e.g. `{"MFAUsed": "No"}` on ConsoleLogin.
+    #[serde(default)]
+    pub additional_event_data: Option<Json>,
+    #[serde(default)]
+    pub response_elements: Option<Json>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserIdentity {
+    /// `Root`, `IAMUser`, `AssumedRole`, `AWSService`, ...
+    #[serde(rename = "type")]
+    pub identity_type: String,
+    #[serde(default)]
+    pub arn: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub invoked_by: Option<String>,
+}
+
+/// One failed (or unsupported) API call, kept as data so that it can turn the
+/// results depending on it into `error` instead of a silent pass.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionError {
+    /// Service prefix as in IAM actions: `cloudtrail`, `s3`, `logs`, ...
+    pub service: String,
+    /// API operation name: `DescribeTrails`, `GetBucketPolicy`, ...
+    pub operation: String,
+    pub account_id: String,
+    /// `null` for calls that are not regional.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// ARN (or bucket ARN) of the resource the call was about, if any.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// AWS error code (`AccessDenied`, `ThrottlingException`, ...) or `Timeout`, `Dispatch`.
+    pub error_code: String,
+    pub message: String,
+    /// `failed` (data missing) or `unsupported` (the call does not exist in this partition/region).
+    #[serde(default)]
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    #[default]
+    Failed,
+    Unsupported,
+}
+
+impl CollectionError {
+    /// `service:Operation`, the form rules name in `custom.requires`.
+    pub fn action(&self) -> String {
+        format!("{}:{}", self.service, self.operation)
+    }
+}

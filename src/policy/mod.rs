@@ -9,3 +9,14 @@ pub mod types;
 pub use metadata::{Remediation, RuleMeta};
 pub use result::{AppliedWaiver, Audit, Outcome, Rule, RuleResult, Summary};
 pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};
+
+pub mod evaluate;
+mod input;
+mod locate;
+pub mod pack;
+pub mod rego_tests;
+mod scope;
+mod waivers;
+
+pub use evaluate::{AuditOptions, EvalTimings, audit};
+pub use pack::{Pack, PackError, PackSource};

@@ -1,0 +1,36 @@
+//! Embeds the built-in policy pack (`policies/**/*.rego`) in the binary.
+//!
+//! The list is derived from the files on disk, sorted, so adding a rule never
+//! means editing a Rust table.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    let mut out = String::from("/// `(path relative to policies/, source)` of every built-in Rego file, sorted.\npub const BUILTIN_POLICIES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let rel = file.strip_prefix(&root).expect("under policies/").to_string_lossy().replace('\\', "/");
+        out.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", file.display().to_string()));
+    }
+    out.push_str("];\n");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_policies.rs");
+    std::fs::write(dest, out).expect("write builtin_policies.rs");
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        println!("cargo:rerun-if-changed={}", path.display());
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rego") {
+            files.push(path);
+        }
+    }
+}

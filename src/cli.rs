@@ -1,0 +1,161 @@
+//! Command-line arguments (clap derive). Only the shape of the command line
+//! lives here; `commands/` turns it into work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::policy::Severity;
+
+/// Audit how AWS CloudTrail is set up, as policy-as-code.
+///
+/// Exit codes: 0 nothing failing at or above --fail-on and no errors; 1 failing
+/// results; 2 bad usage or bad input; 3 error results (incomplete collection or
+/// a broken rule) and nothing failing.
+#[derive(Debug, Parser)]
+#[command(name = "trailaudit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a recorded snapshot (--snapshot) or, without it, the live AWS account.
+    Audit(AuditArgs),
+    /// Collect a snapshot of the live AWS account(s) into a file.
+    Collect(CollectArgs),
+    /// List the rules of the pack (the catalogue, generated from METADATA).
+    Rules(RulesArgs),
+    /// Run the `test_*` rules of the built-in pack or of policy directories, like `opa test`.
+    Test(TestArgs),
+    /// Print the JSON Schema of snapshot v1.
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Add the rules in DIR (repeatable); written like the built-in pack.
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Snapshot file to audit offline; without it, collect from AWS first.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Configuration file (default: ./trailaudit.yaml if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Format of the main report.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the main report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write a SARIF 2.1.0 report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Also write a JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write a Markdown report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Lowest severity of a failing result that makes the exit code 1 [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// Where a live audit keeps the snapshot it collected (SARIF points into it)
+    /// [default: trailaudit-snapshot.json beside the first report file, or in the current directory].
+    #[arg(long, value_name = "FILE")]
+    pub save_snapshot: Option<PathBuf>,
+    /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
+    #[arg(long)]
+    pub timings: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Options of live collection, shared by `collect` and live `audit`.
+#[derive(Debug, Clone, Args)]
+pub struct LiveArgs {
+    /// AWS profile (default: the standard credential chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Comma-separated regions (default: config `collect.regions`, else the account's enabled regions).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
+    /// Send every AWS call to URL (emulators, tests); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Also collect the account behind this role (sts:AssumeRole; repeatable).
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+    /// Most AWS calls in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Days of event history to read with LookupEvents (1-90) [default: 7].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub event_history_days: Option<u32>,
+    /// Most events kept per account [default: 1000].
+    #[arg(long)]
+    pub max_events: Option<u32>,
+    /// Per-call timeout in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub call_timeout: u64,
+    /// Print API calls per service, retries and wall time (stderr).
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Snapshot file to write.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Configuration file (default: ./trailaudit.yaml if it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogueFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
+    pub format: CatalogueFormat,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy directories whose tests to run (default: the built-in pack).
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Also print the output of passing tests.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}

@@ -1,0 +1,58 @@
+//! One module per subcommand: each turns parsed arguments into work and an exit code.
+
+mod audit;
+mod policy_test;
+mod rules;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::policy::{Outcome, Pack, PackSource};
+
+/// Runs the command line; `Ok(code)` is the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Audit(args) => audit::run(args),
+        Command::Collect(args) => audit::collect_only(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Test(args) => policy_test::run(args),
+        Command::Schema => {
+            print!("{}", crate::snapshot::json_schema());
+            Ok(Outcome::Clean as u8)
+        }
+    }
+}
+
+/// `--config FILE`, else `./trailaudit.yaml` when present, else defaults.
+pub(crate) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
+    match explicit {
+        Some(path) => Ok(Config::load(path)?),
+        None => {
+            let default = PathBuf::from("trailaudit.yaml");
+            if default.is_file() { Ok(Config::load(&default)?) } else { Ok(Config::default()) }
+        }
+    }
+}
+
+pub(crate) fn load_pack(dirs: &[PathBuf]) -> anyhow::Result<Pack> {
+    Pack::load(&PackSource { builtin: true, dirs: dirs.to_vec() }).context("cannot load the policy pack")
+}
+
+/// Writes `text` to `path` atomically, or to stdout when `path` is `None`.
+pub(crate) fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    match path {
+        Some(p) => crate::fsutil::write_atomic(p, text.as_bytes()).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not our failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("cannot write to stdout"),
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Runs the pack on a snapshot: per account, per rule, with failures of one
+//! rule isolated from the others.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use super::input::SnapshotContext;
+use super::pack::Pack;
+use super::result::{Audit, Rule, RuleResult};
+use super::types::{Severity, Status};
+use super::{locate, scope, waivers};
+use crate::config::Config;
+use crate::snapshot::{Account, Snapshot};
+
+/// What a rule's `results` set must contain, one object per subject.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegoResult {
+    status: RegoStatus,
+    resource: String,
+    #[serde(default)]
+    region: Option<String>,
+    message: String,
+    #[serde(default)]
+    evidence: Option<Json>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RegoStatus {
+    Pass,
+    Fail,
+}
+
+/// Knobs of one audit run.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub fail_on: Severity,
+    /// Rule ids to evaluate; `None` = every non-deprecated rule.
+    pub only_rules: Option<Vec<String>>,
+    /// The day waivers are checked against (UTC).
+    pub today: chrono::NaiveDate,
+    pub snapshot_path: Option<PathBuf>,
+}
+
+/// Where the time went, for `--timings` and the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EvalTimings {
+    pub evaluate: Duration,
+}
+
+/// Evaluates `pack` on `snapshot`. `snapshot_text` (the file as read) lets
+/// results point at the line of their resource.
+pub fn audit(
+    snapshot: &Snapshot,
+    snapshot_text: Option<&str>,
+    pack: &Pack,
+    config: &Config,
+    options: &AuditOptions,
+) -> (Audit, EvalTimings, Vec<String>) {
+    let started = Instant::now();
+    let rules: Vec<&Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| !r.meta.custom.deprecated)
+        .filter(|r| options.only_rules.as_ref().is_none_or(|ids| ids.iter().any(|id| id == r.id())))
+        .collect();
+    let mut engine = pack.engine.clone();
+    let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
+    engine.add_data(regorus::Value::from(config_data)).expect("config data is an object");
+    let context = SnapshotContext::new(snapshot);
+
+    let mut results: Vec<RuleResult> = snapshot
+        .accounts
+        .par_iter()
+        .flat_map_iter(|account| evaluate_account(&engine, &rules, snapshot, &context, account))
+        .collect();
+
+    let notices = waivers::apply(&config.waivers, &mut results, options.today);
+    if let Some(text) = snapshot_text {
+        locate::attach_lines(text, &mut results);
+    }
+    results.sort_by(|a, b| {
+        (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
+    });
+    let audit = Audit {
+        metadata: snapshot.metadata.clone(),
+        snapshot_path: options.snapshot_path.clone(),
+        rules: rules.into_iter().cloned().collect(),
+        results,
+        fail_on: options.fail_on,
+    };
+    (audit, EvalTimings { evaluate: started.elapsed() }, notices)
+}
+
+fn evaluate_account(
+    base: &regorus::Engine,
+    rules: &[&Rule],
+    snapshot: &Snapshot,
+    context: &SnapshotContext<'_>,
+    account: &Account,
+) -> Vec<RuleResult> {
+    let mut engine = base.clone();
+    engine.set_input(regorus::Value::from(context.account_input(snapshot, account)));
+    let mut out = Vec::new();
+    for rule in rules {
+        let (mut results, depends_on) = match run_rule(&mut engine, rule, &account.account_id) {
+            Ok(pair) => pair,
+            Err(message) => (vec![rule_failure(rule, &account.account_id, message)], Vec::new()),
+        };
+        scope::apply(rule, &account.account_id, &snapshot.errors, &mut results, &depends_on);
+        out.extend(results);
+    }
+    out
+}
+
+/// Evaluates `data.<package>.results`; any deviation from the contract is an Err with a message.
+fn run_rule(engine: &mut regorus::Engine, rule: &Rule, account_id: &str) -> Result<(Vec<RuleResult>, Vec<Vec<String>>), String> {
+    let value = engine
+        .eval_rule(format!("data.{}.results", rule.package))
+        .map_err(|e| format!("rule failed at run time: {}", first_line(&format!("{e:#}"))))?;
+    let items: Vec<regorus::Value> = match value {
+        regorus::Value::Undefined => return Err("`results` is undefined (a rule must always report its subjects)".into()),
+        regorus::Value::Set(set) => set.iter().cloned().collect(),
+        regorus::Value::Array(items) => items.iter().cloned().collect(),
+        other => return Err(format!("`results` must be a set of objects, got {}", kind_of(&other))),
+    };
+    let mut results = Vec::with_capacity(items.len());
+    let mut depends_on = Vec::with_capacity(items.len());
+    for item in items {
+        let json = serde_json::to_value(&item).map_err(|e| format!("result cannot be read: {e}"))?;
+        let parsed: RegoResult = serde_json::from_value(json.clone())
+            .map_err(|e| format!("result {json} has the wrong shape: {e} (see docs/writing-rules.md)"))?;
+        results.push(RuleResult {
+            rule_id: rule.id().to_owned(),
+            status: match parsed.status {
+                RegoStatus::Pass => Status::Pass,
+                RegoStatus::Fail => Status::Fail,
+            },
+            severity: rule.severity(),
+            account: account_id.to_owned(),
+            region: parsed.region,
+            resource: parsed.resource,
+            message: parsed.message,
+            evidence: parsed.evidence.unwrap_or_else(|| Json::Object(Default::default())),
+            waiver: None,
+            snapshot_line: None,
+        });
+        depends_on.push(parsed.depends_on);
+    }
+    Ok((results, depends_on))
+}
+
+fn rule_failure(rule: &Rule, account_id: &str, message: String) -> RuleResult {
+    RuleResult {
+        rule_id: rule.id().to_owned(),
+        status: Status::Error,
+        severity: rule.severity(),
+        account: account_id.to_owned(),
+        region: None,
+        resource: super::types::account_resource(account_id),
+        message,
+        evidence: serde_json::json!({ "policy": rule.source_path }),
+        waiver: None,
+        snapshot_line: None,
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+fn kind_of(value: &regorus::Value) -> &'static str {
+    match value {
+        regorus::Value::Null => "null",
+        regorus::Value::Bool(_) => "a boolean",
+        regorus::Value::Number(_) => "a number",
+        regorus::Value::String(_) => "a string",
+        regorus::Value::Object(_) => "an object",
+        _ => "another kind of value",
+    }
+}

@@ -1,0 +1,257 @@
+//! The policy engine's contract, on small self-contained packs: pass/fail per
+//! subject, failed calls turning into `error`, broken rules isolated,
+//! waivers, and pack validation errors that name file and line.
+
+use std::path::Path;
+
+use trailaudit::config::Config;
+use trailaudit::policy::{AuditOptions, Pack, PackSource, Severity, Status, audit};
+use trailaudit::snapshot::{self, Snapshot};
+
+const SNAPSHOT: &str = r#"{
+  "schema_version": 1,
+  "metadata": {
+    "tool": {"name": "trailaudit", "version": "0.1.0"},
+    "collected_at": "2026-11-20T09:00:00Z",
+    "partition": "aws",
+    "regions": ["us-east-1", "eu-west-1"],
+    "settings": {"event_history_days": 7, "event_history_max_events": 1000}
+  },
+  "accounts": [
+    {
+      "account_id": "111111111111",
+      "regions": {
+        "us-east-1": {"trail_arns": ["arn:aws:cloudtrail:us-east-1:111111111111:trail/good", "arn:aws:cloudtrail:us-east-1:111111111111:trail/bad"]},
+        "eu-west-1": {"trail_arns": ["arn:aws:cloudtrail:us-east-1:111111111111:trail/good"]}
+      },
+      "trails": {
+        "arn:aws:cloudtrail:us-east-1:111111111111:trail/bad": {
+          "name": "bad", "arn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/bad", "home_region": "us-east-1",
+          "is_multi_region_trail": false, "is_organization_trail": false, "include_global_service_events": true,
+          "log_file_validation_enabled": false
+        },
+        "arn:aws:cloudtrail:us-east-1:111111111111:trail/good": {
+          "name": "good", "arn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/good", "home_region": "us-east-1",
+          "is_multi_region_trail": true, "is_organization_trail": false, "include_global_service_events": true,
+          "log_file_validation_enabled": true
+        }
+      }
+    },
+    {
+      "account_id": "222222222222",
+      "regions": {"us-east-1": {"trail_arns": []}, "eu-west-1": {"trail_arns": []}}
+    }
+  ],
+  "errors": [
+    {"service": "cloudtrail", "operation": "DescribeTrails", "account_id": "222222222222", "region": "eu-west-1",
+     "error_code": "AccessDenied", "message": "not authorized"}
+  ]
+}"#;
+
+const RULE: &str = r#"# METADATA
+# title: Trail validates log files
+# description: Digest files prove logs were not altered.
+# custom:
+#   id: T-001
+#   severity: medium
+#   subject: trail
+#   requires: [cloudtrail:DescribeTrails]
+#   frameworks:
+#     aws-securityhub: [CloudTrail.4]
+#   remediation:
+#     console: Enable it.
+#     cli: aws cloudtrail update-trail --name <trail> --enable-log-file-validation
+package trailaudit.checks.validation
+
+results contains r if {
+	some arn, t in input.account.trails
+	r := {"status": status(t), "resource": arn, "region": t.home_region, "message": sprintf("trail %s", [t.name]), "evidence": {"v": t.log_file_validation_enabled}}
+}
+
+status(t) := "pass" if t.log_file_validation_enabled
+status(t) := "fail" if not t.log_file_validation_enabled
+"#;
+
+const RULE_TEST: &str = r#"package trailaudit.checks.validation_test
+
+import data.trailaudit.checks.validation
+
+test_fail_without_validation if {
+	got := validation.results with input as {"account": {"trails": {"a": {"name": "n", "home_region": "r", "log_file_validation_enabled": false}}}}
+	count(got) == 1
+	some r in got
+	r.status == "fail"
+}
+
+test_deliberately_wrong if {
+	print("got: something else")
+	1 == 2
+}
+"#;
+
+/// A rule whose evaluation fails at run time for every input.
+const BROKEN: &str = r#"# METADATA
+# title: Broken
+# description: Divides by a string.
+# custom:
+#   id: T-002
+#   severity: low
+#   subject: account
+#   requires: [cloudtrail:DescribeTrails]
+#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.checks.broken
+
+results contains r if {
+	x := input.account.account_id
+	r := {"status": "pass", "resource": x, "region": null, "message": "m", "evidence": {"n": to_number("12") / "x"}}
+}
+"#;
+
+const UNDEFINED: &str = r#"# METADATA
+# title: Wrong shape
+# description: Reports a status that does not exist.
+# custom:
+#   id: T-003
+#   severity: high
+#   subject: account
+#   requires: [sts:GetCallerIdentity]
+#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.checks.shape
+
+results contains {"status": "ok", "resource": "x", "region": null, "message": "m"} if true
+"#;
+
+fn write_pack(dir: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+fn test_pack(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Pack, trailaudit::policy::PackError>) {
+    let dir = tempfile::tempdir().unwrap();
+    write_pack(dir.path(), files);
+    let pack = Pack::load(&PackSource { builtin: false, dirs: vec![dir.path().to_owned()] });
+    (dir, pack)
+}
+
+fn snapshot() -> Snapshot {
+    snapshot::parse_str(SNAPSHOT, Path::new("inline.json")).unwrap()
+}
+
+fn options(fail_on: Severity) -> AuditOptions {
+    AuditOptions { fail_on, only_rules: None, today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), snapshot_path: None }
+}
+
+fn full_pack() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("checks/validation.rego", RULE),
+        ("checks/validation_test.rego", RULE_TEST),
+        ("checks/broken.rego", BROKEN),
+        ("checks/broken_test.rego", "package trailaudit.checks.broken_test\n\ntest_nothing if true\n"),
+        ("checks/shape.rego", UNDEFINED),
+        ("checks/shape_test.rego", "package trailaudit.checks.shape_test\n\ntest_nothing if true\n"),
+    ]
+}
+
+#[test]
+fn every_subject_gets_pass_or_fail_and_failed_calls_become_errors() {
+    let (_dir, pack) = test_pack(&full_pack());
+    let pack = pack.unwrap();
+    let snap = snapshot();
+    let (result, _, _) = audit(&snap, Some(SNAPSHOT), &pack, &Config::default(), &options(Severity::Low));
+    let t001: Vec<_> = result.results.iter().filter(|r| r.rule_id == "T-001").collect();
+    let statuses: Vec<(&str, &str, Status)> = t001.iter().map(|r| (r.account.as_str(), r.resource.as_str(), r.status)).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("111111111111", "arn:aws:cloudtrail:us-east-1:111111111111:trail/bad", Status::Fail),
+            ("111111111111", "arn:aws:cloudtrail:us-east-1:111111111111:trail/good", Status::Pass),
+            ("222222222222", "AWS::::Account:222222222222/eu-west-1", Status::Error),
+        ]
+    );
+    let error = t001[2];
+    assert_eq!(error.region.as_deref(), Some("eu-west-1"));
+    assert!(error.message.contains("cloudtrail:DescribeTrails in eu-west-1 failed (AccessDenied"), "{}", error.message);
+    // Lines point into the snapshot text.
+    assert_eq!(t001[0].snapshot_line, Some(SNAPSHOT.lines().position(|l| l.contains("trail/bad\": {")).unwrap() + 1));
+}
+
+#[test]
+fn a_broken_rule_is_error_for_that_rule_only() {
+    let (_dir, pack) = test_pack(&full_pack());
+    let pack = pack.unwrap();
+    let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::Low));
+    let broken: Vec<_> = result.results.iter().filter(|r| r.rule_id == "T-002").collect();
+    assert_eq!(broken.len(), 2, "one per account");
+    assert!(broken.iter().all(|r| r.status == Status::Error && r.message.contains("rule failed at run time")), "{broken:#?}");
+    let shape: Vec<_> = result.results.iter().filter(|r| r.rule_id == "T-003").collect();
+    assert!(shape.iter().all(|r| r.status == Status::Error && r.message.contains("wrong shape")), "{shape:#?}");
+    // T-001 still ran.
+    assert!(result.results.iter().any(|r| r.rule_id == "T-001" && r.status == Status::Pass));
+    // Failing medium result -> exit 1; with fail_on high the errors decide -> 3.
+    assert_eq!(result.outcome() as u8, 1);
+    let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::High));
+    assert_eq!(result.outcome() as u8, 3);
+}
+
+#[test]
+fn waivers_apply_until_they_expire() {
+    let (_dir, pack) = test_pack(&full_pack()[..2]);
+    let pack = pack.unwrap();
+    let yaml = "waivers:\n  - rule: T-001\n    resource: 'arn:aws:cloudtrail:*:trail/bad'\n    reason: migrating\n    expires: 2026-12-31\n";
+    let config = Config::parse(yaml, Path::new("t.yaml")).unwrap();
+    let (result, _, notices) = audit(&snapshot(), None, &pack, &config, &options(Severity::Low));
+    let bad = result.results.iter().find(|r| r.resource.ends_with("trail/bad")).unwrap();
+    assert_eq!(bad.status, Status::Waived);
+    assert!(notices.is_empty());
+    let mut late = options(Severity::Low);
+    late.today = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+    let (result, _, notices) = audit(&snapshot(), None, &pack, &config, &late);
+    let bad = result.results.iter().find(|r| r.resource.ends_with("trail/bad")).unwrap();
+    assert_eq!(bad.status, Status::Fail);
+    assert_eq!(notices.len(), 1, "{notices:?}");
+}
+
+#[test]
+fn pack_problems_name_file_and_line() {
+    let wrong_package = RULE.replace("package trailaudit.checks.validation", "package trailaudit.checks.other");
+    let (dir, pack) = test_pack(&[("checks/validation.rego", &wrong_package), ("checks/validation_test.rego", RULE_TEST)]);
+    let e = pack.unwrap_err().to_string();
+    let path = dir.path().join("checks/validation.rego").display().to_string();
+    assert!(e.contains(&format!("{path}:14: package `trailaudit.checks.other` does not match")), "{e}");
+
+    let (_dir, pack) = test_pack(&[("checks/validation.rego", RULE)]);
+    assert!(pack.unwrap_err().to_string().contains("rule has no tests"));
+
+    let dup = RULE.replace("package trailaudit.checks.validation", "package trailaudit.checks.again");
+    let (_dir, pack) = test_pack(&[
+        ("checks/validation.rego", RULE),
+        ("checks/validation_test.rego", RULE_TEST),
+        ("checks/again.rego", &dup),
+        ("checks/again_test.rego", "package trailaudit.checks.again_test\n\ntest_x if true\n"),
+    ]);
+    let e = pack.unwrap_err().to_string();
+    assert!(e.contains("duplicate rule id `T-001`") && e.contains(":5"), "{e}");
+
+    let (_dir, pack) = test_pack(&[("checks/validation.rego", &RULE.replace("some arn, t in", "some arn, t inn")), ("checks/validation_test.rego", RULE_TEST)]);
+    let e = pack.unwrap_err().to_string();
+    assert!(e.contains("invalid Rego") && e.contains("validation.rego:"), "{e}");
+}
+
+#[test]
+fn rego_test_runner_reports_each_test_and_what_it_printed() {
+    let (_dir, pack) = test_pack(&full_pack()[..2]);
+    let pack = pack.unwrap();
+    let outcomes = trailaudit::policy::rego_tests::run(&pack, |_| true).unwrap();
+    let by_name: Vec<(&str, trailaudit::policy::rego_tests::TestStatus)> =
+        outcomes.iter().map(|o| (o.name.rsplit('.').next().unwrap(), o.status)).collect();
+    use trailaudit::policy::rego_tests::TestStatus::*;
+    assert_eq!(by_name, vec![("test_fail_without_validation", Pass), ("test_deliberately_wrong", Fail)]);
+    assert!(outcomes[1].output.iter().any(|l| l.contains("got: something else")), "{:?}", outcomes[1].output);
+}

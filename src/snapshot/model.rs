@@ -28,6 +28,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Always `1` for this version of the contract.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     pub metadata: Metadata,
     /// Accounts in the order they were collected (sorted by id when written).

@@ -11,6 +11,7 @@ pub use result::{AppliedWaiver, Audit, Outcome, Rule, RuleResult, Summary};
 pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};
 
 pub mod evaluate;
+pub mod frameworks;
 mod input;
 mod locate;
 pub mod pack;

@@ -217,6 +217,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<PackProblem>) {
 /// Checks every file; returns the rules of the files that are valid.
 fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> {
     let mut packages: BTreeMap<String, &PolicyFile> = BTreeMap::new();
+    let frameworks = super::frameworks::builtin();
     let mut rules: Vec<Rule> = Vec::new();
     let mut ids: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for file in files {
@@ -260,6 +261,15 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
                 problems.push(PackProblem { path: test.display_path.clone(), line: 1, message: "test file defines no `test_*` rule".into() });
             }
             _ => {}
+        }
+        for (key, controls) in &block.meta.custom.frameworks {
+            let Some(framework) = frameworks.iter().find(|f| &f.key == key) else { continue };
+            for control in controls {
+                if !framework.controls.iter().any(|c| &c.id == control) {
+                    let line = metadata_key_line(&file.source, &format!("{key}:")).unwrap_or(block.line);
+                    problems.push(problem(line, format!("`{key}` has no control `{control}` (see policies/frameworks/{key}.yaml)")));
+                }
+            }
         }
         let id = block.meta.custom.id.clone();
         let id_line = metadata_key_line(&file.source, "id:").unwrap_or(block.line);

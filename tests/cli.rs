@@ -1,0 +1,162 @@
+//! The binary as a user meets it: exit codes, and error messages for bad input
+//! that say which file, line or field is wrong.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn trailaudit() -> Command {
+    let mut cmd = Command::cargo_bin("trailaudit").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("AWS_ENDPOINT_URL").env("NO_COLOR", "1");
+    cmd
+}
+
+fn fixture(name: &str) -> String {
+    format!("fixtures/{name}/snapshot.json")
+}
+
+fn write(dir: &Path, rel: &str, text: &str) -> String {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn compliant_fixture_exits_0() {
+    trailaudit().args(["audit", "--snapshot", &fixture("compliant")]).assert().code(0).stdout(predicate::str::contains("0 failed"));
+}
+
+#[test]
+fn noncompliant_fixture_exits_1() {
+    trailaudit().args(["audit", "--snapshot", &fixture("noncompliant")]).assert().code(1);
+}
+
+#[test]
+fn fail_on_threshold_ignores_lower_severities() {
+    // The no-trail account fails high-severity rules only through CT-001;
+    // with --fail-on critical nothing fails at that level and nothing errs.
+    trailaudit().args(["audit", "--snapshot", &fixture("no_trail"), "--fail-on", "critical"]).assert().code(0);
+    trailaudit().args(["audit", "--snapshot", &fixture("no_trail"), "--fail-on", "high"]).assert().code(1);
+}
+
+#[test]
+fn partial_collection_is_error_not_pass() {
+    // Failing calls turn results into errors; with failures filtered out by
+    // --fail-on critical, the errors alone decide: exit 3.
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "critical", "--format", "json"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("\"status\": \"error\""));
+}
+
+#[test]
+fn missing_snapshot_is_bad_input() {
+    trailaudit()
+        .args(["audit", "--snapshot", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read snapshot does/not/exist.json"));
+}
+
+#[test]
+fn malformed_snapshot_names_path_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("compliant")).unwrap();
+    let broken = text.replacen("\"is_multi_region_trail\": true", "\"is_multi_region_trail\": \"yes\"", 1);
+    assert_ne!(text, broken, "fixture shape changed");
+    let line = broken.lines().position(|l| l.contains("\"is_multi_region_trail\": \"yes\"")).unwrap() + 1;
+    let path = write(dir.path(), "bad.json", &broken);
+    trailaudit()
+        .args(["audit", "--snapshot", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{path}:{line}:")))
+        .stderr(predicate::str::contains(".is_multi_region_trail"))
+        .stderr(predicate::str::contains("invalid type: string \"yes\", expected a boolean"));
+}
+
+#[test]
+fn unknown_schema_version_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("compliant")).unwrap().replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+    let path = write(dir.path(), "v2.json", &text);
+    trailaudit()
+        .args(["audit", "--snapshot", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unsupported schema_version 2"));
+}
+
+#[test]
+fn unknown_config_key_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "trailaudit.yaml", "fail_on: high\nsensitive_bucket:\n  names: [x]\n");
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--config", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{path}:2:")))
+        .stderr(predicate::str::contains("unknown field `sensitive_bucket`"));
+}
+
+#[test]
+fn invalid_user_rego_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: U-001\n#   severity: low\n#   subject: account\n#   requires: [cloudtrail:DescribeTrails]\n#   remediation:\n#     console: c\n#     cli: c\npackage trailaudit.mine.rule\n\nresults contains x if {\n\tx := \n}\n";
+    let path = write(dir.path(), "mine/rule.rego", rule);
+    write(dir.path(), "mine/rule_test.rego", "package trailaudit.mine.rule_test\n\ntest_pass_x if true\n");
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--policy-dir", &dir.path().display().to_string()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{path}:1")))
+        .stderr(predicate::str::contains("invalid Rego"));
+}
+
+#[test]
+fn several_reports_in_one_run_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("r.sarif");
+    let json = dir.path().join("r.json");
+    let md = dir.path().join("r.md");
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--format", "text"])
+        .args(["--sarif", sarif.to_str().unwrap(), "--json", json.to_str().unwrap(), "--markdown", md.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert!(json["results"].as_array().unwrap().iter().any(|r| r["status"] == "fail"));
+    assert!(std::fs::read_to_string(md).unwrap().starts_with('#'));
+}
+
+#[test]
+fn rules_catalogue_and_pack_tests_run() {
+    trailaudit().args(["rules"]).assert().code(0).stdout(predicate::str::contains("CT-001"));
+    trailaudit().args(["rules", "--format", "json"]).assert().code(0).stdout(predicate::str::contains("\"remediation\""));
+    trailaudit().args(["test"]).assert().code(0).stdout(predicate::str::contains(" passed, 0 failed"));
+}
+
+#[test]
+fn user_test_failures_exit_1_and_show_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "lib/x.rego", "package trailaudit.lib.x\n\nanswer := 41\n");
+    write(dir.path(), "lib/x_test.rego", "package trailaudit.lib.x_test\n\nimport data.trailaudit.lib.x\n\ntest_answer if {\n\tprint(\"answer was\", x.answer)\n\tx.answer == 42\n}\n");
+    trailaudit()
+        .args(["test", &dir.path().display().to_string()])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL"))
+        .stdout(predicate::str::contains("answer was 41"))
+        .stdout(predicate::str::contains("0 passed, 1 failed"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    trailaudit().args(["audit", "--format", "yaml"]).assert().code(2);
+    trailaudit().args(["audit", "--fail-on", "urgent", "--snapshot", &fixture("compliant")]).assert().code(2);
+}

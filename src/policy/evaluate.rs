@@ -108,9 +108,17 @@ fn evaluate_account(
 ) -> Vec<RuleResult> {
     let mut engine = base.clone();
     engine.set_input(regorus::Value::from(context.account_input(snapshot, account)));
+    // One query for the whole pack lets regorus compute shared library rules
+    // once per account; if anything in it fails, evaluate rule by rule so the
+    // failure stays with the rule that caused it.
+    let combined = run_all(&mut engine, rules);
     let mut out = Vec::new();
-    for rule in rules {
-        let (mut results, depends_on) = match run_rule(&mut engine, rule, &account.account_id) {
+    for (i, rule) in rules.iter().enumerate() {
+        let evaluated = match &combined {
+            Some(values) => parse_results(values[i].clone(), rule, &account.account_id),
+            None => run_rule(&mut engine, rule, &account.account_id),
+        };
+        let (mut results, depends_on) = match evaluated {
             Ok(pair) => pair,
             Err(message) => (vec![rule_failure(rule, &account.account_id, message)], Vec::new()),
         };
@@ -120,11 +128,32 @@ fn evaluate_account(
     out
 }
 
+/// Evaluates every rule's `results` in one query; `None` if the query fails
+/// or any rule's results are undefined.
+fn run_all(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus::Value>> {
+    if rules.is_empty() {
+        return Some(Vec::new());
+    }
+    let refs: Vec<String> = rules.iter().map(|r| format!("data.{}.results", r.package)).collect();
+    let query = format!("[{}]", refs.join(", "));
+    let results = engine.eval_query(query, false).ok()?;
+    let value = results.result.first()?.expressions.first()?.value.clone();
+    let items: Vec<regorus::Value> = value.as_array().ok()?.to_vec();
+    (items.len() == rules.len()).then_some(items)
+}
+
+type Evaluated = (Vec<RuleResult>, Vec<Vec<String>>);
+
 /// Evaluates `data.<package>.results`; any deviation from the contract is an Err with a message.
-fn run_rule(engine: &mut regorus::Engine, rule: &Rule, account_id: &str) -> Result<(Vec<RuleResult>, Vec<Vec<String>>), String> {
+fn run_rule(engine: &mut regorus::Engine, rule: &Rule, account_id: &str) -> Result<Evaluated, String> {
     let value = engine
         .eval_rule(format!("data.{}.results", rule.package))
         .map_err(|e| format!("rule failed at run time: {}", first_line(&format!("{e:#}"))))?;
+    parse_results(value, rule, account_id)
+}
+
+/// Checks a rule's `results` against the contract and turns it into results.
+fn parse_results(value: regorus::Value, rule: &Rule, account_id: &str) -> Result<Evaluated, String> {
     let items: Vec<regorus::Value> = match value {
         regorus::Value::Undefined => return Err("`results` is undefined (a rule must always report its subjects)".into()),
         regorus::Value::Set(set) => set.iter().cloned().collect(),

@@ -10,4 +10,5 @@ pub mod cli;
 pub mod config;
 pub mod fsutil;
 pub mod policy;
+pub mod report;
 pub mod snapshot;

@@ -7,12 +7,10 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::{emit, load_config, load_pack};
-use crate::cli::{AuditArgs, CollectArgs, LiveArgs, OutputFormat};
-use crate::collect::{CollectOptions, collect};
-use crate::config::Config;
+use crate::cli::{AuditArgs, OutputFormat};
 use crate::policy::{AuditOptions, Severity, audit};
 use crate::report::{self, Format, RenderOptions};
-use crate::snapshot::{self, Snapshot};
+use crate::snapshot;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
@@ -28,7 +26,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             (snapshot, text, path.clone())
         }
         None => {
-            let snapshot = collect_live(&args.live, &config)?;
+            let snapshot = super::live::collect_live(&args.live, &config)?;
             let path = args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args));
             snapshot::write_file(&snapshot, &path)?;
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read back {}", path.display()))?;
@@ -91,39 +89,3 @@ fn default_snapshot_path(args: &AuditArgs) -> PathBuf {
     dir.join("trailaudit-snapshot.json")
 }
 
-pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
-    let config = load_config(args.config.as_deref())?;
-    let snapshot = collect_live(&args.live, &config)?;
-    snapshot::write_file(&snapshot, &args.output)?;
-    let failed = snapshot.errors.iter().filter(|e| e.kind == snapshot::ErrorKind::Failed).count();
-    eprintln!(
-        "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
-        args.output.display(),
-        snapshot.accounts.len(),
-        snapshot.metadata.regions.len(),
-        failed
-    );
-    // A snapshot with failed calls is still written, but the run says it is incomplete.
-    Ok(if failed > 0 { 3 } else { 0 })
-}
-
-fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<Snapshot> {
-    let progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let options = CollectOptions {
-        profile: live.profile.clone(),
-        regions: live.regions.clone().or_else(|| config.collect.regions.clone()),
-        endpoint_url: live.endpoint_url.clone(),
-        role_arns: if live.role_arns.is_empty() { config.collect.role_arns.clone() } else { live.role_arns.clone() },
-        concurrency: usize::from(live.concurrency),
-        event_history_days: live.event_history_days.or(config.collect.event_history_days).unwrap_or(7),
-        max_events: live.max_events.or(config.collect.max_events).unwrap_or(1000),
-        call_timeout: std::time::Duration::from_secs(live.call_timeout),
-        progress,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let (snapshot, stats) = runtime.block_on(collect(&options))?;
-    if live.stats {
-        eprintln!("{stats}");
-    }
-    Ok(snapshot)
-}

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into work and an exit code.
 
 mod audit;
+mod live;
 mod policy_test;
 mod rules;
 
@@ -16,7 +17,7 @@ use crate::policy::{Outcome, Pack, PackSource};
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Audit(args) => audit::run(args),
-        Command::Collect(args) => audit::collect_only(args),
+        Command::Collect(args) => live::collect_only(args),
         Command::Rules(args) => rules::run(args),
         Command::Test(args) => policy_test::run(args),
         Command::Schema => {

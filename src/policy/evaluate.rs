@@ -95,6 +95,12 @@ pub fn audit(
         rules: rules.into_iter().cloned().collect(),
         results,
         fail_on: options.fail_on,
+        account_ids: {
+            let mut ids: Vec<String> = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+            ids.sort();
+            ids
+        },
+        framework: None,
     };
     (audit, EvalTimings { evaluate: started.elapsed() }, notices)
 }

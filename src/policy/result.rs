@@ -83,6 +83,10 @@ pub struct Audit {
     pub results: Vec<RuleResult>,
     /// Failing results below this severity do not fail the run.
     pub fail_on: Severity,
+    /// Ids of the accounts in the snapshot, sorted.
+    pub account_ids: Vec<String>,
+    /// Per-control verdicts when the run was restricted to one framework.
+    pub framework: Option<super::frameworks::FrameworkSummary>,
 }
 
 /// Documented process exit codes.

@@ -1,0 +1,175 @@
+//! SARIF 2.1.0 for GitHub code scanning, built with the `serde-sarif` types.
+//!
+//! One result per failing or error subject (passes are not alerts; waived
+//! results are emitted with an external suppression so they show as dismissed).
+//! Results point at the line of their resource in the audited snapshot, and
+//! carry a `partialFingerprints` entry derived from rule, account and resource
+//! only, so an alert keeps its identity across runs even when lines move.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
+    SupressionKind, Tool, ToolComponent,
+};
+use sha2::{Digest, Sha256};
+
+use crate::policy::{Audit, Rule, RuleResult, Severity, Status};
+
+const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// SARIF asks for messages that are sentences.
+fn sentence(text: &str) -> String {
+    let t = text.trim();
+    if t.ends_with('.') || t.ends_with('!') || t.ends_with('?') { t.to_owned() } else { format!("{t}.") }
+}
+
+/// Stable identity of an alert: rule, account, resource (never the line).
+pub fn fingerprint(result: &RuleResult) -> String {
+    let digest = Sha256::digest(format!("{}|{}|{}", result.rule_id, result.account, result.resource).as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let m = &rule.meta;
+    let mut tags: Vec<String> = vec!["security".into(), "cloudtrail".into()];
+    for (key, ids) in &m.custom.frameworks {
+        tags.extend(ids.iter().map(|id| format!("{key}/{id}")));
+    }
+    let help_text = format!(
+        "{}\n\nRemediation (console): {}\n\nRemediation (AWS CLI): {}",
+        m.description.trim(),
+        m.custom.remediation.console.trim(),
+        m.custom.remediation.cli.trim()
+    );
+    let help_markdown = format!(
+        "{}\n\n**Remediation (console).** {}\n\n**Remediation (AWS CLI).**\n\n```sh\n{}\n```\n\nFrameworks: {}",
+        m.description.trim(),
+        m.custom.remediation.console.trim(),
+        m.custom.remediation.cli.trim(),
+        m.custom.frameworks.iter().map(|(k, v)| format!("{k} {}", v.join(", "))).collect::<Vec<_>>().join("; ")
+    );
+    let mut properties = BTreeMap::new();
+    properties.insert("security-severity".to_owned(), json!(rule.severity().security_severity()));
+    properties.insert("precision".to_owned(), json!("very-high"));
+    properties.insert("problem.severity".to_owned(), json!(match level(rule.severity()) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "recommendation",
+    }));
+    let help_uri = match m.related_resources.first() {
+        Some(url) => url.url().to_owned(),
+        None => format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", rule.id().to_lowercase()),
+    };
+    ReportingDescriptor::builder()
+        .id(rule.id().to_owned())
+        .name(pascal_name(&rule.package))
+        .short_description(MultiformatMessageString::builder().text(sentence(&m.title)).build())
+        .full_description(MultiformatMessageString::builder().text(sentence(&m.description)).build())
+        .help(MultiformatMessageString::builder().text(help_text).markdown(help_markdown).build())
+        .default_configuration(ReportingConfiguration::builder().level(json!(level_name(rule.severity()))).build())
+        .help_uri(help_uri)
+        .properties(PropertyBag::builder().tags(tags).additional_properties(properties).build())
+        .build()
+}
+
+fn level_name(severity: Severity) -> &'static str {
+    match level(severity) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "note",
+    }
+}
+
+/// `trailaudit.cloudtrail.log_file_validation` → `LogFileValidation`.
+fn pascal_name(package: &str) -> String {
+    let last = package.rsplit('.').next().unwrap_or(package);
+    last.split('_').filter(|w| !w.is_empty()).map(|w| {
+        let mut c = w.chars();
+        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    }).collect()
+}
+
+fn artifact_uri(audit: &Audit) -> String {
+    let path = audit.snapshot_path.as_ref().map_or_else(|| "snapshot.json".to_owned(), |p| p.display().to_string());
+    let path = path.replace('\\', "/");
+    path.strip_prefix("./").map(str::to_owned).unwrap_or(path)
+}
+
+fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
+    let text = match r.status {
+        Status::Error => sentence(&format!("Could not be judged: {}", r.message.trim_start_matches("cannot be judged: "))),
+        _ => sentence(&r.message),
+    };
+    let region = Region::builder().start_line(r.snapshot_line.unwrap_or(1) as i64).build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri.to_owned()).build())
+        .region(region)
+        .build();
+    let logical = LogicalLocation::builder()
+        .fully_qualified_name(r.resource.clone())
+        .name(r.resource.rsplit(['/', ':']).next().unwrap_or(&r.resource).to_owned())
+        .kind("resource".to_owned())
+        .build();
+    let mut properties = BTreeMap::new();
+    properties.insert("account".to_owned(), json!(r.account));
+    properties.insert("region".to_owned(), json!(r.region));
+    properties.insert("status".to_owned(), json!(r.status));
+    properties.insert("evidence".to_owned(), r.evidence.clone());
+    let mut sarif_result = SarifResult::builder()
+        .rule_id(r.rule_id.clone())
+        .rule_index(index as i64)
+        .level(if r.status == Status::Error { ResultLevel::Error } else { level(r.severity) })
+        .message(Message::builder().text(text).build())
+        .locations(vec![Location::builder().physical_location(physical).logical_locations(vec![logical]).build()])
+        .partial_fingerprints(BTreeMap::from([("trailaudit/v1".to_owned(), fingerprint(r))]))
+        .properties(PropertyBag::builder().additional_properties(properties).build())
+        .build();
+    if let Some(w) = &r.waiver {
+        sarif_result.suppressions = Some(vec![
+            Suppression::builder()
+                .kind(json!(SupressionKind::External.to_string()))
+                .justification(format!("{} (waived until {})", w.reason, w.expires.as_deref().unwrap_or("-")))
+                .build(),
+        ]);
+    }
+    sarif_result
+}
+
+pub fn render(audit: &Audit) -> String {
+    let uri = artifact_uri(audit);
+    let rules: Vec<ReportingDescriptor> = audit.rules.iter().map(descriptor).collect();
+    let results: Vec<SarifResult> = audit
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .filter_map(|r| audit.rules.iter().position(|x| x.id() == r.rule_id).map(|i| result(i, r, &uri)))
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("trailaudit".to_owned())
+        .full_name(format!("trailaudit {}", env!("CARGO_PKG_VERSION")))
+        .version(env!("CARGO_PKG_VERSION").to_owned())
+        .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
+        .information_uri(INFORMATION_URI.to_owned())
+        .rules(rules)
+        .build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let sarif = Sarif::builder()
+        .schema(serde_sarif::sarif::SCHEMA_URL.to_owned())
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut out = serde_json::to_string_pretty(&sarif).expect("SARIF serializes");
+    out.push('\n');
+    out
+}

@@ -41,14 +41,17 @@ trail_buckets contains b if {
 	b := input.account.buckets[name]
 }
 
-# Trails writing to a bucket, for messages.
-writers(b) := sort({arn |
+# Trails writing to a bucket (this account's and, from context, other accounts'), for evidence.
+writers(b) := sort(own_writers(b) | other_writers(b))
+
+own_writers(b) := {t.arn |
 	some t in trails.own
 	t.s3_bucket_name == b.name
-	arn := t.arn
-} | {ref.trail_arn |
+}
+
+other_writers(b) := {ref.trail_arn |
 	some ref in object.get(input.context.trail_buckets, b.name, [])
-})
+}
 
 # --- public access -------------------------------------------------------
 

@@ -39,6 +39,15 @@ full(t) := input.context.organization_trails[t.arn] if {
 
 status(t) := full(t).status
 
+# The status as an object, `{}` when it was not collected (null).
+status_object(t) := s if {
+	s := status(t)
+	is_object(s)
+} else := {}
+
+# A status field, null when absent or not collected.
+status_field(t, name) := object.get(status_object(t), name, null)
+
 selectors(t) := full(t).event_selectors
 
 logging(t) if status(t).is_logging == true

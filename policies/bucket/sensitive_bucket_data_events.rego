@@ -1,0 +1,64 @@
+# METADATA
+# title: Sensitive buckets have S3 object-level read and write events logged
+# description: >-
+#   Management events do not show who read or changed objects. For buckets holding
+#   sensitive data (recognised by name or tag, see the configuration), a logging trail
+#   must capture S3 data events for both reads and writes of every object. Basic
+#   selectors (all buckets, the bucket, or a prefix) and advanced selectors
+#   (eventCategory, resources.type, readOnly, resources.ARN, eventName) are judged
+#   by what they actually select.
+# scope: package
+# related_resources:
+#   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
+#   - https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-22
+# custom:
+#   id: CT-002
+#   severity: high
+#   subject: bucket
+#   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, s3:ListBuckets, s3:GetBucketTagging]
+#   frameworks:
+#     aws-securityhub: [S3.22, S3.23]
+#     cis-aws-v3.0: ["3.8", "3.9"]
+#     cis-aws-v4.0: ["3.8", "3.9"]
+#     cis-aws-v5.0: ["3.8", "3.9"]
+#   remediation:
+#     console: >-
+#       CloudTrail console → Trails → a multi-region trail → Data events → Edit: add S3 with
+#       log selector template **Log all events** for the bucket (or all buckets).
+#     cli: |
+#       aws cloudtrail put-advanced-event-selectors --trail-name <trail> --advanced-event-selectors '[{"Name":"Management","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]},{"Name":"S3 <bucket>","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]},{"Field":"resources.ARN","StartsWith":["arn:aws:s3:::<bucket>/"]}]}]'
+package trailaudit.bucket.sensitive_bucket_data_events
+
+import data.trailaudit.lib.buckets
+import data.trailaudit.lib.data_events
+import data.trailaudit.lib.result
+
+coverage(b) := {mode: sort(data_events.capturing(b, mode)) | some mode in ["read", "write"]}
+
+missing(b) := [mode | some mode in ["read", "write"]; count(coverage(b)[mode]) == 0]
+
+results contains result.pass(
+	result.bucket(b),
+	sprintf("sensitive bucket %s: reads and writes are logged (reads by %s; writes by %s)", [b.name, concat(", ", c.read), concat(", ", c.write)]),
+	{"read_trails": c.read, "write_trails": c.write},
+) if {
+	some b in buckets.sensitive_buckets
+	c := coverage(b)
+	count(missing(b)) == 0
+}
+
+results contains result.fail(
+	result.bucket(b),
+	sprintf("sensitive bucket %s: %s data events are not logged by any logging trail%s", [b.name, concat(" and ", missing(b)), detail(c)]),
+	{"missing": missing(b), "read_trails": c.read, "write_trails": c.write},
+) if {
+	some b in buckets.sensitive_buckets
+	c := coverage(b)
+	count(missing(b)) > 0
+}
+
+# Which half is logged, when one is.
+detail(c) := concat("", [sprintf(" (only %s are logged, by %s)", [mode, concat(", ", c[mode])]) |
+	some mode in ["read", "write"]
+	count(c[mode]) > 0
+])

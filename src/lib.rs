@@ -5,6 +5,7 @@
 //! Everything is in the library so it can be tested without the binary;
 //! `main.rs` only maps a result to an exit code.
 
+pub mod collect;
 pub mod fsutil;
 pub mod policy;
 pub mod snapshot;

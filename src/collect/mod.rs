@@ -20,6 +20,8 @@ mod errors;
 mod events;
 mod join;
 mod kms;
+#[cfg(test)]
+mod replay_tests;
 mod monitoring;
 mod s3;
 mod s3control_host;

@@ -108,7 +108,7 @@ pub struct LiveArgs {
     /// Days of event history to read with LookupEvents (1-90) [default: 7].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=90))]
     pub event_history_days: Option<u32>,
-    /// Most events kept per account [default: 1000].
+    /// Most events kept per account [default: 10000].
     #[arg(long)]
     pub max_events: Option<u32>,
     /// Per-call timeout in seconds.

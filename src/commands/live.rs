@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::load_config;
 use crate::cli::{CollectArgs, LiveArgs};
-use crate::collect::{CollectOptions, collect};
+use crate::collect::{BucketScope, CollectOptions, collect};
 use crate::config::Config;
 use crate::snapshot::{self, Snapshot};
 
@@ -35,9 +35,10 @@ pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<S
         role_arns: if live.role_arns.is_empty() { config.collect.role_arns.clone() } else { live.role_arns.clone() },
         concurrency: usize::from(live.concurrency),
         event_history_days: live.event_history_days.or(config.collect.event_history_days).unwrap_or(7),
-        max_events: live.max_events.or(config.collect.max_events).unwrap_or(1000),
+        max_events: live.max_events.or(config.collect.max_events).unwrap_or(CollectOptions::default().max_events),
         call_timeout: std::time::Duration::from_secs(live.call_timeout),
         progress,
+        sensitive_bucket_scope: BucketScope::default(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     let (snapshot, stats) = runtime.block_on(collect(&options))?;

@@ -1,0 +1,129 @@
+//! One account's collection context: its SDK configuration (credentials
+//! included, never printed), per-region clients, the shared concurrency limit,
+//! the error list and the progress bar.
+
+use std::sync::{Arc, Mutex};
+
+use aws_config::SdkConfig;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_sdk_sts::error::SdkError;
+use indicatif::ProgressBar;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use super::errors::{CallSite, to_collection_error};
+use super::s3control_host::StripAccountHostPrefix;
+use super::stats::Recorder;
+use crate::snapshot::CollectionError;
+
+/// Shared by every account of one collection.
+pub(crate) struct Shared {
+    pub recorder: Recorder,
+    pub limit: Semaphore,
+    pub progress: ProgressBar,
+    /// True when `--endpoint-url` / `AWS_ENDPOINT_URL` sends everything to one endpoint.
+    pub endpoint_override: bool,
+}
+
+pub(crate) struct Ctx {
+    pub sdk: SdkConfig,
+    pub account_id: String,
+    pub partition: String,
+    pub shared: Arc<Shared>,
+    errors: Mutex<Vec<CollectionError>>,
+}
+
+macro_rules! client_fn {
+    ($name:ident, $krate:ident, $service:literal) => {
+        pub(crate) fn $name(&self, region: &str) -> $krate::Client {
+            let conf = $krate::config::Builder::from(&self.sdk)
+                .region($krate::config::Region::new(region.to_owned()))
+                .interceptor(self.shared.recorder.counter($service, self.scope(Some(region))))
+                .build();
+            $krate::Client::from_conf(conf)
+        }
+    };
+}
+
+impl Ctx {
+    pub(crate) fn new(sdk: SdkConfig, account_id: String, partition: String, shared: Arc<Shared>) -> Ctx {
+        Ctx { sdk, account_id, partition, shared, errors: Mutex::new(Vec::new()) }
+    }
+
+    fn scope(&self, region: Option<&str>) -> String {
+        format!("{}/{}", self.account_id, region.unwrap_or("-"))
+    }
+
+    client_fn!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
+    client_fn!(logs, aws_sdk_cloudwatchlogs, "logs");
+    client_fn!(cloudwatch, aws_sdk_cloudwatch, "cloudwatch");
+    client_fn!(sns, aws_sdk_sns, "sns");
+    client_fn!(kms, aws_sdk_kms, "kms");
+    client_fn!(config, aws_sdk_config, "config");
+
+    /// S3 client for a bucket's region; path-style when an endpoint override is set
+    /// (virtual-host names like `bucket.127.0.0.1` do not resolve).
+    pub(crate) fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(aws_sdk_s3::config::Region::new(region.to_owned()))
+            .force_path_style(self.shared.endpoint_override)
+            .interceptor(self.shared.recorder.counter("s3", self.scope(Some(region))))
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// s3control prefixes the host with the account id; with an endpoint
+    /// override that name does not resolve, so the prefix is stripped again.
+    pub(crate) fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
+        let mut conf = aws_sdk_s3control::config::Builder::from(&self.sdk)
+            .region(aws_sdk_s3control::config::Region::new(region.to_owned()))
+            .interceptor(self.shared.recorder.counter("s3control", self.scope(None)));
+        if self.shared.endpoint_override {
+            conf = conf.interceptor(StripAccountHostPrefix { account_id: self.account_id.clone() });
+        }
+        aws_sdk_s3control::Client::from_conf(conf.build())
+    }
+
+    /// Waits for a slot of the bounded fan-out; held for one unit of work.
+    pub(crate) async fn permit(&self) -> SemaphorePermit<'_> {
+        self.shared.limit.acquire().await.expect("the semaphore is never closed")
+    }
+
+    /// Records a failed call as data.
+    pub(crate) fn fail<E>(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        region: Option<&str>,
+        resource: Option<&str>,
+        err: &SdkError<E>,
+    ) where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let site = CallSite { service, operation, account_id: &self.account_id, region, resource };
+        self.push(to_collection_error(site, err));
+    }
+
+    pub(crate) fn push(&self, error: CollectionError) {
+        self.errors.lock().expect("errors lock").push(error);
+    }
+
+    pub(crate) fn take_errors(&self) -> Vec<CollectionError> {
+        std::mem::take(&mut *self.errors.lock().expect("errors lock"))
+    }
+
+    /// Marks one unit of work done on the progress bar (hidden unless requested).
+    pub(crate) fn tick(&self, region: &str, service: &str) {
+        self.shared.progress.set_message(format!("{} {region} {service}", self.account_id));
+        self.shared.progress.inc(1);
+    }
+
+    /// The region of the account's "global" calls (S3 ListBuckets, s3control).
+    pub(crate) fn home_region(&self) -> String {
+        self.sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned())
+    }
+}
+
+/// `arn:aws:service:region:account:...` → region, when it has one.
+pub(crate) fn arn_region(arn: &str) -> Option<&str> {
+    arn.split(':').nth(3).filter(|r| !r.is_empty())
+}

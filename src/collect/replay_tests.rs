@@ -1,0 +1,186 @@
+//! Recorded-traffic tests for the calls moto does not implement
+//! (LookupEvents, ListEventDataStores) and for error recording, using the
+//! SDK's StaticReplayClient. Responses follow the CloudTrail and CloudWatch
+//! Logs API references (JSON 1.1 protocol).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_sts::config::http::{HttpRequest, HttpResponse};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_types::body::SdkBody;
+use chrono::{TimeZone, Utc};
+use indicatif::ProgressBar;
+use tokio::sync::Semaphore;
+
+use super::context::{Ctx, Shared};
+use super::events::{Budget, LOOKUP_INTERVAL, region_events};
+use super::stats::Recorder;
+use crate::snapshot::ErrorKind;
+
+fn response(status: u16, body: &str) -> HttpResponse {
+    let mut r = HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body.to_owned()));
+    r.headers_mut().insert("Content-Type", "application/x-amz-json-1.1");
+    r
+}
+
+fn event(status: u16, body: &str) -> ReplayEvent {
+    ReplayEvent::new(HttpRequest::new(SdkBody::empty()), response(status, body))
+}
+
+async fn ctx(events: Vec<ReplayEvent>) -> (Ctx, StaticReplayClient, Recorder) {
+    let replay = StaticReplayClient::new(events);
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(replay.clone())
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+        .region(Region::new("us-east-1"))
+        .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(5)))
+        .load()
+        .await;
+    let recorder = Recorder::default();
+    let shared = Arc::new(Shared {
+        recorder: recorder.clone(),
+        limit: Semaphore::new(4),
+        progress: ProgressBar::hidden(),
+        endpoint_override: false,
+    });
+    (Ctx::new(sdk, "123456789012".into(), "aws".into(), shared), replay, recorder)
+}
+
+/// A LookupEvents `Events` entry with its CloudTrailEvent JSON string.
+fn ct_event(id: &str, name: &str, source: &str, detail: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "EventId": id, "EventName": name, "EventSource": source, "ReadOnly": "false",
+        "EventTime": 1_700_000_000.0, "Username": "alice",
+        "CloudTrailEvent": detail.to_string(),
+    })
+}
+
+fn page(events: &[serde_json::Value], next: Option<&str>) -> String {
+    let mut body = serde_json::json!({ "Events": events });
+    if let Some(n) = next {
+        body["NextToken"] = n.into();
+    }
+    body.to_string()
+}
+
+fn bodies(replay: &StaticReplayClient) -> Vec<serde_json::Value> {
+    replay
+        .actual_requests()
+        .map(|r| serde_json::from_slice(r.body().bytes().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
+    let stop = ct_event("e1", "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/alice", "accountId": "123456789012"},
+        "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.1",
+        "requestParameters": {"name": "main"},
+    }));
+    let delete = ct_event("e2", "DeleteTrail", "cloudtrail.amazonaws.com", serde_json::json!({"requestParameters": {"name": "old"}}));
+    let login = ct_event("e3", "ConsoleLogin", "signin.amazonaws.com", serde_json::json!({
+        "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
+        "additionalEventData": {"MFAUsed": "No"},
+        "requestParameters": {"password": "hunter2", "user": "root"},
+        "responseElements": {"ConsoleLogin": "Success", "credentials": {"sessionToken": "secret"}},
+    }));
+    let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    let (ctx, replay, recorder) = ctx(vec![
+        event(200, &page(&[stop], Some("page-2"))),
+        event(400, throttled),
+        event(200, &page(&[delete], None)),
+        event(200, &page(&[login.clone()], None)),
+        // Root activity: the root ConsoleLogin again (deduplicated by event id).
+        event(200, &page(&[login], None)),
+    ])
+    .await;
+    let budget = Budget::new(100);
+    let start = Utc.with_ymd_and_hms(2023, 11, 1, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2023, 11, 15, 0, 0, 0).unwrap();
+    let started = Instant::now();
+    let events = region_events(&ctx, "us-east-1", start, end, &budget).await;
+    // Four logical calls, paced 500 ms apart (the retry is not an extra tick).
+    assert!(started.elapsed() >= LOOKUP_INTERVAL * 3, "{:?}", started.elapsed());
+    assert!(ctx.take_errors().is_empty());
+    assert_eq!(events.keys().collect::<Vec<_>>(), ["e1", "e2", "e3"]);
+    assert!(!budget.truncated.load(std::sync::atomic::Ordering::SeqCst));
+
+    let e1 = &events["e1"];
+    assert_eq!(e1.event_source, "cloudtrail.amazonaws.com");
+    assert_eq!(e1.user_identity.as_ref().unwrap().identity_type, "IAMUser");
+    assert_eq!(e1.source_ip_address.as_deref(), Some("192.0.2.1"));
+    assert_eq!(e1.read_only, Some(false));
+    assert_eq!(e1.event_time, Utc.timestamp_opt(1_700_000_000, 0).unwrap());
+    let e3 = &events["e3"];
+    assert_eq!(e3.request_parameters, Some(serde_json::json!({"user": "root"})));
+    assert_eq!(e3.response_elements, Some(serde_json::json!({"ConsoleLogin": "Success"})));
+    assert_eq!(e3.additional_event_data, Some(serde_json::json!({"MFAUsed": "No"})));
+
+    let sent = bodies(&replay);
+    assert_eq!(sent.len(), 5);
+    let attr = |i: usize| sent[i]["LookupAttributes"][0].clone();
+    assert_eq!(attr(0), serde_json::json!({"AttributeKey": "EventSource", "AttributeValue": "cloudtrail.amazonaws.com"}));
+    assert_eq!(sent[2]["NextToken"], "page-2");
+    assert_eq!(sent[2], sent[1], "the throttled call is retried as is");
+    assert_eq!(attr(3), serde_json::json!({"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}));
+    assert_eq!(attr(4), serde_json::json!({"AttributeKey": "Username", "AttributeValue": "root"}));
+    assert_eq!(sent[0]["StartTime"], start.timestamp());
+    let stats = recorder.finish(Duration::ZERO);
+    assert_eq!(stats.calls["cloudtrail"], 4);
+    assert_eq!(stats.retries["cloudtrail"], 1);
+}
+
+#[tokio::test]
+async fn lookup_events_cap_sets_truncated() {
+    let events: Vec<_> = (0..3).map(|i| ct_event(&format!("e{i}"), "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({}))).collect();
+    let (ctx, _replay, _) = ctx(vec![event(200, &page(&events, Some("more")))]).await;
+    let budget = Budget::new(2);
+    let now = Utc::now();
+    let got = region_events(&ctx, "eu-west-1", now - chrono::Duration::days(1), now, &budget).await;
+    assert_eq!(got.len(), 2);
+    assert!(budget.truncated.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(got["e0"].region, "eu-west-1", "region falls back to the queried one");
+}
+
+#[tokio::test]
+async fn list_event_data_stores_paginates() {
+    let p1 = r#"{"EventDataStores":[{"EventDataStoreArn":"arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/b","Name":"b"}],"NextToken":"n"}"#;
+    let p2 = r#"{"EventDataStores":[{"EventDataStoreArn":"arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/a","Name":"a"}]}"#;
+    let (ctx, replay, _) = ctx(vec![event(200, p1), event(200, p2)]).await;
+    let stores = super::cloudtrail::event_data_stores(&ctx, "us-east-1").await.unwrap();
+    assert_eq!(stores.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(bodies(&replay)[1]["NextToken"], "n");
+}
+
+#[tokio::test]
+async fn access_denied_is_recorded_with_service_operation_region_and_resource() {
+    let groups = r#"{"logGroups":[{"logGroupName":"/ct","arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/ct:*","retentionInDays":90}]}"#;
+    let denied = r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: logs:DescribeMetricFilters"}"#;
+    let (ctx, _replay, _) = ctx(vec![event(200, groups), event(400, denied)]).await;
+    let group = super::monitoring::log_group(&ctx, "arn:aws:logs:eu-west-1:123456789012:log-group:/ct:*").await.unwrap();
+    assert_eq!(group.retention_in_days, Some(90));
+    assert!(group.metric_filters.is_none(), "unknown, not empty");
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1);
+    let e = &errors[0];
+    assert_eq!((e.service.as_str(), e.operation.as_str()), ("logs", "DescribeMetricFilters"));
+    assert_eq!(e.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(e.resource.as_deref(), Some("arn:aws:logs:eu-west-1:123456789012:log-group:/ct"));
+    assert_eq!(e.error_code, "AccessDeniedException");
+    assert_eq!(e.kind, ErrorKind::Failed);
+    assert!(crate::snapshot::actions::is_known(&e.action()));
+}
+
+#[tokio::test]
+async fn unsupported_operation_is_recorded_as_unsupported() {
+    let body = r#"{"__type":"UnsupportedOperationException","message":"not available in this region"}"#;
+    let (ctx, _replay, _) = ctx(vec![event(400, body)]).await;
+    assert!(super::cloudtrail::event_data_stores(&ctx, "ap-east-2").await.is_none());
+    let errors = ctx.take_errors();
+    assert_eq!(errors[0].kind, ErrorKind::Unsupported);
+    assert_eq!(errors[0].error_code, "UnsupportedOperationException");
+}

@@ -1,0 +1,101 @@
+//! Building the SDK configuration (credentials chain, endpoint, retries,
+//! timeouts), identifying each account and discovering regions.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_account::types::RegionOptStatus;
+
+use super::context::Ctx;
+use super::CollectOptions;
+
+/// Adaptive retry (client-side rate limiting on throttling plus exponential
+/// backoff) with a few more attempts than the default: audits are read-only
+/// and prefer slow answers to missing ones.
+const MAX_ATTEMPTS: u32 = 5;
+
+pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkConfig> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(options.call_timeout)
+                .connect_timeout(options.call_timeout.min(Duration::from_secs(10)))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let mut sdk = loader.load().await;
+    if sdk.credentials_provider().is_none() {
+        bail!("no AWS credentials found (environment, profile, SSO, web identity, container or instance metadata)");
+    }
+    if sdk.region().is_none() {
+        match options.regions.as_ref().and_then(|r| r.first()) {
+            Some(first) => sdk = sdk.into_builder().region(Region::new(first.clone())).build(),
+            None => bail!("no AWS region configured: set AWS_REGION, a profile region, or pass --regions"),
+        }
+    }
+    Ok(sdk)
+}
+
+/// The same configuration with credentials from sts:AssumeRole into `role_arn`.
+pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str) -> SdkConfig {
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+        .session_name("trailaudit")
+        .configure(base)
+        .build()
+        .await;
+    base.to_builder()
+        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
+        .build()
+}
+
+/// sts:GetCallerIdentity → (account id, partition).
+pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder) -> anyhow::Result<(String, String)> {
+    let region = ctx_sdk.region().map(|r| r.to_string()).unwrap_or_default();
+    let conf = aws_sdk_sts::config::Builder::from(ctx_sdk)
+        .interceptor(recorder.counter("sts", format!("-/{region}")))
+        .build();
+    let out = aws_sdk_sts::Client::from_conf(conf)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)))
+        .context("sts:GetCallerIdentity failed")?;
+    let account = out.account().context("sts:GetCallerIdentity returned no account")?.to_owned();
+    let partition = out.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
+    Ok((account, partition))
+}
+
+/// Enabled regions of the account (account:ListRegions, opt-in respected).
+/// On failure the error is recorded and the configured region is used alone.
+pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
+    let home = ctx.home_region();
+    let conf = aws_sdk_account::config::Builder::from(&ctx.sdk)
+        .interceptor(ctx.shared.recorder.counter("account", format!("{}/-", ctx.account_id)))
+        .build();
+    let client = aws_sdk_account::Client::from_conf(conf);
+    let mut regions = Vec::new();
+    for status in [RegionOptStatus::Enabled, RegionOptStatus::EnabledByDefault] {
+        let mut pages = client.list_regions().region_opt_status_contains(status).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
+                Err(err) => {
+                    ctx.fail("account", "ListRegions", None, None, &err);
+                    return vec![home];
+                }
+            }
+        }
+    }
+    regions.sort();
+    regions.dedup();
+    if regions.is_empty() { vec![home] } else { regions }
+}

@@ -1,0 +1,5 @@
+//! Test support for the collector: a moto server per test, and seeding helpers.
+#![allow(dead_code)]
+
+pub mod moto;
+pub mod seed;

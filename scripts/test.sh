@@ -4,7 +4,6 @@
 #   2. cargo test: unit tests, the Rego pack's own tests, golden reports of every
 #      fixture, CLI tests, collector tests against moto on 127.0.0.1;
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture;
-#   4. action-validator on action.yml and the example workflows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +29,5 @@ for snapshot in fixtures/*/snapshot.json; do
   fi
 done
 scripts/validate-sarif.sh "$out"/*.sarif
-
-echo "==> GitHub Action and example workflows, validated"
-scripts/validate-actions.sh
 
 echo "all checks passed"

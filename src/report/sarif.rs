@@ -100,10 +100,35 @@ fn pascal_name(package: &str) -> String {
     }).collect()
 }
 
+/// The audited snapshot as a SARIF artifact URI: relative to the working
+/// directory (the repository root in CI) when it lies below it, which is what
+/// GitHub code scanning resolves; an absolute `file://` URI otherwise.
 fn artifact_uri(audit: &Audit) -> String {
-    let path = audit.snapshot_path.as_ref().map_or_else(|| "snapshot.json".to_owned(), |p| p.display().to_string());
-    let path = path.replace('\\', "/");
-    path.strip_prefix("./").map(str::to_owned).unwrap_or(path)
+    let Some(path) = &audit.snapshot_path else { return "snapshot.json".to_owned() };
+    let relative = if path.is_absolute() {
+        std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
+    } else {
+        Some(path.clone())
+    };
+    match relative {
+        Some(rel) => {
+            let text = percent_encode(&rel.to_string_lossy().replace('\\', "/"));
+            text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+        }
+        None => format!("file://{}", percent_encode(&path.to_string_lossy())),
+    }
+}
+
+/// Encodes what may not appear raw in a URI path.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {

@@ -205,7 +205,7 @@ mod tests {
         let src = GOOD.replace("#   severity: high\n", "#   severity: high\n#   sevrity: low\n");
         let e = parse_metadata(&src).unwrap_err();
         assert!(e.message.contains("sevrity"), "{e:?}");
-        assert_eq!(e.line, 8, "{e:?}");
+        assert_eq!(e.line, 7, "{e:?}");
     }
 
     #[test]

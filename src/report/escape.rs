@@ -25,7 +25,8 @@ fn is_bidi_control(c: char) -> bool {
 /// entities, and line breaks become spaces, so the string renders literally.
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for c in terminal(s).chars() {
+    let flat: String = s.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    for c in terminal(&flat).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -58,6 +59,7 @@ mod tests {
         assert_eq!(markdown("a|b"), "a\\|b");
         assert_eq!(markdown("<script>alert(1)</script>"), "&lt;script&gt;alert\\(1\\)&lt;/script&gt;");
         assert_eq!(markdown("`code` *b* _i_ [l](u)"), "\\`code\\` \\*b\\* \\_i\\_ \\[l\\]\\(u\\)");
-        assert_eq!(markdown("line\nbreak"), "line\\u{a}break");
+        assert_eq!(markdown("line\nbreak"), "line break");
+        assert_eq!(markdown("bell\u{7}"), r"bell\\u\{7\}");
     }
 }

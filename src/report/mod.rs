@@ -39,3 +39,115 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
 fn is_finding(status: crate::policy::Status) -> bool {
     status != crate::policy::Status::Pass
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Audit, Rule, RuleResult, Severity, Status};
+
+    fn rule(id: &str, severity: Severity) -> Rule {
+        let yaml = format!(
+            "title: Title of {id}\ndescription: Why {id} matters.\ncustom:\n  id: {id}\n  severity: {severity}\n  subject: trail\n  requires: [cloudtrail:DescribeTrails]\n  frameworks: {{cis-aws-v5.0: ['3.2']}}\n  remediation: {{console: Fix it., cli: aws fix}}\n"
+        );
+        Rule {
+            meta: serde_yaml_ng::from_str(&yaml).unwrap(),
+            package: format!("trailaudit.test.{}", id.to_lowercase().replace('-', "_")),
+            source_path: "policies/test.rego".into(),
+            metadata_line: 1,
+            builtin: true,
+        }
+    }
+
+    fn result(rule_id: &str, status: Status, severity: Severity, resource: &str, message: &str) -> RuleResult {
+        RuleResult {
+            rule_id: rule_id.into(),
+            status,
+            severity,
+            account: "111111111111".into(),
+            region: Some("us-east-1".into()),
+            resource: resource.into(),
+            message: message.into(),
+            evidence: serde_json::json!({}),
+            waiver: None,
+            snapshot_line: Some(7),
+        }
+    }
+
+    fn mixed() -> Audit {
+        let hostile = "arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>alert(1)</script>\u{1b}[31m\nx";
+        Audit {
+            metadata: crate::snapshot::Metadata {
+                tool: crate::snapshot::ToolInfo { name: "trailaudit".into(), version: "0".into() },
+                collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+                partition: "aws".into(),
+                regions: vec!["us-east-1".into()],
+                settings: crate::snapshot::CollectionSettings { event_history_days: 7, event_history_max_events: 10 },
+            },
+            snapshot_path: Some("fixtures/x/snapshot.json".into()),
+            rules: vec![rule("CT-101", Severity::High), rule("CT-102", Severity::Low)],
+            results: vec![
+                result("CT-101", Status::Fail, Severity::High, hostile, "trail *bold* | pipe\u{1b}[2J"),
+                result("CT-101", Status::Pass, Severity::High, "arn:ok", "fine"),
+                result("CT-102", Status::Error, Severity::Low, "arn:e", "cannot be judged: x failed"),
+                RuleResult {
+                    waiver: Some(crate::policy::AppliedWaiver {
+                        reason: "migrating".into(),
+                        expires: Some("2027-01-31".into()),
+                        original_status: Status::Fail,
+                    }),
+                    ..result("CT-102", Status::Waived, Severity::Low, "arn:w", "waived one")
+                },
+            ],
+            fail_on: Severity::Low,
+            account_ids: vec!["111111111111".into()],
+            framework: None,
+        }
+    }
+
+    #[test]
+    fn hostile_strings_cannot_break_markdown_or_the_terminal() {
+        let audit = mixed();
+        let md = render(&audit, Format::Markdown, &RenderOptions::default());
+        assert!(!md.contains("<script>") && md.contains("&lt;script&gt;"), "{md}");
+        assert!(!md.contains('\u{1b}'));
+        let row = md.lines().find(|l| l.contains("trail/a")).unwrap();
+        assert_eq!(row.matches(" | ").count() + 2, 6, "the hostile pipe must not add a column: {row}");
+        let text = render(&audit, Format::Text, &RenderOptions { color: false });
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("1 passed, 1 failed, 1 error, 1 waived"), "{text}");
+        let colored = render(&audit, Format::Text, &RenderOptions { color: true });
+        assert!(colored.contains("\u{1b}["), "colour when asked");
+    }
+
+    #[test]
+    fn sarif_has_one_result_per_fail_error_and_waived_with_stable_fingerprints() {
+        let audit = mixed();
+        let sarif: serde_json::Value = serde_json::from_str(&render(&audit, Format::Sarif, &RenderOptions::default())).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 3, "pass is not an alert");
+        let levels: Vec<&str> = results.iter().map(|r| r["level"].as_str().unwrap()).collect();
+        assert_eq!(levels, ["error", "error", "note"], "high fail → error, low error → error, low waived → note");
+        assert!(results[2]["suppressions"][0]["justification"].as_str().is_some());
+        assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 7);
+        let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules[0]["properties"]["security-severity"], "8.0");
+        assert!(rules[0]["properties"]["tags"].as_array().unwrap().contains(&serde_json::json!("cis-aws-v5.0/3.2")));
+        let again: serde_json::Value = serde_json::from_str(&render(&audit, Format::Sarif, &RenderOptions::default())).unwrap();
+        let fp = |v: &serde_json::Value, i: usize| v["runs"][0]["results"][i]["partialFingerprints"]["trailaudit/v1"].clone();
+        assert_eq!(fp(&sarif, 0), fp(&again, 0));
+        assert_ne!(fp(&sarif, 0), fp(&sarif, 1));
+    }
+
+    #[test]
+    fn json_report_has_the_documented_fields() {
+        let json: serde_json::Value = serde_json::from_str(&render(&mixed(), Format::Json, &RenderOptions::default())).unwrap();
+        assert_eq!(json["report_version"], 1);
+        assert_eq!(json["summary"]["by_status"]["waived"], 1);
+        assert_eq!(json["summary"]["exit_code"], 1);
+        let first = &json["results"][0];
+        for key in ["rule_id", "title", "status", "severity", "account", "region", "resource", "message", "evidence", "frameworks"] {
+            assert!(first.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(first["frameworks"]["cis-aws-v5.0"][0], "3.2");
+    }
+}

@@ -7,7 +7,11 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    // Read at run time: `env!` would freeze the path of whichever checkout first
+    // compiled this script, and a shared target directory would then embed
+    // another checkout's policies.
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest_dir.join("policies");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect_ext(&root, "rego", &mut files);

@@ -80,6 +80,10 @@ pub struct AuditArgs {
     /// [default: trailaudit-snapshot.json beside the first report file, or in the current directory].
     #[arg(long, value_name = "FILE")]
     pub save_snapshot: Option<PathBuf>,
+    /// Only the rules serving this framework (`cis-aws-v5.0`, `cis-aws-v4.0`, `cis-aws-v3.0`,
+    /// `aws-securityhub`), with a per-control summary in the report.
+    #[arg(long, value_name = "KEY")]
+    pub framework: Option<String>,
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
     #[arg(long)]
     pub timings: bool,

@@ -26,20 +26,14 @@ package trailaudit.bucket.trail_bucket_access_logging
 import data.trailaudit.lib.buckets
 import data.trailaudit.lib.result
 
-results contains result.pass(
-	result.bucket(b),
-	sprintf("trail bucket %s logs access to %s", [b.name, b.logging.target_bucket]),
-	{"trails": buckets.writers(b), "logging": b.logging},
-) if {
+results contains result.pass(result.bucket(b), sprintf("trail bucket %s logs access to %s", [b.name, b.logging.target_bucket]), evidence) if {
 	some b in buckets.trail_buckets
 	b.logging != null
+	evidence := {"trails": buckets.writers[b.name], "logging": b.logging}
 }
 
-results contains result.fail(
-	result.bucket(b),
-	sprintf("trail bucket %s has server access logging disabled", [b.name]),
-	{"trails": buckets.writers(b), "logging": null},
-) if {
+results contains result.fail(result.bucket(b), sprintf("trail bucket %s has server access logging disabled", [b.name]), evidence) if {
 	some b in buckets.trail_buckets
 	b.logging == null
+	evidence := {"trails": buckets.writers[b.name], "logging": null}
 }

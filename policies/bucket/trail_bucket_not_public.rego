@@ -32,19 +32,22 @@ import data.trailaudit.lib.buckets
 import data.trailaudit.lib.result
 
 evidence(b) := {
-	"trails": buckets.writers(b),
+	"trails": buckets.writers[b.name],
 	"public_policy_statements": buckets.public_statements(b),
 	"public_acl_grants": buckets.public_grants(b),
 	"bucket_public_access_block": b.public_access_block,
 	"account_public_access_block": input.account.public_access_block,
 }
 
-results contains result.pass(result.bucket(b), sprintf("trail bucket %s is not publicly accessible", [b.name]), evidence(b)) if {
+results contains result.pass(result.bucket(b), sprintf("trail bucket %s is not publicly accessible", [b.name]), ev) if {
 	some b in buckets.trail_buckets
 	count(buckets.public_reasons(b)) == 0
+	ev := evidence(b)
 }
 
-results contains result.fail(result.bucket(b), sprintf("trail bucket %s is publicly accessible: %s", [b.name, concat("; ", buckets.public_reasons(b))]), evidence(b)) if {
+results contains result.fail(result.bucket(b), sprintf("trail bucket %s is publicly accessible: %s", [b.name, concat("; ", reasons)]), ev) if {
 	some b in buckets.trail_buckets
-	count(buckets.public_reasons(b)) > 0
+	reasons := buckets.public_reasons(b)
+	count(reasons) > 0
+	ev := evidence(b)
 }

@@ -41,16 +41,13 @@ trail_buckets contains b if {
 	b := input.account.buckets[name]
 }
 
-# Trails writing to a bucket (this account's and, from context, other accounts'), for evidence.
-writers(b) := sort(own_writers(b) | other_writers(b))
-
-own_writers(b) := {t.arn |
-	some t in trails.own
-	t.s3_bucket_name == b.name
-}
-
-other_writers(b) := {ref.trail_arn |
-	some ref in object.get(input.context.trail_buckets, b.name, [])
+# Trail ARNs writing to each bucket (this account's trails and, from context,
+# other accounts'), for evidence. A rule rather than a function: computed once
+# per account, and read by rule bodies as `buckets.writers[b.name]`.
+writers[name] := sort(mine | theirs) if {
+	some name in {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
+	mine := {t.arn | some t in trails.own; t.s3_bucket_name == name}
+	theirs := {r.trail_arn | some r in object.get(input.context.trail_buckets, name, [])}
 }
 
 # --- public access -------------------------------------------------------

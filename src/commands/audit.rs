@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::{emit, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat};
-use crate::policy::{AuditOptions, Severity, audit};
+use crate::policy::{AuditOptions, Severity, audit, frameworks};
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
 
@@ -36,13 +36,24 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let parse = parse_started.elapsed();
 
+    let framework = match &args.framework {
+        Some(key) => Some(frameworks::find(key).ok_or_else(|| {
+            let known: Vec<String> = frameworks::builtin().into_iter().map(|f| f.key).collect();
+            anyhow::anyhow!("unknown framework `{key}` (known: {})", known.join(", "))
+        })?),
+        None => None,
+    };
+    let only_rules = framework.as_ref().map(|f| {
+        pack.rules.iter().filter(|r| r.meta.custom.frameworks.contains_key(&f.key)).map(|r| r.id().to_owned()).collect()
+    });
     let options = AuditOptions {
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
-        only_rules: None,
+        only_rules,
         today: chrono::Utc::now().date_naive(),
         snapshot_path: Some(snapshot_path),
     };
-    let (result, eval_timings, notices) = audit(&snapshot, Some(&text), &pack, &config, &options);
+    let (mut result, eval_timings, notices) = audit(&snapshot, Some(&text), &pack, &config, &options);
+    result.framework = framework.as_ref().map(|f| frameworks::summarize(&result, f));
     for notice in &notices {
         eprintln!("trailaudit: warning: {notice}");
     }

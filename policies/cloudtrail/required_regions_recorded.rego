@@ -28,9 +28,8 @@ import data.trailaudit.lib.trails
 required := data.trailaudit.config.required_regions
 
 # Logging trails that record `region` for this account.
-recorders(region) := sort({t.arn |
-	some t in trails.recording
-	trails.logging(t)
+recorders(region) := sort({arn |
+	some arn, t in trails.logging_recording
 	trails.covers_region(t, region)
 })
 

@@ -34,11 +34,10 @@ read_only_value := {"read": "true", "write": "false"}
 
 bucket_prefix(bucket) := sprintf("arn:%s:s3:::%s/", [input.metadata.partition, bucket.name])
 
-# captures(t, bucket, mode): trail t records every `mode` ("read"/"write") data
-# event on objects of bucket: it is logging, covers the bucket's region, and a
-# selector covers the bucket for that mode.
+# captures(t, bucket, mode): logging trail t records every `mode` ("read"/"write")
+# data event on objects of bucket: it covers the bucket's region and a selector
+# covers the bucket for that mode.
 captures(t, bucket, mode) if {
-	trails.logging(t)
 	trails.covers_region(t, object.get(bucket, "region", t.home_region))
 	selector_covers(t, bucket, mode)
 }
@@ -53,16 +52,40 @@ selector_covers(t, bucket, mode) if {
 }
 
 selector_covers(t, bucket, mode) if {
-	some a in trails.selectors(t).AdvancedEventSelectors
-	advanced_covers(a, bucket, mode)
+	some i, a in trails.selectors(t).AdvancedEventSelectors
+	mode in advanced_modes[[t.arn, i]]
+	arn_admits_bucket(a, bucket)
 }
 
-advanced_covers(a, bucket, mode) if {
+# The modes each advanced selector of each logging trail admits on every field
+# but resources.ARN. A rule, so it is worked out once per account, not once per
+# bucket: the event-name checks are the expensive part.
+advanced_modes[[arn, i]] := {mode |
+	some mode in ["read", "write"]
+	every f in a.FieldSelectors {
+		field_admits_all(f, mode)
+	}
+} if {
+	some arn, t in trails.logging_recording
+	some i, a in trails.selectors(t).AdvancedEventSelectors
 	has(a, "eventCategory")
 	has(a, "resources.type")
+}
+
+arn_admits_bucket(a, bucket) if {
+	prefix := bucket_prefix(bucket)
 	every f in a.FieldSelectors {
-		field_admits_all(f, bucket, mode)
+		arn_field_admits(f, prefix)
 	}
+}
+
+arn_field_admits(f, _) if f.Field != "resources.ARN"
+
+# Every object ARN of the bucket: "<prefix><any key>".
+arn_field_admits(f, prefix) if {
+	f.Field == "resources.ARN"
+	positive_admits_bucket(f, prefix)
+	not negative_touches_bucket(f, prefix)
 }
 
 has(a, name) if {
@@ -71,40 +94,35 @@ has(a, name) if {
 }
 
 # Fields with a single known value for S3 object data events.
-field_admits_all(f, _, _) if {
+field_admits_all(f, _) if {
 	f.Field == "eventCategory"
 	admits(f, "Data")
 }
 
-field_admits_all(f, _, _) if {
+field_admits_all(f, _) if {
 	f.Field == "resources.type"
 	admits(f, "AWS::S3::Object")
 }
 
-field_admits_all(f, _, _) if {
+field_admits_all(f, _) if {
 	f.Field == "eventSource"
 	admits(f, "s3.amazonaws.com")
 }
 
-field_admits_all(f, _, mode) if {
+field_admits_all(f, mode) if {
 	f.Field == "readOnly"
 	admits(f, read_only_value[mode])
 }
 
-field_admits_all(f, _, mode) if {
+field_admits_all(f, mode) if {
 	f.Field == "eventName"
 	every name in names[mode] {
 		admits(f, name)
 	}
 }
 
-# Every object ARN of the bucket: "<prefix><any key>".
-field_admits_all(f, bucket, _) if {
-	f.Field == "resources.ARN"
-	prefix := bucket_prefix(bucket)
-	positive_admits_bucket(f, prefix)
-	not negative_touches_bucket(f, prefix)
-}
+# Judged per bucket (arn_admits_bucket).
+field_admits_all(f, _) if f.Field == "resources.ARN"
 
 positive_ops := ["Equals", "StartsWith", "EndsWith"]
 
@@ -173,7 +191,7 @@ excluded(f, value) if {
 }
 
 # Trails (recording this account) that capture `mode` events of the bucket.
-capturing(bucket, mode) := {t.arn |
-	some t in trails.recording
+capturing(bucket, mode) := {arn |
+	some arn, t in trails.logging_recording
 	captures(t, bucket, mode)
 }

@@ -7,7 +7,10 @@ arn_account(arn) := split(arn, ":")[4]
 
 # Trails this account owns. Per-trail rules judge only these: an organization
 # trail seen in a member account is judged in its owner's account.
-own contains t if {
+#
+# Keyed by ARN (iterate with `some t in trails.own`): objects keyed by strings
+# are far cheaper for the engine than sets of whole trail records.
+own[arn] := t if {
 	some arn, t in input.account.trails
 	arn_account(arn) == input.account.account_id
 }
@@ -15,20 +18,26 @@ own contains t if {
 # Organization trails that record this account: seen here (DescribeTrails in a
 # member shows the management account's organization trail), or owned by this
 # account's management account elsewhere in the snapshot.
-organization contains t if {
+organization[arn] := t if {
 	some arn, t in input.account.trails
 	t.is_organization_trail
 	arn_account(arn) != input.account.account_id
 }
 
-organization contains t if {
+organization[arn] := t if {
 	some arn, t in input.context.organization_trails
 	t.account_id == input.account.organization.management_account_id
 	not input.account.trails[arn]
 }
 
-# Every trail that records this account's activity.
-recording := own | organization
+# Every trail that records this account's activity, keyed by ARN.
+recording := object.union(own, organization)
+
+# The logging trails among them, computed once per account.
+logging_recording[arn] := t if {
+	some arn, t in recording
+	logging(t)
+}
 
 # The record with status and selectors: an organization trail seen from a member
 # may lack them; its owner's record (in context) has them.

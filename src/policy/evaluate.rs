@@ -74,6 +74,8 @@ pub fn audit(
     let mut engine = pack.engine.clone();
     let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
     engine.add_data(regorus::Value::from(config_data)).expect("config data is an object");
+    // Let regorus analyse the modules once, here, instead of in every per-account clone.
+    let _ = engine.eval_query("true".to_owned(), false);
     let context = SnapshotContext::new(snapshot);
 
     let mut results: Vec<RuleResult> = snapshot

@@ -6,6 +6,11 @@ pass(subject, message, evidence) := object.union(subject, {"status": "pass", "me
 
 fail(subject, message, evidence) := object.union(subject, {"status": "fail", "message": message, "evidence": evidence})
 
+# error: the subject cannot be judged from what the snapshot holds (for
+# example, a truncated event history proves no absence). Failed API calls need
+# no such result: `custom.requires` turns them into errors on the Rust side.
+error(subject, message, evidence) := object.union(subject, {"status": "error", "message": message, "evidence": evidence})
+
 # Subjects: what a result is about.
 trail(t) := {"resource": t.arn, "region": t.home_region}
 

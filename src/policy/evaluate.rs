@@ -36,6 +36,9 @@ struct RegoResult {
 enum RegoStatus {
     Pass,
     Fail,
+    /// The rule itself cannot judge the subject from what the snapshot holds
+    /// (e.g. a truncated event history proves no absence).
+    Error,
 }
 
 /// Knobs of one audit run.
@@ -179,6 +182,7 @@ fn parse_results(value: regorus::Value, rule: &Rule, account_id: &str) -> Result
             status: match parsed.status {
                 RegoStatus::Pass => Status::Pass,
                 RegoStatus::Fail => Status::Fail,
+                RegoStatus::Error => Status::Error,
             },
             severity: rule.severity(),
             account: account_id.to_owned(),

@@ -7,6 +7,7 @@
 pub const ALL: &[&str] = &[
     "account:ListRegions",
     "cloudtrail:DescribeTrails",
+    "cloudtrail:GetEventDataStore",
     "cloudtrail:GetEventSelectors",
     "cloudtrail:GetInsightSelectors",
     "cloudtrail:GetTrailStatus",

@@ -14,7 +14,10 @@ echo "==> cargo test"
 cargo test --locked --all-targets
 
 echo "==> SARIF of every fixture, validated"
-cargo build --locked --quiet
+# The binary cargo test built for the CLI tests. A separate `cargo build` would
+# compile the AWS SDK crates a second time: without dev-dependencies, cargo
+# resolves their features differently.
+bin="${CARGO_TARGET_DIR:-target}/debug/trailaudit"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for snapshot in fixtures/*/snapshot.json; do
@@ -22,7 +25,7 @@ for snapshot in fixtures/*/snapshot.json; do
   config=()
   [ -f "fixtures/$name/trailaudit.yaml" ] && config=(--config "fixtures/$name/trailaudit.yaml")
   status=0
-  target/debug/trailaudit audit --snapshot "$snapshot" "${config[@]}" --format sarif --output "$out/$name.sarif" || status=$?
+  "$bin" audit --snapshot "$snapshot" "${config[@]}" --format sarif --output "$out/$name.sarif" || status=$?
   if [ "$status" -gt 3 ] || [ "$status" -eq 2 ]; then
     echo "audit of $snapshot failed to run (exit $status)" >&2
     exit 1

@@ -177,7 +177,7 @@ fn wrong_type_in_a_nested_field_names_path_and_line() {
     let text = serde_json::to_string_pretty(&doc).unwrap();
     let (err, message) = rejected(&text);
     let line = line_of(&text, r#""is_logging": "yes""#);
-    let path = format!("$.accounts[0].trails.{TRAIL}.status.is_logging");
+    let path = format!("$.accounts[0].trails[\"{TRAIL}\"].status.is_logging");
     assert!(matches!(err, SnapshotError::Invalid { .. }), "{message}");
     assert!(message.contains(&path), "path `{path}` missing from: {message}");
     assert!(message.starts_with(&format!("bad/snapshot.json:{line}:")), "line {line} missing from: {message}");
@@ -191,7 +191,7 @@ fn unknown_field_names_path_and_line() {
     let text = serde_json::to_string_pretty(&doc).unwrap();
     let (_, message) = rejected(&text);
     let line = line_of(&text, r#""colour": "blue""#);
-    assert!(message.contains("$.accounts[0].buckets.acme-customer-data"), "path missing from: {message}");
+    assert!(message.contains("$.accounts[0].buckets[\"acme-customer-data\"]"), "path missing from: {message}");
     assert!(message.contains("unknown field `colour`"), "{message}");
     assert!(message.starts_with(&format!("bad/snapshot.json:{line}:")), "line {line} missing from: {message}");
 }
@@ -203,7 +203,7 @@ fn wrong_type_in_an_event_selector_names_the_aws_field() {
         json!("arn:aws:s3:::acme-customer-data/");
     let text = serde_json::to_string_pretty(&doc).unwrap();
     let (_, message) = rejected(&text);
-    let path = format!("$.accounts[0].trails.{TRAIL}.event_selectors.EventSelectors[0].DataResources[0].Values");
+    let path = format!("$.accounts[0].trails[\"{TRAIL}\"].event_selectors.EventSelectors[0].DataResources[0].Values");
     let line = line_of(&text, r#""Values": "arn:aws:s3:::acme-customer-data/""#);
     assert!(message.contains(&path), "path `{path}` missing from: {message}");
     assert!(message.starts_with(&format!("bad/snapshot.json:{line}:")), "line {line} missing from: {message}");
@@ -241,7 +241,7 @@ fn truncated_json_names_the_last_line() {
     assert!(matches!(err, SnapshotError::Invalid { .. }), "{message}");
     assert!(message.contains("EOF while parsing"), "{message}");
     assert!(message.starts_with(&format!("bad/snapshot.json:{last_line}:")), "line {last_line} missing from: {message}");
-    assert!(message.contains(&format!("$.accounts[0].trails.{TRAIL}.status")), "path missing from: {message}");
+    assert!(message.contains(&format!("$.accounts[0].trails[\"{TRAIL}\"].status")), "path missing from: {message}");
 }
 
 #[test]

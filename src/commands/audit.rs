@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::{emit, load_config, load_pack};
-use crate::cli::{AuditArgs, OutputFormat};
-use crate::policy::{AuditOptions, Severity, audit, frameworks};
+use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
+use crate::policy::{AuditOptions, EngineChoice, Severity, audit_with_engine, frameworks};
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
 
@@ -52,7 +52,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         today: chrono::Utc::now().date_naive(),
         snapshot_path: Some(snapshot_path),
     };
-    let (mut result, eval_timings, notices) = audit(&snapshot, Some(&text), &pack, &config, &options);
+    let engine = match args.engine {
+        RegoEngine::Vm => EngineChoice::Vm,
+        RegoEngine::Interpreter => EngineChoice::Interpreter,
+    };
+    let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
     result.framework = framework.as_ref().map(|f| frameworks::summarize(&result, f));
     for notice in &notices {
         eprintln!("trailaudit: warning: {notice}");
@@ -78,12 +82,13 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     if args.timings {
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
         eprintln!(
-            "timings: parse_ms={:.2} policy_load_ms={:.2} evaluate_ms={:.2} report_ms={:.2} total_ms={:.2}",
+            "timings: parse_ms={:.2} policy_load_ms={:.2} evaluate_ms={:.2} report_ms={:.2} total_ms={:.2} engine={}",
             ms(parse),
             ms(policy_load),
             ms(eval_timings.evaluate),
             ms(report),
-            ms(started.elapsed())
+            ms(started.elapsed()),
+            eval_timings.engine.as_str()
         );
     }
     Ok(result.outcome() as u8)

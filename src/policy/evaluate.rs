@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::input::SnapshotContext;
+use super::vm::VmPack;
 use super::pack::Pack;
 use super::result::{Audit, Rule, RuleResult};
 use super::types::{Severity, Status};
@@ -56,6 +57,34 @@ pub struct AuditOptions {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EvalTimings {
     pub evaluate: Duration,
+    /// The engine that ran the pack.
+    pub engine: EngineChoice,
+}
+
+/// Which regorus engine runs the pack.
+///
+/// The interpreter is the default and the reference: an error inside a rule
+/// (a builtin given the wrong type, say) makes that rule `error` for the
+/// account. The bytecode VM is about three times faster, gives the same
+/// reports on every fixture, but follows OPA's non-strict semantics inside rule
+/// bodies: such an error only makes the body undefined, so a rule tripping over
+/// unexpected data drops the subject instead of reporting an error. Faster, but
+/// it can hide a broken rule; hence opt-in (`--engine vm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    #[default]
+    Interpreter,
+    /// The bytecode VM when the pack compiles for it (no `with` in rules), else the interpreter.
+    Vm,
+}
+
+impl EngineChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineChoice::Vm => "vm",
+            EngineChoice::Interpreter => "interpreter",
+        }
+    }
 }
 
 /// Evaluates `pack` on `snapshot`. `snapshot_text` (the file as read) lets
@@ -67,6 +96,18 @@ pub fn audit(
     config: &Config,
     options: &AuditOptions,
 ) -> (Audit, EvalTimings, Vec<String>) {
+    audit_with_engine(snapshot, snapshot_text, pack, config, options, EngineChoice::Interpreter)
+}
+
+/// [`audit`] on a chosen engine (`--engine`; tests compare the two).
+pub fn audit_with_engine(
+    snapshot: &Snapshot,
+    snapshot_text: Option<&str>,
+    pack: &Pack,
+    config: &Config,
+    options: &AuditOptions,
+    engine_choice: EngineChoice,
+) -> (Audit, EvalTimings, Vec<String>) {
     let started = Instant::now();
     let rules: Vec<&Rule> = pack
         .rules
@@ -76,15 +117,34 @@ pub fn audit(
         .collect();
     let mut engine = pack.engine.clone();
     let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
-    engine.add_data(regorus::Value::from(config_data)).expect("config data is an object");
+    engine.add_data(regorus::Value::from(config_data.clone())).expect("config data is an object");
     // Let regorus analyse the modules once, here, instead of in every per-account clone.
     let _ = engine.eval_query("true".to_owned(), false);
     let context = SnapshotContext::new(snapshot);
-
+    let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
+    let vm = match engine_choice {
+        EngineChoice::Vm => VmPack::compile(&engine, &packages, regorus::Value::from(config_data)).ok(),
+        EngineChoice::Interpreter => None,
+    };
+    let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
     let mut results: Vec<RuleResult> = snapshot
         .accounts
         .par_iter()
-        .flat_map_iter(|account| evaluate_account(&engine, &rules, snapshot, &context, account))
+        .map_init(
+            || vm.as_ref().and_then(|pack| pack.machine().ok()),
+            |machine, account| {
+                let input = context.account_input(snapshot, account);
+                let values = match (&vm, machine) {
+                    (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
+                    _ => None,
+                };
+                match values {
+                    Some(values) => judge(&rules, snapshot, account, values.into_iter().map(Ok).collect()),
+                    None => evaluate_account(&engine, &rules, snapshot, account, input),
+                }
+            },
+        )
+        .flatten_iter()
         .collect();
 
     let notices = waivers::apply(&config.waivers, &mut results, options.today);
@@ -107,29 +167,35 @@ pub fn audit(
         },
         framework: None,
     };
-    (audit, EvalTimings { evaluate: started.elapsed() }, notices)
+    (audit, EvalTimings { evaluate: started.elapsed(), engine: used }, notices)
 }
 
+/// The interpreter's run of one account.
 fn evaluate_account(
     base: &regorus::Engine,
     rules: &[&Rule],
     snapshot: &Snapshot,
-    context: &SnapshotContext<'_>,
     account: &Account,
+    input: regorus::Value,
 ) -> Vec<RuleResult> {
     let mut engine = base.clone();
-    engine.set_input(regorus::Value::from(context.account_input(snapshot, account)));
+    engine.set_input(input);
     // One query for the whole pack lets regorus compute shared library rules
     // once per account; if anything in it fails, evaluate rule by rule so the
     // failure stays with the rule that caused it.
-    let combined = run_all(&mut engine, rules);
+    let values: Vec<Result<regorus::Value, String>> = match run_all(&mut engine, rules) {
+        Some(values) => values.into_iter().map(Ok).collect(),
+        None => rules.iter().map(|rule| run_rule(&mut engine, rule)).collect(),
+    };
+    judge(rules, snapshot, account, values)
+}
+
+/// Turns each rule's `results` (or the reason it has none) into results, and
+/// lets failed API calls turn the ones they affect into errors.
+fn judge(rules: &[&Rule], snapshot: &Snapshot, account: &Account, values: Vec<Result<regorus::Value, String>>) -> Vec<RuleResult> {
     let mut out = Vec::new();
-    for (i, rule) in rules.iter().enumerate() {
-        let evaluated = match &combined {
-            Some(values) => parse_results(values[i].clone(), rule, &account.account_id),
-            None => run_rule(&mut engine, rule, &account.account_id),
-        };
-        let (mut results, depends_on) = match evaluated {
+    for (value, rule) in values.into_iter().zip(rules) {
+        let (mut results, depends_on) = match value.and_then(|v| parse_results(v, rule, &account.account_id)) {
             Ok(pair) => pair,
             Err(message) => (vec![rule_failure(rule, &account.account_id, message)], Vec::new()),
         };
@@ -155,12 +221,11 @@ fn run_all(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus:
 
 type Evaluated = (Vec<RuleResult>, Vec<Vec<String>>);
 
-/// Evaluates `data.<package>.results`; any deviation from the contract is an Err with a message.
-fn run_rule(engine: &mut regorus::Engine, rule: &Rule, account_id: &str) -> Result<Evaluated, String> {
-    let value = engine
+/// Evaluates `data.<package>.results` alone.
+fn run_rule(engine: &mut regorus::Engine, rule: &Rule) -> Result<regorus::Value, String> {
+    engine
         .eval_rule(format!("data.{}.results", rule.package))
-        .map_err(|e| format!("rule failed at run time: {}", first_line(&format!("{e:#}"))))?;
-    parse_results(value, rule, account_id)
+        .map_err(|e| format!("rule failed at run time: {}", first_line(&format!("{e:#}"))))
 }
 
 /// Checks a rule's `results` against the contract and turns it into results.

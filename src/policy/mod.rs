@@ -17,7 +17,8 @@ mod locate;
 pub mod pack;
 pub mod rego_tests;
 mod scope;
+mod vm;
 mod waivers;
 
-pub use evaluate::{AuditOptions, EvalTimings, audit};
+pub use evaluate::{AuditOptions, EngineChoice, EvalTimings, audit, audit_with_engine};
 pub use pack::{Pack, PackError, PackSource};

@@ -60,10 +60,7 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
                 return Err(SnapshotError::UnknownVersion { path: path.to_owned(), found: found.to_string() });
             }
             let inner = err.inner();
-            let json_path = match err.path().to_string() {
-                p if p == "." => "$".to_owned(),
-                p => format!("$.{p}"),
-            };
+            let json_path = json_path(err.path());
             Err(SnapshotError::Invalid {
                 path: path.to_owned(),
                 json_path,
@@ -73,6 +70,30 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
             })
         }
     }
+}
+
+/// A JSONPath for people: `$.accounts[0].trails["arn:aws:..."].name`. Map keys
+/// that are not plain identifiers (ARNs, regions) are bracketed and quoted, so
+/// the path can be pasted into `jq`.
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("$");
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key }
+                if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                out.push('.');
+                out.push_str(key);
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push_str(&format!("[{}]", serde_json::Value::from(key.as_str())));
+            }
+            Segment::Unknown => out.push_str(".?"),
+        }
+    }
+    out
 }
 
 /// serde_json appends " at line L column C"; we print the position up front instead.

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use super::derived::Requirements;
 use super::input::SnapshotContext;
 use super::pack::Pack;
 use super::result::{Audit, Rule, RuleResult};
@@ -84,7 +85,7 @@ pub fn audit(
     let mut results: Vec<RuleResult> = snapshot
         .accounts
         .par_iter()
-        .flat_map_iter(|account| evaluate_account(&engine, &rules, snapshot, &context, account))
+        .flat_map_iter(|account| evaluate_account(&engine, &rules, snapshot, &context, &pack.requirements, account))
         .collect();
 
     let notices = waivers::apply(&config.waivers, &mut results, options.today);
@@ -115,10 +116,11 @@ fn evaluate_account(
     rules: &[&Rule],
     snapshot: &Snapshot,
     context: &SnapshotContext<'_>,
+    requirements: &Requirements,
     account: &Account,
 ) -> Vec<RuleResult> {
     let mut engine = base.clone();
-    engine.set_input(regorus::Value::from(context.account_input(snapshot, account)));
+    engine.set_input(regorus::Value::from(context.account_input(snapshot, account, requirements)));
     // One query for the whole pack lets regorus compute shared library rules
     // once per account; if anything in it fails, evaluate rule by rule so the
     // failure stays with the rule that caused it.

@@ -56,7 +56,7 @@ impl std::fmt::Display for RequirementError {
 #[derive(Debug, Default)]
 pub struct Requirements {
     required: Vec<(String, Pattern)>,
-    memo: Mutex<HashMap<String, Json>>,
+    memo: Mutex<HashMap<String, regorus::Value>>,
 }
 
 impl Requirements {
@@ -111,34 +111,41 @@ impl Requirements {
         }
     }
 
-    fn facts_json(&self, pattern: &str) -> Json {
+    /// The facts of one pattern as a Rego value, computed once per pattern
+    /// text (regorus values are reference-counted, so handing the same one to
+    /// every account costs a pointer copy, not a conversion).
+    fn facts_value(&self, pattern: &str) -> regorus::Value {
         if let Some(hit) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(pattern) {
             return hit.clone();
         }
-        let json = serde_json::to_value(self.facts(pattern)).unwrap_or(Json::Null);
-        self.memo.lock().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_owned(), json.clone());
-        json
+        let value = regorus::Value::from(serde_json::to_value(self.facts(pattern)).unwrap_or(Json::Null));
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_owned(), value.clone());
+        value
     }
 
     /// `input.derived` for one account: log group ARN → filter name → facts,
     /// for the account's own log groups and those of its management account
     /// (where an organization trail delivers).
-    pub fn for_account(&self, account: &Account, management: Option<&Account>) -> Json {
-        let mut groups = serde_json::Map::new();
-        if !self.required.is_empty() {
+    pub fn for_account(&self, account: &Account, management: Option<&Account>) -> regorus::Value {
+        let mut groups = regorus::Value::new_object();
+        if let (false, Ok(map)) = (self.required.is_empty(), groups.as_object_mut()) {
             for owner in std::iter::once(account).chain(management) {
                 for (arn, group) in &owner.log_groups {
-                    let filters: serde_json::Map<String, Json> = group
-                        .metric_filters
-                        .iter()
-                        .flatten()
-                        .map(|f| (f.name.clone(), self.facts_json(&f.pattern)))
-                        .collect();
-                    groups.insert(arn.clone(), Json::Object(filters));
+                    let mut filters = regorus::Value::new_object();
+                    if let Ok(by_name) = filters.as_object_mut() {
+                        for f in group.metric_filters.iter().flatten() {
+                            by_name.insert(regorus::Value::from(f.name.as_str()), self.facts_value(&f.pattern));
+                        }
+                    }
+                    map.insert(regorus::Value::from(arn.as_str()), filters);
                 }
             }
         }
-        serde_json::json!({ "metric_filters": groups })
+        let mut derived = regorus::Value::new_object();
+        if let Ok(map) = derived.as_object_mut() {
+            map.insert(regorus::Value::from("metric_filters"), groups);
+        }
+        derived
     }
 }
 
@@ -186,7 +193,7 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/compliant/snapshot.json")).expect("fixture");
         let snapshot: Snapshot = serde_json::from_str(&text).expect("fixture parses");
         let account = &snapshot.accounts[0];
-        let derived = pack.requirements.for_account(account, None);
+        let derived = serde_json::to_value(pack.requirements.for_account(account, None)).expect("serialises");
         let groups = derived["metric_filters"].as_object().expect("object");
         let filters: Vec<&Json> = groups.values().flat_map(|g| g.as_object().expect("filters").values()).collect();
         assert_eq!(filters.len(), 15);

@@ -120,7 +120,7 @@ fn evaluate_account(
     account: &Account,
 ) -> Vec<RuleResult> {
     let mut engine = base.clone();
-    engine.set_input(regorus::Value::from(context.account_input(snapshot, account, requirements)));
+    engine.set_input(context.account_input(snapshot, account, requirements));
     // One query for the whole pack lets regorus compute shared library rules
     // once per account; if anything in it fails, evaluate rule by rule so the
     // failure stays with the rule that caused it.

@@ -60,8 +60,6 @@ struct AccountInput<'a> {
     account: &'a Account,
     errors: Vec<&'a CollectionError>,
     context: Context<'a>,
-    /// Facts computed in Rust (see `derived.rs`).
-    derived: serde_json::Value,
 }
 
 /// The account id inside an ARN (`arn:partition:service:region:ACCOUNT:...`).
@@ -97,8 +95,10 @@ impl<'a> SnapshotContext<'a> {
         (id != account.account_id).then(|| self.accounts.get(id).copied()).flatten()
     }
 
-    /// The JSON document rules see as `input` when judging `account`.
-    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account, requirements: &Requirements) -> serde_json::Value {
+    /// The document rules see as `input` when judging `account`, with
+    /// `derived` (facts computed in Rust, see `derived.rs`) added as a
+    /// ready-made Rego value.
+    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account, requirements: &Requirements) -> regorus::Value {
         let management = self.management_account(account);
         let organization_trails = self
             .org_trails
@@ -127,8 +127,11 @@ impl<'a> SnapshotContext<'a> {
                     sns_topics: &m.sns_topics,
                 }),
             },
-            derived: requirements.for_account(account, management),
         };
-        serde_json::to_value(&input).expect("snapshot types always serialize")
+        let mut value = regorus::Value::from(serde_json::to_value(&input).expect("snapshot types always serialize"));
+        if let Ok(map) = value.as_object_mut() {
+            map.insert(regorus::Value::from("derived"), requirements.for_account(account, management));
+        }
+        value
     }
 }

@@ -95,6 +95,9 @@ pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
     out
 }
 
+/// (field index, class index) pairs.
+type Assignment = Vec<(usize, usize)>;
+
 /// An expression whose atoms are truth tables over their field's classes.
 enum Compiled {
     And(Vec<Compiled>),
@@ -165,7 +168,7 @@ struct Search {
     steps: usize,
     /// Each miss as (field index, class index) pairs: the naming ones, and
     /// a full witness.
-    found: Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)>,
+    found: Vec<(Assignment, Assignment)>,
     out_of_budget: bool,
 }
 
@@ -178,7 +181,7 @@ impl Search {
         !self.out_of_budget
     }
 
-    fn assigned(&self) -> Vec<(usize, usize)> {
+    fn assigned(&self) -> Assignment {
         self.assign.iter().enumerate().filter_map(|(i, a)| a.map(|c| (i, c))).collect()
     }
 

@@ -124,6 +124,16 @@ enum Tri {
     Unknown,
 }
 
+impl Tri {
+    fn definite(self) -> Option<bool> {
+        match self {
+            Tri::True => Some(true),
+            Tri::False => Some(false),
+            Tri::Unknown => None,
+        }
+    }
+}
+
 impl Compiled {
     /// Kleene evaluation under a partial assignment (class index per field).
     fn eval(&self, assign: &[Option<usize>]) -> Tri {
@@ -206,10 +216,9 @@ impl Search {
             return;
         }
         if required == Tri::True {
-            // The required pattern matches whatever comes next; one value of
-            // the remaining fields that the candidate does not match names
-            // the missed events.
-            if self.exists(depth, |_, c| c.map(|c| !c)) {
+            // The required pattern matches whatever comes next; the fewest
+            // further fields that make the candidate fail name the missed events.
+            if self.shortest(depth, |_, c| c.map(|c| !c)) {
                 let full = self.assigned();
                 self.found.push((full.clone(), full));
             }
@@ -238,12 +247,7 @@ impl Search {
         if !self.spend() {
             return false;
         }
-        let definite = |t: Tri| match t {
-            Tri::True => Some(true),
-            Tri::False => Some(false),
-            Tri::Unknown => None,
-        };
-        match goal(definite(self.required.eval(&self.assign)), definite(self.candidate.eval(&self.assign))) {
+        match goal(self.required.eval(&self.assign).definite(), self.candidate.eval(&self.assign).definite()) {
             Some(done) => return done,
             None if depth >= self.sizes.len() => return false,
             None => {}
@@ -255,6 +259,43 @@ impl Search {
             }
         }
         self.assign[depth] = None;
+        false
+    }
+
+    /// Like [`Self::exists`], but assigns as few of fields `depth..` as
+    /// possible (iterative deepening; an unassigned field stays "any value").
+    fn shortest(&mut self, depth: usize, goal: impl Fn(Option<bool>, Option<bool>) -> Option<bool> + Copy) -> bool {
+        for limit in 0..=self.sizes.len().saturating_sub(depth) {
+            if self.limited(depth, limit, goal) {
+                return true;
+            }
+            if self.out_of_budget {
+                break;
+            }
+        }
+        self.clear(depth);
+        false
+    }
+
+    fn limited(&mut self, from: usize, limit: usize, goal: impl Fn(Option<bool>, Option<bool>) -> Option<bool> + Copy) -> bool {
+        if !self.spend() {
+            return false;
+        }
+        if let Some(done) = goal(self.required.eval(&self.assign).definite(), self.candidate.eval(&self.assign).definite()) {
+            return done;
+        }
+        if limit == 0 {
+            return false;
+        }
+        for field in from..self.sizes.len() {
+            for class in 0..self.sizes[field] {
+                self.assign[field] = Some(class);
+                if self.limited(field + 1, limit - 1, goal) {
+                    return true;
+                }
+            }
+            self.assign[field] = None;
+        }
         false
     }
 

@@ -87,13 +87,34 @@ fn equivalent_rewrites_cover() {
         r#"{($.errorCode="*UnauthorizedOperation"||$.errorCode="AccessDenied*")&&$.sourceIPAddress!="delivery.logs.amazonaws.com"&&$.eventName!="HeadBucket"}"#,
         // reordering and extra parentheses and whitespace
         "{\n  ((( $.eventName != HeadBucket ))) &&\t( $.sourceIPAddress != delivery.logs.amazonaws.com ) && ( $.errorCode = AccessDenied* || $.errorCode = *UnauthorizedOperation )\n}",
-        // distributed (De Morgan-style rewrite of the conjunction over the disjunction)
+        // the conjunction distributed over the disjunction
         "{ ($.errorCode = *UnauthorizedOperation && $.sourceIPAddress != delivery.logs.amazonaws.com && $.eventName != HeadBucket) || ($.errorCode = AccessDenied* && $.eventName != HeadBucket && $.sourceIPAddress != delivery.logs.amazonaws.com) }",
     ];
     for text in rewrites {
         assert_eq!(missed(text, UNAUTHORIZED), Vec::<String>::new(), "{text}");
         assert_eq!(missed(UNAUTHORIZED, text), Vec::<String>::new(), "reverse of {text}");
     }
+}
+
+/// The grammar has no NOT; negation is `!=`, which (like `=`) needs a value.
+/// So "not (a or b)" is `$.x != a && $.x != b`, and stating that the value
+/// exists (`= *`) changes nothing.
+#[test]
+fn de_morgan_with_inequalities() {
+    let required = "{ $.eventName != HeadBucket && $.eventName != GetObject }";
+    let rewritten = "{ ($.eventName = *) && !($.eventName = HeadBucket || $.eventName = GetObject) }";
+    assert!(Pattern::parse(rewritten).is_err(), "there is no `!(...)`");
+    let with_exists = "{ ($.eventName = \"*\") && (($.eventName != GetObject) && ($.eventName != HeadBucket)) }";
+    assert!(missed(with_exists, required).is_empty());
+    assert!(missed(required, with_exists).is_empty());
+    // `!=` is not "anything but": an event without the field is matched by neither.
+    assert!(missed("{ $.eventName != HeadBucket }", "{ $.eventName NOT EXISTS }").len() == 1);
+}
+
+#[test]
+fn the_basic_42_text_covers_the_sso_requirement() {
+    assert!(missed(CIS_TEXTS[1], CIS_TEXTS[2]).is_empty());
+    assert_eq!(missed(CIS_TEXTS[2], CIS_TEXTS[1]), vec!["eventName=ConsoleLogin, additionalEventData.MFAUsed=<other>, userIdentity.type=<other>"]);
 }
 
 #[test]

@@ -142,7 +142,8 @@ pub(crate) struct Literal {
 }
 
 impl Literal {
-    pub(crate) fn new(text: String, _quoted: bool) -> Literal {
+    /// Quotes do not matter: `"AccessDenied*"` is the same wildcard as `AccessDenied*`.
+    pub(crate) fn new(text: String) -> Literal {
         let glob = Glob::of(&text);
         let number = matches!(glob, Glob::Exact(_)).then(|| parse_number(&text)).flatten();
         Literal { text, glob, number }

@@ -331,7 +331,7 @@ impl Parser {
                     return Err(self.expected(&format!("a value after `{op}`")));
                 };
                 self.bump();
-                let literal = Literal::new(text, quoted);
+                let literal = Literal::new(text);
                 match op {
                     "=" => Ok(Test::Eq(literal)),
                     "!=" => Ok(Test::Ne(literal)),

@@ -307,3 +307,13 @@ fn misses_agree_with_matching_random_events() {
         }
     }
 }
+
+#[test]
+fn selectors_with_array_indexes_and_keywords_parse() {
+    let pattern = p("{ $.users[0].id = 2 && $.coordinates[0][1] != x && $.SomeObject IS NULL && $.gone NOT EXISTS && $.flag IS TRUE && $.n <= -1.5e3 }");
+    let fields: Vec<&str> = pattern.expr.atoms().iter().map(|a| a.field.as_str()).collect();
+    assert_eq!(fields, ["users[0].id", "coordinates[0][1]", "SomeObject", "gone", "flag", "n"]);
+    assert_eq!(pattern.expr.atoms()[5].test, Test::Num(NumOp::Le, -1500.0));
+    // Equal patterns by meaning, whatever the spelling.
+    assert!(missed("{$.users[0].id=2}", "{ ( $.users[0].id = \"2\" ) }").is_empty());
+}

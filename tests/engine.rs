@@ -255,3 +255,121 @@ fn rego_test_runner_reports_each_test_and_what_it_printed() {
     assert_eq!(by_name, vec![("test_fail_without_validation", Pass), ("test_deliberately_wrong", Fail)]);
     assert!(outcomes[1].output.iter().any(|l| l.contains("got: something else")), "{:?}", outcomes[1].output);
 }
+
+/// Two required patterns: a short IAM list and CIS 4.3 root usage.
+const METRIC_FILTERS_LIB: &str = r#"package trailaudit.lib.metric_filters
+
+required_patterns := {
+	"iam": `{ ($.eventName = "DeleteGroupPolicy") || ($.eventName = "PutRolePolicy") }`,
+	"root": `{ ($.userIdentity.type = "Root") && ($.userIdentity.invokedBy NOT EXISTS) && ($.eventType != "AwsServiceEvent") }`,
+}
+"#;
+
+/// Reports every filter the account can use, with what Rust derived for it.
+const FILTER_RULE: &str = r#"# METADATA
+# title: Filter covers IAM changes
+# description: Reports input.derived for each filter.
+# custom:
+#   id: T-010
+#   severity: low
+#   subject: log-group
+#   requires: [logs:DescribeMetricFilters]
+#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.checks.filters
+
+results contains r if {
+	some group, filters in input.derived.metric_filters
+	some name, facts in filters
+	r := {
+		"status": status(facts),
+		"resource": sprintf("%s/%s", [group, name]),
+		"region": null,
+		"message": name,
+		"evidence": {"facts": facts, "management": object.get(input.context, ["management_account", "account_id"], null)},
+	}
+}
+
+status(facts) := "pass" if count(facts.misses.iam) == 0
+status(facts) := "fail" if count(facts.misses.iam) > 0
+"#;
+
+const ORG_SNAPSHOT: &str = r#"{
+  "schema_version": 1,
+  "metadata": {
+    "tool": {"name": "trailaudit", "version": "0.1.0"},
+    "collected_at": "2026-11-20T09:00:00Z",
+    "partition": "aws",
+    "regions": ["us-east-1"],
+    "settings": {"event_history_days": 7, "event_history_max_events": 1000}
+  },
+  "accounts": [
+    {
+      "account_id": "444444444444",
+      "organization": {"id": "o-abc", "management_account_id": "444444444444"},
+      "log_groups": {
+        "arn:aws:logs:us-east-1:444444444444:log-group:org": {
+          "name": "org", "arn": "arn:aws:logs:us-east-1:444444444444:log-group:org", "region": "us-east-1",
+          "metric_filters": [
+            {"name": "iam-rewritten", "pattern": "{$.eventName=PutRolePolicy||$.eventName=\"DeleteGroupPolicy\"||$.eventName=TagRole}"},
+            {"name": "iam-short", "pattern": "{ ($.eventName = PutRolePolicy) }"},
+            {"name": "broken", "pattern": "{ $.eventName = PutRolePolicy || }"}
+          ]
+        }
+      }
+    },
+    {
+      "account_id": "555555555555",
+      "organization": {"id": "o-abc", "management_account_id": "444444444444"}
+    }
+  ],
+  "errors": []
+}"#;
+
+#[test]
+fn metric_filters_are_judged_in_rust_and_rules_see_the_management_account() {
+    let (_dir, pack) = test_pack(&[
+        ("lib/metric_filters.rego", METRIC_FILTERS_LIB),
+        ("checks/filters.rego", FILTER_RULE),
+        ("checks/filters_test.rego", "package trailaudit.checks.filters_test\n\ntest_nothing if true\n"),
+    ]);
+    let pack = pack.unwrap();
+    let snap = snapshot::parse_str(ORG_SNAPSHOT, Path::new("org.json")).unwrap();
+    let (audit, _, _) = audit(&snap, None, &pack, &Config::default(), &options(Severity::Low));
+    let group = "arn:aws:logs:us-east-1:444444444444:log-group:org";
+    for account in ["444444444444", "555555555555"] {
+        let of = |name: &str| {
+            audit
+                .results
+                .iter()
+                .find(|r| r.account == account && r.resource == format!("{group}/{name}"))
+                .unwrap_or_else(|| panic!("{account} has no result for {name}: {:#?}", audit.results))
+        };
+        let rewritten = of("iam-rewritten");
+        assert_eq!(rewritten.status, Status::Pass);
+        // Required fields first, then what makes this filter miss the event.
+        assert_eq!(
+            rewritten.evidence["facts"]["misses"]["root"],
+            serde_json::json!(["userIdentity.type=Root, userIdentity.invokedBy=<absent>, eventType=<other>, eventName=<other>"])
+        );
+        let short = of("iam-short");
+        assert_eq!(short.status, Status::Fail);
+        assert_eq!(short.evidence["facts"]["misses"]["iam"], serde_json::json!(["eventName=DeleteGroupPolicy"]));
+        assert_eq!(short.evidence["facts"]["ambiguous"], false);
+        let broken = of("broken");
+        assert_eq!(broken.status, Status::Fail);
+        assert_eq!(broken.evidence["facts"]["parse_error"], "at character 34: expected a selector such as `$.eventName`, or `(`, found `}`");
+        let management = if account == "555555555555" { serde_json::json!("444444444444") } else { serde_json::Value::Null };
+        assert_eq!(broken.evidence["management"], management, "{account}");
+    }
+}
+
+#[test]
+fn a_required_pattern_that_does_not_parse_is_a_pack_error() {
+    let bad = METRIC_FILTERS_LIB.replace(r#"($.eventName = "PutRolePolicy")"#, r#"($.eventName = "PutRolePolicy"))"#);
+    let (dir, pack) = test_pack(&[("lib/metric_filters.rego", &bad)]);
+    let e = pack.unwrap_err().to_string();
+    let path = dir.path().join("lib/metric_filters.rego").display().to_string();
+    assert!(e.contains(&format!("{path}:4: required pattern \"iam\" does not parse: at character 73: expected `&&`, `||` or `}}`, found `)`")), "{e}");
+}

@@ -2,21 +2,28 @@
 //! `input.derived`.
 //!
 //! Rego has no recursion, so it cannot parse CloudWatch Logs filter patterns.
-//! Rules name the patterns they need in `data.trailaudit.lib.monitoring.required_patterns`
-//! (key → the canonical CIS pattern); for every metric filter of the account,
-//! trailaudit says which canonical events the filter would miss. Results are
-//! memoised by pattern text: the same filter is common across accounts.
+//! The pack names the patterns it needs in
+//! `data.trailaudit.lib.metric_filters.required_patterns` (key → the canonical
+//! CIS pattern); for every metric filter an account can use, trailaudit says
+//! which of those events the filter would miss. Results are memoised by
+//! pattern text: the same filters recur across accounts.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
+use serde_json::Value as Json;
 
-use crate::filter_pattern::{Pattern, misses};
+use super::filter_pattern::{Pattern, misses};
 use crate::snapshot::Account;
 
-/// Where rules declare the canonical patterns they judge filters against.
-pub const REQUIRED_PATTERNS_RULE: &str = "data.trailaudit.lib.monitoring.required_patterns";
+/// Where the pack declares the canonical patterns filters are judged against.
+pub const REQUIRED_PATTERNS_RULE: &str = "data.trailaudit.lib.metric_filters.required_patterns";
+
+/// At most this many missed-event descriptions per key; beyond, the last entry
+/// says how many more there are. A filter for another control misses dozens
+/// of events of each key, and rules need the first few, not all of them.
+const MAX_LISTED: usize = 12;
 
 /// What trailaudit concluded about one metric filter's pattern.
 #[derive(Debug, Clone, Serialize)]
@@ -26,74 +33,231 @@ pub struct FilterFacts {
     pub parse_error: Option<String>,
     /// The pattern mixes `&&` and `||` without parentheses.
     pub ambiguous: bool,
-    /// Required-pattern key → the canonical events this filter would not match
+    /// Required-pattern key → the events this filter would not match
     /// (empty = the filter catches everything the required pattern catches).
     pub misses: BTreeMap<String, Vec<String>>,
 }
 
-/// The canonical patterns, parsed once per audit.
+/// A canonical pattern the pack declares wrongly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementError {
+    /// The offending key, when one is to blame.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RequirementError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The canonical patterns, parsed once per pack, and the facts computed so far.
+#[derive(Debug, Default)]
 pub struct Requirements {
     required: Vec<(String, Pattern)>,
-    memo: Mutex<HashMap<String, FilterFacts>>,
+    memo: Mutex<HashMap<String, regorus::Value>>,
 }
 
 impl Requirements {
     /// Reads the required patterns from the loaded pack. A pack without the
-    /// monitoring library has none; a canonical pattern that does not parse is
-    /// a bug in the pack, reported as such.
-    pub fn from_engine(engine: &regorus::Engine) -> Result<Requirements, String> {
+    /// library has none (and `input.derived.metric_filters` stays empty); a
+    /// canonical pattern that does not parse, or that is ambiguous, is an
+    /// error in the pack.
+    pub fn from_engine(engine: &regorus::Engine) -> Result<Requirements, RequirementError> {
+        let whole = |message: String| RequirementError { key: None, message };
         let mut engine = engine.clone();
-        let value = match engine.eval_rule(REQUIRED_PATTERNS_RULE.to_owned()) {
-            Ok(v) => v,
-            Err(_) => regorus::Value::Undefined, // the library is not in this pack
+        let Ok(value) = engine.eval_rule(REQUIRED_PATTERNS_RULE.to_owned()) else {
+            return Ok(Requirements::default()); // the library is not in this pack
+        };
+        let map = match value {
+            regorus::Value::Undefined => return Ok(Requirements::default()),
+            regorus::Value::Object(map) => map,
+            _ => return Err(whole(format!("{REQUIRED_PATTERNS_RULE} must be an object of key → pattern string"))),
         };
         let mut required = Vec::new();
-        if let regorus::Value::Object(map) = value {
-            for (key, pattern) in map.iter() {
-                let (Ok(key), Ok(pattern)) = (key.as_string(), pattern.as_string()) else {
-                    return Err(format!("{REQUIRED_PATTERNS_RULE} must map strings to pattern strings"));
-                };
-                let parsed = Pattern::parse(pattern).map_err(|e| format!("{REQUIRED_PATTERNS_RULE}[{key:?}] does not parse: {e}"))?;
-                required.push((key.to_string(), parsed));
+        for (key, pattern) in map.iter() {
+            let (Ok(key), Ok(text)) = (key.as_string(), pattern.as_string()) else {
+                return Err(whole(format!("{REQUIRED_PATTERNS_RULE} must map strings to pattern strings")));
+            };
+            let blame = |message: String| RequirementError { key: Some(key.to_string()), message };
+            let parsed = Pattern::parse(text).map_err(|e| blame(format!("required pattern {key:?} does not parse: {e}")))?;
+            if parsed.is_ambiguous() {
+                return Err(blame(format!("required pattern {key:?} mixes && and || without parentheses; parenthesise it")));
             }
+            required.push((key.to_string(), parsed));
         }
         Ok(Requirements { required, memo: Mutex::new(HashMap::new()) })
     }
 
-    fn facts(&self, pattern: &str) -> FilterFacts {
-        if let Some(hit) = self.memo.lock().expect("memo lock").get(pattern) {
-            return hit.clone();
-        }
-        let facts = match Pattern::parse(pattern) {
+    /// The keys of the required patterns, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.required.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// What trailaudit concludes about one pattern text.
+    pub fn facts(&self, pattern: &str) -> FilterFacts {
+        match Pattern::parse(pattern) {
             Ok(parsed) => FilterFacts {
                 parse_error: None,
                 ambiguous: parsed.is_ambiguous(),
-                misses: self
-                    .required
-                    .iter()
-                    .map(|(key, required)| (key.clone(), misses(&parsed, required).iter().map(ToString::to_string).collect()))
-                    .collect(),
+                misses: self.required.iter().map(|(key, required)| (key.clone(), listed(&parsed, required))).collect(),
             },
             Err(e) => FilterFacts {
                 parse_error: Some(e.to_string()),
                 ambiguous: false,
-                misses: self.required.iter().map(|(key, _)| (key.clone(), vec!["pattern does not parse".to_owned()])).collect(),
+                misses: self.required.iter().map(|(key, _)| (key.clone(), vec!["<any event: the pattern does not parse>".to_owned()])).collect(),
             },
-        };
-        self.memo.lock().expect("memo lock").insert(pattern.to_owned(), facts.clone());
-        facts
+        }
     }
 
-    /// `input.derived` for one account: log group ARN → filter name → facts.
-    pub fn for_account(&self, account: &Account) -> serde_json::Value {
-        let mut groups: BTreeMap<&str, BTreeMap<&str, FilterFacts>> = BTreeMap::new();
-        if !self.required.is_empty() {
-            for (arn, group) in &account.log_groups {
-                for filter in group.metric_filters.iter().flatten() {
-                    groups.entry(arn).or_default().insert(&filter.name, self.facts(&filter.pattern));
+    /// The facts of one pattern as a Rego value, computed once per pattern
+    /// text (regorus values are reference-counted, so handing the same one to
+    /// every account costs a pointer copy, not a conversion).
+    fn facts_value(&self, pattern: &str) -> regorus::Value {
+        if let Some(hit) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(pattern) {
+            return hit.clone();
+        }
+        let value = regorus::Value::from(serde_json::to_value(self.facts(pattern)).unwrap_or(Json::Null));
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_owned(), value.clone());
+        value
+    }
+
+    /// `input.derived` for one account: log group ARN → filter name → facts,
+    /// for the account's own log groups and those of its management account
+    /// (where an organization trail delivers).
+    pub fn for_account(&self, account: &Account, management: Option<&Account>) -> regorus::Value {
+        let mut groups = regorus::Value::new_object();
+        if let (false, Ok(map)) = (self.required.is_empty(), groups.as_object_mut()) {
+            for owner in std::iter::once(account).chain(management) {
+                for (arn, group) in &owner.log_groups {
+                    let mut filters = regorus::Value::new_object();
+                    if let Ok(by_name) = filters.as_object_mut() {
+                        for f in group.metric_filters.iter().flatten() {
+                            by_name.insert(regorus::Value::from(f.name.as_str()), self.facts_value(&f.pattern));
+                        }
+                    }
+                    map.insert(regorus::Value::from(arn.as_str()), filters);
                 }
             }
         }
-        serde_json::json!({ "metric_filters": groups })
+        let mut derived = regorus::Value::new_object();
+        if let Ok(map) = derived.as_object_mut() {
+            map.insert(regorus::Value::from("metric_filters"), groups);
+        }
+        derived
+    }
+}
+
+/// The misses of `candidate` against `required`, readable, at most [`MAX_LISTED`].
+fn listed(candidate: &Pattern, required: &Pattern) -> Vec<String> {
+    let all = misses(candidate, required);
+    let total = all.len();
+    let mut out: Vec<String> = all.iter().take(if total > MAX_LISTED { MAX_LISTED - 1 } else { total }).map(ToString::to_string).collect();
+    if total > MAX_LISTED {
+        out.push(format!("… and {} more", total - out.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::pack::{Pack, PackSource};
+    use crate::snapshot::Snapshot;
+
+    fn builtin() -> Pack {
+        Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).expect("built-in pack loads")
+    }
+
+    #[test]
+    fn the_pack_declares_the_sixteen_contract_keys() {
+        let pack = builtin();
+        let keys: Vec<&str> = pack.requirements.keys().collect();
+        assert_eq!(keys.len(), 16, "{keys:?}");
+        assert!(keys.contains(&"security_group_changes_v5") && keys.contains(&"organizations_changes"));
+    }
+
+    #[test]
+    fn every_required_pattern_covers_itself() {
+        let pack = builtin();
+        for (key, pattern) in &pack.requirements.required {
+            assert!(misses(pattern, pattern).is_empty(), "{key}");
+        }
+    }
+
+    /// The compliant fixture's 15 filters (4.10 written the v5 way) cover all 16 keys.
+    #[test]
+    fn the_compliant_fixture_covers_every_key() {
+        let pack = builtin();
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/compliant/snapshot.json")).expect("fixture");
+        let snapshot: Snapshot = serde_json::from_str(&text).expect("fixture parses");
+        let account = &snapshot.accounts[0];
+        let derived = serde_json::to_value(pack.requirements.for_account(account, None)).expect("serialises");
+        let groups = derived["metric_filters"].as_object().expect("object");
+        let filters: Vec<&Json> = groups.values().flat_map(|g| g.as_object().expect("filters").values()).collect();
+        assert_eq!(filters.len(), 15);
+        for key in pack.requirements.keys() {
+            assert!(
+                filters.iter().any(|f| f["misses"][key].as_array().is_some_and(Vec::is_empty)),
+                "no filter of the compliant fixture covers {key}"
+            );
+        }
+        // Each named filter covers its own control's key.
+        let by_name = |n: &str| filters_named(groups, n);
+        assert_eq!(by_name("cis-4.4-IAMPolicyChanges")["misses"]["iam_policy_changes"], serde_json::json!([]));
+        assert_eq!(by_name("cis-4.1-UnauthorizedAPICalls")["ambiguous"], Json::Bool(true));
+        assert_eq!(by_name("cis-4.4-IAMPolicyChanges")["ambiguous"], Json::Bool(false));
+        // A filter for another control lists what it misses, capped.
+        let iam_by_vpc = by_name("cis-4.14-VPCChanges")["misses"]["iam_policy_changes"].as_array().expect("list").clone();
+        assert_eq!(iam_by_vpc.len(), MAX_LISTED);
+        assert_eq!(iam_by_vpc[0], "eventName=DeleteGroupPolicy");
+        assert_eq!(iam_by_vpc[MAX_LISTED - 1], format!("… and {} more", 16 - (MAX_LISTED - 1)));
+    }
+
+    /// CIS 4.13 gives two texts: the remediation pattern (names only) and the
+    /// audit pattern (`eventSource = ec2 && CreateRoute || ...`, unparenthesised).
+    /// A filter copied from either covers the requirement; dropping a name does not.
+    #[test]
+    fn both_cis_route_table_texts_cover_the_requirement() {
+        let pack = builtin();
+        let names = "($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)";
+        let remediation = format!("{{ {names} }}");
+        let audit = format!("{{($.eventSource = ec2.amazonaws.com) && {names} }}");
+        for text in [&remediation, &audit] {
+            let facts = pack.requirements.facts(text);
+            assert_eq!(facts.misses["route_table_changes"], Vec::<String>::new(), "{text}");
+        }
+        let short = remediation.replace(" || ($.eventName = DisassociateRouteTable)", "");
+        let facts = pack.requirements.facts(&short);
+        assert_eq!(facts.misses["route_table_changes"], vec!["eventSource=ec2.amazonaws.com, eventName=DisassociateRouteTable".to_owned()]);
+    }
+
+    fn filters_named<'a>(groups: &'a serde_json::Map<String, Json>, name: &str) -> &'a Json {
+        groups.values().find_map(|g| g.get(name)).unwrap_or_else(|| panic!("no filter {name}"))
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_parse_covers_nothing_and_says_why() {
+        let pack = builtin();
+        let facts = pack.requirements.facts("{ $.eventName = CreateTrail || }");
+        assert_eq!(facts.parse_error.as_deref(), Some("at character 32: expected a selector such as `$.eventName`, or `(`, found `}`"));
+        assert!(facts.misses.values().all(|m| !m.is_empty()));
+    }
+
+    #[test]
+    fn a_bad_canonical_pattern_is_a_pack_error() {
+        let mut engine = crate::policy::pack::new_engine();
+        engine
+            .add_policy("m.rego".into(), "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = \"}\n".into())
+            .expect("policy loads");
+        let err = Requirements::from_engine(&engine).expect_err("bad pattern");
+        assert_eq!(err.key.as_deref(), Some("k"));
+        assert!(err.message.contains("\"k\" does not parse: at character 9"), "{err}");
+        let mut engine = crate::policy::pack::new_engine();
+        engine
+            .add_policy("m.rego".into(), "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = 1 || $.b = 2 && $.c = 3 }\"}\n".into())
+            .expect("policy loads");
+        assert!(Requirements::from_engine(&engine).expect_err("ambiguous").message.contains("parenthesise"));
     }
 }

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::input::SnapshotContext;
-use super::vm::VmPack;
 use super::pack::Pack;
 use super::result::{Audit, Rule, RuleResult};
+use super::vm::VmPack;
 use super::types::{Severity, Status};
 use super::{locate, scope, waivers};
 use crate::config::Config;
@@ -133,7 +133,7 @@ pub fn audit_with_engine(
         .map_init(
             || vm.as_ref().and_then(|pack| pack.machine().ok()),
             |machine, account| {
-                let input = context.account_input(snapshot, account);
+                let input = context.account_input(snapshot, account, &pack.requirements);
                 let values = match (&vm, machine) {
                     (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
                     _ => None,

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::snapshot::{Account, CollectionError, Metadata, Snapshot, Trail};
+use super::derived::Requirements;
+use crate::snapshot::{Account, Alarm, CollectionError, LogGroup, Metadata, SnsTopic, Snapshot, Trail};
 
 /// Facts that cross account boundaries, computed once per snapshot.
 #[derive(Debug, Default)]
@@ -17,6 +18,8 @@ pub struct SnapshotContext<'a> {
     org_trails: BTreeMap<&'a str, (&'a str, &'a Trail)>,
     /// Bucket name → trails (any account) that write to it.
     trail_buckets: BTreeMap<&'a str, Vec<TrailRef<'a>>>,
+    /// Accounts by id, to find a member's management account.
+    accounts: BTreeMap<&'a str, &'a Account>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +39,18 @@ struct OrgTrail<'a> {
 struct Context<'a> {
     organization_trails: BTreeMap<&'a str, OrgTrail<'a>>,
     trail_buckets: BTreeMap<&'a str, &'a [TrailRef<'a>]>,
+    /// What a member account is monitored through: an organization trail
+    /// delivers to a log group of the management account, whose filters,
+    /// alarms and topics the monitoring rules then judge.
+    management_account: Option<ManagementAccount<'a>>,
+}
+
+#[derive(Serialize)]
+struct ManagementAccount<'a> {
+    account_id: &'a str,
+    log_groups: &'a BTreeMap<String, LogGroup>,
+    alarms: &'a BTreeMap<String, Alarm>,
+    sns_topics: &'a BTreeMap<String, SnsTopic>,
 }
 
 #[derive(Serialize)]
@@ -56,6 +71,7 @@ impl<'a> SnapshotContext<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
         let mut ctx = SnapshotContext::default();
         for account in &snapshot.accounts {
+            ctx.accounts.insert(&account.account_id, account);
             for (arn, trail) in &account.trails {
                 // A trail is recorded authoritatively by the account that owns it.
                 if arn_account(arn) != Some(account.account_id.as_str()) {
@@ -72,8 +88,18 @@ impl<'a> SnapshotContext<'a> {
         ctx
     }
 
-    /// The document rules see as `input` when judging `account`.
-    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account) -> regorus::Value {
+    /// The management account of `account`'s organization, when it is
+    /// another account present in the snapshot.
+    fn management_account(&self, account: &Account) -> Option<&'a Account> {
+        let id = account.organization.as_ref()?.management_account_id.as_str();
+        (id != account.account_id).then(|| self.accounts.get(id).copied()).flatten()
+    }
+
+    /// The document rules see as `input` when judging `account`, with
+    /// `derived` (facts computed in Rust, see `derived.rs`) added as a
+    /// ready-made Rego value.
+    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account, requirements: &Requirements) -> regorus::Value {
+        let management = self.management_account(account);
         let organization_trails = self
             .org_trails
             .iter()
@@ -91,11 +117,24 @@ impl<'a> SnapshotContext<'a> {
             metadata: &snapshot.metadata,
             account,
             errors: snapshot.errors.iter().filter(|e| e.account_id == account.account_id).collect(),
-            context: Context { organization_trails, trail_buckets },
+            context: Context {
+                organization_trails,
+                trail_buckets,
+                management_account: management.map(|m| ManagementAccount {
+                    account_id: &m.account_id,
+                    log_groups: &m.log_groups,
+                    alarms: &m.alarms,
+                    sns_topics: &m.sns_topics,
+                }),
+            },
         };
         // One JSON string, read by regorus's own deserializer: about half the
         // cost of building a serde_json tree and converting it node by node.
         let text = serde_json::to_string(&input).expect("snapshot types always serialize");
-        regorus::Value::from_json_str(&text).expect("JSON written by serde_json reads back")
+        let mut value = regorus::Value::from_json_str(&text).expect("JSON written by serde_json reads back");
+        if let Ok(map) = value.as_object_mut() {
+            map.insert(regorus::Value::from("derived"), requirements.for_account(account, management));
+        }
+        value
     }
 }

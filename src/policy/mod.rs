@@ -10,7 +10,9 @@ pub use metadata::{Remediation, RuleMeta};
 pub use result::{AppliedWaiver, Audit, Outcome, Rule, RuleResult, Summary};
 pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};
 
+pub mod derived;
 pub mod evaluate;
+pub mod filter_pattern;
 pub mod frameworks;
 mod input;
 mod locate;

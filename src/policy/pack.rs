@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use super::derived::{RequirementError, Requirements};
 use super::metadata::parse_metadata;
 use super::result::Rule;
 
@@ -88,6 +90,9 @@ pub struct Pack {
     /// Sorted by id.
     pub rules: Vec<Rule>,
     pub engine: regorus::Engine,
+    /// The canonical metric-filter patterns, parsed once, with the facts
+    /// computed so far (shared by clones of the pack).
+    pub requirements: Arc<Requirements>,
 }
 
 impl fmt::Debug for Pack {
@@ -121,16 +126,41 @@ impl Pack {
                 problems.push(rego_problem(file, &e));
             }
         }
+        let requirements = if problems.is_empty() {
+            match Requirements::from_engine(&engine) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(requirement_problem(&files, &e));
+                    Requirements::default()
+                }
+            }
+        } else {
+            Requirements::default()
+        };
         if !problems.is_empty() {
             problems.sort();
             problems.dedup();
             return Err(PackError(problems));
         }
-        Ok(Pack { files, rules, engine })
+        Ok(Pack { files, rules, engine, requirements: Arc::new(requirements) })
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id() == id)
+    }
+}
+
+/// Points a bad canonical pattern at the line of its key in the library file.
+fn requirement_problem(files: &[PolicyFile], err: &RequirementError) -> PackProblem {
+    let file = files.iter().rev().find(|f| f.rel == "lib/metric_filters.rego");
+    let line = file
+        .zip(err.key.as_ref())
+        .and_then(|(f, key)| f.source.lines().position(|l| l.contains(&format!("\"{key}\""))))
+        .map_or(1, |i| i + 1);
+    PackProblem {
+        path: file.map_or_else(|| "policies/lib/metric_filters.rego".to_owned(), |f| f.display_path.clone()),
+        line,
+        message: err.message.clone(),
     }
 }
 

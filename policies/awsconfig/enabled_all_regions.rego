@@ -31,6 +31,7 @@
 #       aws configservice start-configuration-recorder --region <region> --configuration-recorder-name default
 package trailaudit.awsconfig.enabled_all_regions
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.recorders
 import data.trailaudit.lib.result
 
@@ -93,7 +94,10 @@ results contains result.error(result.region(region), sprintf("%s: %s", [region, 
 }
 
 unknowns(region) := array.concat(
-	["recorder status was not collected (DescribeConfigurationRecorderStatus)" | status_unknown(region)],
+	["recorder status was not collected (DescribeConfigurationRecorderStatus)" |
+		status_unknown(region)
+		not errors.failed_in_region("config:DescribeConfigurationRecorderStatus", region)
+	],
 	[sprintf("cannot tell whether global resource types are recorded: recorders of %s were not collected", [concat(", ", sort(recorders.unread_regions))]) | global_unknown],
 )
 
@@ -101,5 +105,6 @@ results contains result.pass(result.region(region), sprintf("%s: every recorder 
 	some region in recorders.regions
 	count(recorders.in_region(region)) > 0
 	count(all_problems(region)) == 0
-	count(unknowns(region)) == 0
+	not status_unknown(region)
+	not global_unknown
 }

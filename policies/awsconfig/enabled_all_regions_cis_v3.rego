@@ -28,6 +28,7 @@
 #       aws configservice start-configuration-recorder --region <region> --configuration-recorder-name default
 package trailaudit.awsconfig.enabled_all_regions_cis_v3
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.recorders
 import data.trailaudit.lib.result
 
@@ -61,6 +62,7 @@ results contains result.fail(result.region(region), sprintf("%s: no AWS Config r
 # No recorder qualifies, and one that might has an unread status.
 results contains result.error(result.region(region), sprintf("%s: recorder status was not collected (DescribeConfigurationRecorderStatus)", [region]), evidence(region)) if {
 	some region in recorders.regions
+	not errors.failed_in_region("config:DescribeConfigurationRecorderStatus", region)
 	count(evidence(region).recorders) == 0
 	some rec in recorders.in_region(region)
 	not recorders.status_known(rec)

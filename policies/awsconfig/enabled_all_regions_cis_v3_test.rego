@@ -66,3 +66,12 @@ test_region_listed_in_metadata_but_absent_from_inventory_fails if {
 	got := rule.results with input as {"metadata": {"regions": ["ap-south-1"]}, "account": {"account_id": "111111111111", "regions": {}}}
 	testing.equal(verdicts(got), {["ap-south-1", "fail"]})
 }
+
+test_recorded_status_failure_is_left_to_the_engine if {
+	got := rule.results with input as {
+		"metadata": {"regions": ["us-east-1"]},
+		"account": {"account_id": "111111111111", "regions": {"us-east-1": {"config_recorders": [rec({"recording": null, "last_status": null})]}}},
+		"errors": [{"service": "config", "operation": "DescribeConfigurationRecorderStatus", "region": "us-east-1", "resource": null}],
+	}
+	testing.equal(got, set())
+}

@@ -66,3 +66,10 @@ test_error_status_not_collected if {
 	got := run({"us-east-1": [rec("default", {"include_global_resource_types": true, "recording": null, "last_status": null})]}, [])
 	testing.equal(verdicts(got), {["us-east-1", "error", "us-east-1: recorder status was not collected (DescribeConfigurationRecorderStatus)"]})
 }
+
+test_recorded_status_failure_is_left_to_the_engine if {
+	# The engine reports the failed call as this region's error, naming AWS's error code.
+	errors := [{"service": "config", "operation": "DescribeConfigurationRecorderStatus", "account_id": "111111111111", "region": "us-east-1", "resource": null}]
+	got := run({"us-east-1": [rec("default", {"include_global_resource_types": true, "recording": null, "last_status": null})]}, errors)
+	testing.equal(got, set())
+}

@@ -29,6 +29,7 @@
 #       aws configservice start-configuration-recorder --region <region> --configuration-recorder-name default
 package trailaudit.awsconfig.service_linked_role
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.recorders
 import data.trailaudit.lib.result
 
@@ -59,6 +60,7 @@ results contains result.fail(result.region(region), sprintf("%s: AWS Config is n
 
 results contains result.error(result.region(region), sprintf("%s: recorder status was not collected (DescribeConfigurationRecorderStatus)", [region]), evidence(region)) if {
 	some region in recorders.regions
+	not errors.failed_in_region("config:DescribeConfigurationRecorderStatus", region)
 	count(qualifying(region)) == 0
 	some rec in recorders.in_region(region)
 	rec.recording == null

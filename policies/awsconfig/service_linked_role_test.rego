@@ -48,3 +48,12 @@ test_fail_not_recording_and_partial if {
 test_error_status_not_collected if {
 	testing.equal(verdicts(run({"us-east-1": [rec({"recording": null, "last_status": null})]})), {["us-east-1", "error", "us-east-1: recorder status was not collected (DescribeConfigurationRecorderStatus)"]})
 }
+
+test_recorded_status_failure_is_left_to_the_engine if {
+	got := rule.results with input as {
+		"metadata": {"regions": ["us-east-1"]},
+		"account": {"account_id": "111111111111", "regions": {"us-east-1": {"config_recorders": [rec({"recording": null, "last_status": null})]}}},
+		"errors": [{"service": "config", "operation": "DescribeConfigurationRecorderStatus", "region": "us-east-1", "resource": null}],
+	}
+	testing.equal(got, set())
+}

@@ -30,6 +30,7 @@
 package trailaudit.cloudtrail.digest_delivery
 
 import data.trailaudit.lib.delivery
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
@@ -86,4 +87,5 @@ results contains result.error(result.trail(t), sprintf("trail %s: its status (Ge
 	some t in trails.own
 	t.log_file_validation_enabled
 	trails.status(t) == null
+	not errors.failed("cloudtrail:GetTrailStatus", t.arn)
 }

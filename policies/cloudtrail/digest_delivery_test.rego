@@ -52,3 +52,13 @@ test_trail_without_validation_is_ct_005s if {
 test_error_status_not_collected if {
 	testing.equal(verdicts(run(true, null)), {["error", "trail main: its status (GetTrailStatus) was not collected"]})
 }
+
+test_recorded_status_failure_is_left_to_the_engine if {
+	t := {"name": "main", "arn": tarn, "home_region": "us-east-1", "log_file_validation_enabled": true, "status": null}
+	got := rule.results with input as {
+		"metadata": {"collected_at": "2026-11-20T09:00:00Z"},
+		"account": {"account_id": "111111111111", "trails": {tarn: t}},
+		"errors": [{"service": "cloudtrail", "operation": "GetTrailStatus", "region": "us-east-1", "resource": tarn}],
+	}
+	testing.equal(got, set())
+}

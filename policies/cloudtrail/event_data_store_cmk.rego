@@ -27,6 +27,7 @@
 #     cli: aws cloudtrail update-event-data-store --event-data-store <store-arn> --kms-key-id <key-arn-or-alias>
 package trailaudit.cloudtrail.event_data_store_cmk
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.result
 
 stores contains [region, s] if {
@@ -55,6 +56,7 @@ results contains result.error(result.event_data_store(s, region), sprintf("event
 	some [region, s] in stores
 	s.status == null
 	s.kms_key_id == null
+	not errors.failed("cloudtrail:GetEventDataStore", s.arn)
 }
 
 results contains result.fail(result.event_data_store(s, region), sprintf("event data store %s (%s) is encrypted with a key CloudTrail owns, not a KMS customer managed key", [s.name, s.status]), evidence(s)) if {

@@ -71,3 +71,12 @@ test_error_details_not_collected if {
 test_no_store_no_result if {
 	testing.equal(run([], []), set())
 }
+
+test_recorded_get_event_data_store_failure_is_left_to_the_engine if {
+	got := rule.results with input as {
+		"metadata": {"partition": "aws"},
+		"account": {"account_id": "111111111111", "regions": {"eu-west-1": {"event_data_stores": [store(null, null)]}}, "kms_keys": {}},
+		"errors": [{"service": "cloudtrail", "operation": "GetEventDataStore", "region": "eu-west-1", "resource": sarn}],
+	}
+	testing.equal(got, set())
+}

@@ -29,6 +29,7 @@
 package trailaudit.cloudtrail.s3_delivery_age
 
 import data.trailaudit.lib.delivery
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
@@ -77,6 +78,7 @@ results contains result.pass(result.trail(t), sprintf("trail %s started logging 
 results contains result.error(result.trail(t), sprintf("trail %s: its status (GetTrailStatus) was not collected", [t.name]), {"status": null}) if {
 	some t in trails.own
 	trails.status(t) == null
+	not errors.failed("cloudtrail:GetTrailStatus", t.arn)
 }
 
 recently_started(t) if {

@@ -22,6 +22,7 @@
 #     cli: aws cloudtrail add-tags --resource-id <trail-arn> --tags-list Key=<key>,Value=<value>
 package trailaudit.cloudtrail.trail_tags
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
@@ -34,6 +35,7 @@ evidence(t) := {"tag_keys": sort(object.keys(t.tags)), "required_keys": sort(req
 results contains result.error(result.trail(t), sprintf("trail %s: tags were not collected (ListTags), so required tags cannot be checked", [t.name]), {"tags": null}) if {
 	some t in trails.own
 	t.tags == null
+	not errors.failed("cloudtrail:ListTags", t.arn)
 }
 
 results contains result.fail(result.trail(t), sprintf("trail %s has no tags", [t.name]), evidence(t)) if {

@@ -60,3 +60,13 @@ test_organization_trail_of_another_account_is_judged_by_its_owner if {
 	got := rule.results with input as {"account": {"account_id": "111111111111", "trails": {t.arn: t}}} with data.trailaudit.config as {"required_trail_tags": []}
 	testing.equal(got, set())
 }
+
+test_recorded_list_tags_failure_is_left_to_the_engine if {
+	t := {"name": "main", "arn": arn("111111111111"), "home_region": "us-east-1", "tags": null}
+	got := rule.results with input as {
+		"account": {"account_id": "111111111111", "trails": {t.arn: t}},
+		"errors": [{"service": "cloudtrail", "operation": "ListTags", "region": "us-east-1", "resource": t.arn}],
+	}
+		with data.trailaudit.config as {"required_trail_tags": []}
+	testing.equal(got, set())
+}

@@ -26,6 +26,7 @@
 #     cli: aws kms enable-key-rotation --key-id <key-arn>
 package trailaudit.kms.key_rotation
 
+import data.trailaudit.lib.errors
 import data.trailaudit.lib.result
 
 # Keys AWS lets rotate automatically and CIS 3.6 / KMS.4 judge.
@@ -55,4 +56,5 @@ results contains result.fail(result.kms_key(k), sprintf("KMS key %s does not rot
 results contains result.error(result.kms_key(k), sprintf("KMS key %s: rotation status was not collected (GetKeyRotationStatus)", [label(k)]), evidence(k)) if {
 	some k in rotatable
 	k.rotation_enabled == null
+	not errors.failed("kms:GetKeyRotationStatus", k.arn)
 }

@@ -52,3 +52,12 @@ test_asymmetric_key_is_not_judged if {
 test_key_pending_deletion_is_not_judged if {
 	testing.equal(run(key({"key_state": "PendingDeletion", "rotation_enabled": false})), set())
 }
+
+test_recorded_rotation_failure_is_left_to_the_engine if {
+	k := key({"rotation_enabled": null})
+	got := rule.results with input as {
+		"account": {"account_id": "111111111111", "kms_keys": {k.arn: k}},
+		"errors": [{"service": "kms", "operation": "GetKeyRotationStatus", "region": "us-east-1", "resource": karn}],
+	}
+	testing.equal(got, set())
+}

@@ -41,7 +41,7 @@ problems(t) := array.concat(array.concat(
 		e := trails.status_field(t, "latest_cloud_watch_logs_delivery_error")
 		e != null
 	],
-	[sprintf("latest CloudWatch Logs delivery was %v hours before collection (tolerance %v h)", [delivery.rounded(delivery.hours_before_collection(ts)), max_age_hours]) |
+	[sprintf("latest CloudWatch Logs delivery was %v hours before collection (tolerance %v h)", [delivery.age(ts), max_age_hours]) |
 		ts := trails.status_field(t, "latest_cloud_watch_logs_delivery_time")
 		ts != null
 		delivery.stale(ts, "cloudwatch_logs_max_age_hours")

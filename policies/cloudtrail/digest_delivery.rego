@@ -46,7 +46,7 @@ latest(t) := trails.status_field(t, "latest_digest_delivery_time")
 
 error_of(t) := trails.status_field(t, "latest_digest_delivery_error")
 
-age(t) := delivery.rounded(delivery.hours_before_collection(latest(t)))
+age(t) := delivery.age(latest(t))
 
 problems(t) := array.concat(
 	[sprintf("latest digest delivery failed: %s", [e]) | e := error_of(t); e != null],

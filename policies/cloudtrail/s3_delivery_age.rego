@@ -45,7 +45,7 @@ logging_trails contains t if {
 	trails.logging(t)
 }
 
-age(ts) := delivery.rounded(delivery.hours_before_collection(ts))
+age(ts) := delivery.age(ts)
 
 latest(t) := trails.status_field(t, "latest_delivery_time")
 

@@ -22,5 +22,9 @@ hours_before_collection(ts) := (time.parse_rfc3339_ns(input.metadata.collected_a
 # An age in hours for a message: one decimal.
 rounded(hours) := round(hours * 10) / 10
 
+# The age of ts for a message: hours before collection, one decimal; a time a
+# little after `collected_at` (the collector stamps it when it starts) is 0.
+age(ts) := rounded(max([0, hours_before_collection(ts)]))
+
 # ts lies more than `name`'s tolerance before collection.
 stale(ts, name) if hours_before_collection(ts) > tolerance(name)

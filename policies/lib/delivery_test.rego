@@ -36,3 +36,10 @@ test_stale_only_beyond_tolerance if {
 	delivery.stale("2026-11-19T08:59:59Z", "s3_max_age_hours") with input as at("2026-11-20T09:00:00Z") with data.trailaudit.config as cfg
 	not delivery.stale("2026-11-19T09:00:00Z", "s3_max_age_hours") with input as at("2026-11-20T09:00:00Z") with data.trailaudit.config as cfg
 }
+
+test_age_for_messages_is_rounded_and_never_negative if {
+	at_nine := at("2026-11-20T09:00:00Z")
+	past := delivery.age("2026-11-20T07:15:00Z") with input as at_nine
+	later := delivery.age("2026-11-20T09:20:00Z") with input as at_nine
+	testing.equal([past, later], [1.8, 0])
+}

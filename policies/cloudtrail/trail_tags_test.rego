@@ -70,3 +70,8 @@ test_recorded_list_tags_failure_is_left_to_the_engine if {
 		with data.trailaudit.config as {"required_trail_tags": []}
 	testing.equal(got, set())
 }
+
+test_pass_required_key_with_empty_value if {
+	# AWS allows empty tag values; the key is what CloudTrail.9 asks for.
+	testing.equal({r.status | some r in run({"owner": ""}, ["owner"])}, {"pass"})
+}

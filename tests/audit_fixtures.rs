@@ -12,11 +12,15 @@ use trailaudit::report::{Format, RenderOptions, render};
 const FIXTURES: &[&str] = &["advanced_selectors", "compliant", "no_trail", "noncompliant", "organization", "partial_collection"];
 
 fn run(name: &str) -> Audit {
+    let config_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/{name}/trailaudit.yaml"));
+    let config = if config_path.exists() { Config::load(&config_path).unwrap() } else { Config::default() };
+    run_with(name, &config)
+}
+
+fn run_with(name: &str, config: &Config) -> Audit {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let rel = PathBuf::from(format!("fixtures/{name}/snapshot.json"));
     let (snapshot, text) = trailaudit::snapshot::load_file(&root.join(&rel)).unwrap();
-    let config_path = root.join(format!("fixtures/{name}/trailaudit.yaml"));
-    let config = if config_path.exists() { Config::load(&config_path).unwrap() } else { Config::default() };
     let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
     let options = AuditOptions {
         fail_on: Severity::Low,
@@ -24,7 +28,7 @@ fn run(name: &str) -> Audit {
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         snapshot_path: Some(rel),
     };
-    audit(&snapshot, Some(&text), &pack, &config, &options).0
+    audit(&snapshot, Some(&text), &pack, config, &options).0
 }
 
 /// The tool version changes with every release; the reports must not.
@@ -56,7 +60,10 @@ fn only(audit: &Audit, rule: &str, status: Status) -> bool {
 fn compliant_passes_everything() {
     let a = run("compliant");
     assert!(a.results.iter().all(|r| r.status == Status::Pass), "{:#?}", a.results.iter().filter(|r| r.status != Status::Pass).collect::<Vec<_>>());
-    for rule in ["CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008"] {
+    for rule in [
+        "CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012",
+        "CT-013", "CFG-001", "CFG-002", "CFG-003", "KMS-001",
+    ] {
         assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
     }
     assert_eq!(a.outcome() as u8, 0);
@@ -68,6 +75,15 @@ fn noncompliant_fails_each_issue_two_rule() {
     for rule in ["CT-001", "CT-002", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008"] {
         assert!(only(&a, rule, Status::Fail), "{rule}: {:?}", statuses(&a, rule));
     }
+    // Posture: the Lake store on CloudTrail's own key, and no AWS Config anywhere (every version's rule).
+    for rule in ["CT-011", "CFG-001", "CFG-002", "CFG-003"] {
+        assert!(only(&a, rule, Status::Fail), "{rule}: {:?}", statuses(&a, rule));
+    }
+    assert_eq!(statuses(&a, "CFG-002").len(), 3, "one result per region");
+    // The stopped trail: CT-008 says since when; delivery age is not judged on it, nor digests (no validation).
+    let stopped = a.results.iter().find(|r| r.rule_id == "CT-008").unwrap();
+    assert!(stopped.message.contains("since 2026-11-02T17:41:09Z (17.6 days before collection)"), "{}", stopped.message);
+    assert!(statuses(&a, "CT-012").is_empty() && statuses(&a, "CT-013").is_empty());
     let public = a.results.iter().find(|r| r.rule_id == "CT-006").unwrap();
     assert!(public.message.contains("Principal *") && public.message.contains("AllUsers"), "{}", public.message);
     assert!(a.results.iter().all(|r| r.status != Status::Error));
@@ -80,6 +96,20 @@ fn no_trail_fails_the_account_and_the_sensitive_bucket() {
     assert!(only(&a, "CT-001", Status::Fail));
     assert!(only(&a, "CT-002", Status::Fail));
     assert!(statuses(&a, "CT-005").is_empty(), "no trail, no trail-level subject");
+    // A Config recorder in us-east-1 only: the other two regions fail for every version of CIS 3.3 and Config.1.
+    for rule in ["CFG-001", "CFG-002", "CFG-003"] {
+        let mut got = statuses(&a, rule);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("AWS::::Account:333333333333/ap-southeast-2".to_owned(), Status::Fail),
+                ("AWS::::Account:333333333333/eu-west-1".to_owned(), Status::Fail),
+                ("AWS::::Account:333333333333/us-east-1".to_owned(), Status::Pass),
+            ],
+            "{rule}"
+        );
+    }
 }
 
 #[test]
@@ -119,5 +149,30 @@ fn partial_collection_is_error_never_pass() {
     assert!(errors.iter().any(|r| r.rule_id == "CT-006"));
     assert!(!a.results.iter().any(|r| r.rule_id == "CT-006" && r.status == Status::Pass));
     assert!(a.results.iter().all(|r| r.status != Status::Fail));
+    // Delivery age and digests: the trail whose GetTrailStatus was denied is an error naming the call.
+    for rule in ["CT-012", "CT-013"] {
+        let denied = a.results.iter().find(|r| r.rule_id == rule && r.resource.ends_with("trail/eu-app-trail")).unwrap();
+        assert_eq!(denied.status, Status::Error, "{rule}");
+        assert!(denied.message.contains("cloudtrail:GetTrailStatus") && denied.message.contains("AccessDenied"), "{}", denied.message);
+        assert!(a.results.iter().any(|r| r.rule_id == rule && r.resource.ends_with("trail/main-trail") && r.status == Status::Pass));
+    }
     assert_eq!(a.outcome() as u8, 3);
+}
+
+#[test]
+fn configuration_drives_required_tags_and_delivery_tolerances() {
+    let strict = Config::parse(
+        "required_trail_tags: [owner, data-classification]\ndelivery:\n  s3_max_age_hours: 0.05\n  digest_max_age_hours: 0.25\n",
+        Path::new("strict.yaml"),
+    )
+    .unwrap();
+    let a = run_with("compliant", &strict);
+    let tags = a.results.iter().find(|r| r.rule_id == "CT-010").unwrap();
+    assert_eq!(tags.status, Status::Fail);
+    assert_eq!(tags.evidence["missing_keys"], serde_json::json!(["data-classification"]));
+    // Latest S3 delivery 08:52:13 and digest 08:31:07, collected at 09:00:00.
+    assert!(only(&a, "CT-012", Status::Fail), "{:?}", statuses(&a, "CT-012"));
+    assert!(only(&a, "CT-013", Status::Fail), "{:?}", statuses(&a, "CT-013"));
+    let digest = a.results.iter().find(|r| r.rule_id == "CT-013").unwrap();
+    assert!(digest.message.contains("0.5 h before collection (tolerance 0.25 h)"), "{}", digest.message);
 }

@@ -5,7 +5,8 @@
 #   alarms) needs the trail to deliver to a CloudWatch Logs group through a role. The
 #   latest CloudWatch Logs delivery, when CloudTrail reports it, must be error-free and
 #   no older than the configured tolerance (`delivery.cloudwatch_logs_max_age_hours`,
-#   default 6 hours) at collection time.
+#   default 6 hours) at collection time. When GetTrailStatus reports no CloudWatch Logs
+#   delivery time (moto never does), the age is not judged and the result says so.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html
@@ -25,12 +26,11 @@
 #     cli: aws cloudtrail update-trail --name <trail> --cloud-watch-logs-log-group-arn <log-group-arn> --cloud-watch-logs-role-arn <role-arn>
 package trailaudit.cloudtrail.cloudwatch_logs_delivery
 
+import data.trailaudit.lib.delivery
 import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
-max_age_hours := data.trailaudit.config.delivery.cloudwatch_logs_max_age_hours
-
-age_hours(ts) := (time.parse_rfc3339_ns(input.metadata.collected_at) - time.parse_rfc3339_ns(ts)) / (60 * 60 * 1000000000)
+max_age_hours := delivery.tolerance("cloudwatch_logs_max_age_hours")
 
 # Problems with a trail's CloudWatch Logs delivery, empty when there are none.
 problems(t) := array.concat(array.concat(
@@ -41,11 +41,10 @@ problems(t) := array.concat(array.concat(
 		e := trails.status_field(t, "latest_cloud_watch_logs_delivery_error")
 		e != null
 	],
-	[sprintf("latest CloudWatch Logs delivery was %v hours before collection (tolerance %v h)", [round(age * 10) / 10, max_age_hours]) |
+	[sprintf("latest CloudWatch Logs delivery was %v hours before collection (tolerance %v h)", [delivery.age(ts), max_age_hours]) |
 		ts := trails.status_field(t, "latest_cloud_watch_logs_delivery_time")
 		ts != null
-		age := age_hours(ts)
-		age > max_age_hours
+		delivery.stale(ts, "cloudwatch_logs_max_age_hours")
 	],
 ))
 
@@ -61,10 +60,14 @@ logging_trails contains t if {
 	trails.logging(t)
 }
 
-results contains result.pass(result.trail(t), sprintf("trail %s delivers to CloudWatch Logs group %s", [t.name, t.cloud_watch_logs_log_group_arn]), evidence(t)) if {
+results contains result.pass(result.trail(t), sprintf("trail %s delivers to CloudWatch Logs group %s%s", [t.name, t.cloud_watch_logs_log_group_arn, time_note(t)]), evidence(t)) if {
 	some t in logging_trails
 	count(problems(t)) == 0
 }
+
+time_note(t) := "" if {
+	trails.status_field(t, "latest_cloud_watch_logs_delivery_time") != null
+} else := " (latest delivery time not reported by GetTrailStatus)"
 
 results contains result.fail(result.trail(t), sprintf("trail %s: %s", [t.name, concat("; ", problems(t))]), evidence(t)) if {
 	some t in logging_trails

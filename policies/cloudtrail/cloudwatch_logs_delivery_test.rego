@@ -29,8 +29,11 @@ test_pass_recent_delivery if {
 }
 
 test_pass_delivery_time_unknown if {
-	some r in run(trail({}, {}))
-	r.status == "pass"
+	testing.equal({[r.status, r.message] | some r in run(trail({}, {}))}, {["pass", sprintf("trail main delivers to CloudWatch Logs group %s (latest delivery time not reported by GetTrailStatus)", [group])]})
+}
+
+test_fail_error_without_delivery_time if {
+	testing.equal({[r.status, r.message] | some r in run(trail({}, {"latest_cloud_watch_logs_delivery_error": "AccessDenied"}))}, {["fail", "trail main: latest CloudWatch Logs delivery failed: AccessDenied"]})
 }
 
 test_fail_no_log_group if {

@@ -3,7 +3,10 @@
 # description: >-
 #   A trail that exists but is stopped records nothing; a trail whose S3 deliveries fail
 #   (bucket policy, KMS key policy, deleted bucket) records nothing durable. Both look
-#   fine in a configuration review that only reads DescribeTrails.
+#   fine in a configuration review that only reads DescribeTrails. A stopped trail's
+#   message says since when (`stop_logging_time`, and how long before collection).
+#   Delivery age is judged elsewhere: S3 by CT-012, CloudWatch Logs by CT-003, digest
+#   files by CT-013.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html
@@ -24,6 +27,7 @@
 #       aws cloudtrail get-trail-status --name <trail> --query LatestDeliveryError
 package trailaudit.cloudtrail.logging_and_delivery
 
+import data.trailaudit.lib.delivery
 import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
@@ -35,7 +39,11 @@ problems(t) := array.concat(
 	[sprintf("latest S3 delivery failed: %s", [e]) | e := trails.status_field(t, "latest_delivery_error"); e != null],
 )
 
-stopped_since(t) := sprintf(" since %s", [trails.status_field(t, "stop_logging_time")]) if {
+stopped_since(t) := sprintf(" since %s (%v days before collection)", [ts, days]) if {
+	ts := trails.status_field(t, "stop_logging_time")
+	ts != null
+	days := delivery.rounded(delivery.hours_before_collection(ts) / 24)
+} else := sprintf(" since %s", [trails.status_field(t, "stop_logging_time")]) if {
 	trails.status_field(t, "stop_logging_time") != null
 } else := ""
 

@@ -19,3 +19,8 @@ bucket(b) := {"resource": b.arn, "region": object.get(b, "region", null)}
 account := {"resource": sprintf("AWS::::Account:%s", [input.account.account_id]), "region": null}
 
 region(r) := {"resource": sprintf("AWS::::Account:%s/%s", [input.account.account_id, r]), "region": r}
+
+kms_key(k) := {"resource": k.arn, "region": k.region}
+
+# Event data stores carry no home region in the snapshot: the region that listed them.
+event_data_store(s, region) := {"resource": s.arn, "region": region}

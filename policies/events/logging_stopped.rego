@@ -33,16 +33,15 @@ import data.trailaudit.lib.events
 import data.trailaudit.lib.result
 
 # StopLogging calls, keyed by event id, with the trail they named.
-stops[e.event_id] := {"event": e, "trail": events.trail_arn(ref, e)} if {
+stops[e.event_id] := {"event": e, "trail": trail} if {
 	some e in events.named("cloudtrail.amazonaws.com", {"StopLogging"})
-	ref := events.param(e, "name")
-	ref != null
+	trail := events.trail_arn(events.param(e, "name"), e)
 }
 
 # CloudTrail always records the trail name; without it, name the account.
 stops[e.event_id] := {"event": e, "trail": result.account.resource} if {
 	some e in events.named("cloudtrail.amazonaws.com", {"StopLogging"})
-	events.param(e, "name") == null
+	not is_string(events.param(e, "name"))
 }
 
 results contains result.fail(

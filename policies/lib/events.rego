@@ -115,7 +115,10 @@ subject(resource, e) := {"resource": resource, "region": e.region}
 # A trail named by a request parameter (name or ARN), as an ARN. A bare name
 # belongs to this account and to the region the call was made in (trail
 # calls must be made in the trail's home region).
-trail_arn(ref, _) := ref if startswith(ref, "arn:")
+trail_arn(ref, _) := ref if {
+	is_string(ref)
+	startswith(ref, "arn:")
+}
 
 trail_arn(ref, e) := sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", [partition, e.region, input.account.account_id, ref]) if {
 	is_string(ref)

@@ -7,7 +7,12 @@
 # not collected, or was cut at the event cap, proves no absence.
 package trailaudit.lib.events
 
-import data.trailaudit.lib.result
+# Functions here name other packages by their full path, not through an
+# import: under regorus 0.11 an imported name used inside a function body can
+# resolve to nothing when the function is called from another package after
+# other functions of this module ran (seen with `result.account` in
+# `none_found`, called from events/trail_kms_key_disabled.rego), which
+# silently dropped the result.
 
 # The history, undefined when it was not collected (absent or null).
 history := h if {
@@ -143,26 +148,34 @@ not_collected_reason := sprintf("cloudtrail:LookupEvents failed in %s", [concat(
 	input.metadata.settings.event_history_days == 0
 } else := "the snapshot holds no event history"
 
+# Whether the history can show an absence: "not_collected", "truncated" or
+# "complete". A rule, not a function: computed once per account.
+completeness := "not_collected" if {
+	not history
+} else := "truncated" if {
+	history.truncated == true
+} else := "complete"
+
 # The one result of a detection that matched no event, for `what` (e.g.
 # "StopLogging call"): pass over a complete history, error when the history
 # is missing or truncated. Call it only when nothing matched.
-none_found(what) := result.error(
-	result.account,
+none_found(what) := data.trailaudit.lib.result.error(
+	data.trailaudit.lib.result.account,
 	sprintf("event history was not collected (%s): cannot tell whether any %s happened", [not_collected_reason, what]),
 	{"event_history": null, "lookup_events_failed_in": lookup_failures},
-) if {
-	not history
-} else := result.error(
-	result.account,
+) if completeness == "not_collected"
+
+none_found(what) := data.trailaudit.lib.result.error(
+	data.trailaudit.lib.result.account,
 	sprintf("no %s in the event history %s, but the history is truncated (the event cap was reached), so that absence proves nothing", [what, window]),
 	absence_evidence,
-) if {
-	history.truncated == true
-} else := result.pass(
-	result.account,
+) if completeness == "truncated"
+
+none_found(what) := data.trailaudit.lib.result.pass(
+	data.trailaudit.lib.result.account,
 	sprintf("no %s in the event history %s", [what, window]),
 	absence_evidence,
-)
+) if completeness == "complete"
 
 absence_evidence := {
 	"start_time": history.start_time,
@@ -170,3 +183,4 @@ absence_evidence := {
 	"truncated": history.truncated,
 	"events_examined": count(history.events),
 }
+

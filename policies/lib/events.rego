@@ -133,6 +133,13 @@ trail_arn(ref, e) := sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", [partition, e.r
 # The account's root user ARN.
 root_arn := sprintf("arn:%s:iam::%s:root", [partition, input.account.account_id])
 
+# The caller as a resource: its ARN, else this account's root user (the
+# account's own identity is what an unnamed caller used).
+actor_resource(e) := arn if {
+	arn := actor_arn(e)
+	is_string(arn)
+} else := root_arn
+
 window := sprintf("from %s to %s", [history.start_time, history.end_time])
 
 # LookupEvents failures recorded for this account, by region.

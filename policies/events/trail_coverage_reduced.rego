@@ -224,10 +224,14 @@ unjudged[e.event_id] := e if {
 
 results contains result.fail(
 	events.subject(trail_of(f.event), f.event),
-	events.message(f.event, sprintf("%s trail %s with %s: %s", [
-		events.verb(f.event, "reduced what is recorded or protected by", "attempted to reduce what is recorded or protected by"),
-		trail_of(f.event), f.event.event_name, concat("; ", f.changes),
-	])),
+	events.message_with(
+		f.event,
+		sprintf("%s trail %s with %s", [
+			events.verb(f.event, "reduced what is recorded or protected by", "attempted to reduce what is recorded or protected by"),
+			trail_of(f.event), f.event.event_name,
+		]),
+		concat("; ", f.changes),
+	),
 	events.evidence(f.event, {"trail_arn": trail_of(f.event), "changes": f.changes}),
 ) if {
 	some f in findings
@@ -235,7 +239,10 @@ results contains result.fail(
 
 results contains result.error(
 	events.subject(trail_of(e), e),
-	events.message(e, sprintf("called %s on trail %s, but the request parameters were not recorded, so whether it reduced coverage cannot be told", [e.event_name, trail_of(e)])),
+	events.message_with(
+		e, sprintf("called %s on trail %s", [e.event_name, trail_of(e)]),
+		"its request parameters were not recorded, so whether it reduced what the trail records cannot be told",
+	),
 	events.evidence(e, {"trail_arn": trail_of(e)}),
 ) if {
 	some e in unjudged

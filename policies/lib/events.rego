@@ -90,6 +90,9 @@ outcome(e) := sprintf("; the call failed with %s (%s), so this was an attempt", 
 # call failed. `what` is the action, worded by `verb`.
 message(e, what) := sprintf("%s %s at %s %s%s", [who(e), what, e.event_time, origin(e), outcome(e)])
 
+# The same with `details` after the place ("...: what changed").
+message_with(e, what, details) := sprintf("%s %s at %s %s: %s%s", [who(e), what, e.event_time, origin(e), details, outcome(e)])
+
 # The evidence of a detection: the event, and `extra` (rule-specific details).
 evidence(e, extra) := object.union(
 	{

@@ -59,7 +59,72 @@ fn compliant_passes_everything() {
     for rule in ["CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008"] {
         assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
     }
+    // Benign history (MFA sign-in, reads, a service's AssumeRole): one pass per detection.
+    for rule in EVENT_RULES {
+        assert_eq!(statuses(&a, rule), vec![("AWS::::Account:111111111111".to_owned(), Status::Pass)], "{rule}");
+    }
     assert_eq!(a.outcome() as u8, 0);
+}
+
+const EVENT_RULES: [&str; 8] = ["EVT-001", "EVT-002", "EVT-003", "EVT-004", "EVT-005", "EVT-006", "EVT-007", "EVT-008"];
+
+/// The failing results of `rule`, sorted by resource then message.
+fn failures<'a>(audit: &'a Audit, rule: &str) -> Vec<&'a trailaudit::policy::RuleResult> {
+    let mut f: Vec<_> = audit.results.iter().filter(|r| r.rule_id == rule && r.status == Status::Fail).collect();
+    f.sort_by(|a, b| (&a.resource, &a.message).cmp(&(&b.resource, &b.message)));
+    f
+}
+
+#[test]
+fn noncompliant_event_history_names_each_suspicious_event() {
+    let a = run("noncompliant");
+    let who = "arn:aws:iam::222222222222:user/deploy-temp";
+    let stop = failures(&a, "EVT-001");
+    assert_eq!(stop.len(), 1);
+    assert_eq!(stop[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail");
+    for needle in [who, "stopped logging", "2026-11-02T17:41:09Z", "203.0.113.77", "Chrome/130", "us-east-1"] {
+        assert!(stop[0].message.contains(needle), "{needle} missing from {}", stop[0].message);
+    }
+    assert_eq!(stop[0].evidence["event_id"], "0480a93d-2e9b-094b-89e0-8e01976089ac");
+    let update = failures(&a, "EVT-003");
+    assert_eq!(update.len(), 1);
+    assert_eq!(update[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", "trail named by name resolves in the event's region");
+    assert!(update[0].evidence["changes"][0].as_str().unwrap().contains("enableLogFileValidation: false"));
+    assert_eq!(failures(&a, "EVT-004")[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/6f1c2a9e-3b4d-4e8f-a1c2-9d8e7f6a5b4c");
+    assert_eq!(failures(&a, "EVT-006").iter().map(|r| r.resource.as_str()).collect::<Vec<_>>(), ["arn:aws:s3:::legacy-app-trail-logs"]);
+    let root: Vec<_> = failures(&a, "EVT-007").iter().map(|r| r.evidence["action"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(root, ["iam:CreateAccessKey", "signin:ConsoleLogin"]);
+    // deploy-temp and root signed in without MFA; j.doe's failed sign-in is not a sign-in.
+    let no_mfa: Vec<_> = failures(&a, "EVT-008").iter().map(|r| r.resource.as_str()).collect();
+    assert_eq!(no_mfa, ["arn:aws:iam::222222222222:root", who]);
+    // Nothing deleted a trail; the trail has no KMS key to disable.
+    assert!(only(&a, "EVT-002", Status::Pass));
+    assert!(only(&a, "EVT-005", Status::Pass));
+}
+
+#[test]
+fn no_trail_shows_who_deleted_the_trail() {
+    let a = run("no_trail");
+    let deleted = failures(&a, "EVT-002");
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].resource, "arn:aws:cloudtrail:us-east-1:333333333333:trail/default");
+    assert!(deleted[0].message.contains("arn:aws:iam::333333333333:user/ops-admin deleted trail"), "{}", deleted[0].message);
+    for rule in EVENT_RULES.iter().filter(|r| **r != "EVT-002") {
+        assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
+    }
+}
+
+#[test]
+fn advanced_selectors_denied_key_deletion_is_an_attempt() {
+    let a = run("advanced_selectors");
+    let key = failures(&a, "EVT-005");
+    assert_eq!(key.len(), 1);
+    assert_eq!(key[0].resource, "arn:aws:kms:eu-west-1:666666666666:key/a10bd34d-c6f3-dd17-165a-8db61b4a3f9a");
+    assert!(key[0].message.contains("attempted to schedule the deletion") && key[0].message.contains("AccessDeniedException"), "{}", key[0].message);
+    assert_eq!(key[0].evidence["attempt_only"], true);
+    assert_eq!(key[0].evidence["trail_arns"], serde_json::json!(["arn:aws:cloudtrail:eu-west-1:666666666666:trail/data-events-trail"]));
+    // Terraform's PutEventSelectors keeps a full management selector: not a reduction.
+    assert!(only(&a, "EVT-003", Status::Pass));
 }
 
 #[test]
@@ -119,5 +184,20 @@ fn partial_collection_is_error_never_pass() {
     assert!(errors.iter().any(|r| r.rule_id == "CT-006"));
     assert!(!a.results.iter().any(|r| r.rule_id == "CT-006" && r.status == Status::Pass));
     assert!(a.results.iter().all(|r| r.status != Status::Fail));
+    // LookupEvents was denied everywhere: no event detection may pass.
+    for rule in EVENT_RULES {
+        assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
+    }
     assert_eq!(a.outcome() as u8, 3);
+}
+
+#[test]
+fn organization_event_detections_pass_in_both_accounts() {
+    let a = run("organization");
+    for rule in EVENT_RULES {
+        let mut accounts: Vec<_> = a.results.iter().filter(|r| r.rule_id == rule).map(|r| (r.account.as_str(), r.status)).collect();
+        accounts.sort();
+        let accounts: Vec<_> = accounts.into_iter().map(|(acc, st)| (acc, st == Status::Pass)).collect();
+        assert_eq!(accounts, [("444444444444", true), ("555555555555", true)], "{rule}");
+    }
 }

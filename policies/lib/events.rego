@@ -8,11 +8,11 @@
 package trailaudit.lib.events
 
 # Functions here name other packages by their full path, not through an
-# import: under regorus 0.11 an imported name used inside a function body can
-# resolve to nothing when the function is called from another package after
-# other functions of this module ran (seen with `result.account` in
-# `none_found`, called from events/trail_kms_key_disabled.rego), which
-# silently dropped the result.
+# import: evaluated under `with input as` (as tests are), regorus 0.11 was seen
+# resolving an imported name inside a function body to nothing when the
+# function was called from another package after other functions of this
+# module ran (`result.account` in `none_found`, called from
+# events/trail_kms_key_disabled.rego), which silently dropped the result.
 
 # The history, undefined when it was not collected (absent or null).
 history := h if {

@@ -201,3 +201,49 @@ fn organization_event_detections_pass_in_both_accounts() {
         assert_eq!(accounts, [("444444444444", true), ("555555555555", true)], "{rule}");
     }
 }
+
+/// noncompliant, with LookupEvents recorded as failed (throttled after a first
+/// page) in one region.
+fn noncompliant_with_lookup_failure_in(region: &str) -> Audit {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/noncompliant/snapshot.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["errors"].as_array_mut().unwrap().push(serde_json::json!({
+        "service": "cloudtrail", "operation": "LookupEvents", "account_id": "222222222222", "region": region,
+        "resource": null, "error_code": "ThrottlingException", "message": "Rate exceeded", "kind": "failed"
+    }));
+    let text = json.to_string();
+    let snapshot = trailaudit::snapshot::parse_str(&text, &path).unwrap();
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let options = AuditOptions {
+        fail_on: Severity::Low,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        snapshot_path: None,
+    };
+    audit(&snapshot, Some(&text), &pack, &Config::default(), &options).0
+}
+
+#[test]
+fn detected_events_stay_failures_when_lookup_failed_in_their_region() {
+    let a = noncompliant_with_lookup_failure_in("us-east-1");
+    // The StopLogging happened; the failed lookup can only hide more events.
+    let mut stop: Vec<_> = a.results.iter().filter(|r| r.rule_id == "EVT-001").map(|r| (r.resource.as_str(), r.status)).collect();
+    stop.sort();
+    assert_eq!(
+        stop,
+        [("AWS::::Account:222222222222/us-east-1", Status::Error), ("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", Status::Fail)],
+        "the failure stays and the gap gets an error of its own"
+    );
+    // Where nothing matched, the account-wide absence cannot be claimed.
+    assert_eq!(statuses(&a, "EVT-002"), vec![("AWS::::Account:222222222222".to_owned(), Status::Error)]);
+}
+
+#[test]
+fn a_lookup_failure_elsewhere_leaves_detections_alone_but_voids_absences() {
+    let a = noncompliant_with_lookup_failure_in("eu-west-1");
+    let stop: Vec<_> = statuses(&a, "EVT-001");
+    assert!(stop.contains(&("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail".to_owned(), Status::Fail)), "{stop:?}");
+    assert!(stop.contains(&("AWS::::Account:222222222222/eu-west-1".to_owned(), Status::Error)), "{stop:?}");
+    assert_eq!(statuses(&a, "EVT-005"), vec![("AWS::::Account:222222222222".to_owned(), Status::Error)]);
+}

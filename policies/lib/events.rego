@@ -8,7 +8,7 @@
 package trailaudit.lib.events
 
 # Functions here name other packages by their full path, not through an
-# import: evaluated under `with input as` (as tests are), regorus 0.11 was seen
+# import: evaluated under `with input as` (as tests are), regorus 0.14 was seen
 # resolving an imported name inside a function body to nothing when the
 # function was called from another package after other functions of this
 # module ran (`result.account` in `none_found`, called from

@@ -44,10 +44,33 @@ stops[e.event_id] := {"event": e, "trail": result.account.resource} if {
 	not is_string(events.param(e, "name"))
 }
 
+# Successful StartLogging calls on `trail` after `e`, earliest first: the stop
+# still happened, but whoever triages wants to know how long the gap lasted.
+restarts(trail, e) := sort([r.event_time |
+	some r in events.named("cloudtrail.amazonaws.com", {"StartLogging"})
+	object.get(r, "error_code", null) == null
+	data.trailaudit.lib.events.trail_arn(data.trailaudit.lib.events.param(r, "name"), r) == trail
+	time.parse_rfc3339_ns(r.event_time) > time.parse_rfc3339_ns(e.event_time)
+])
+
+restarted_at(s) := rs[0] if {
+	rs := restarts(s.trail, s.event)
+	count(rs) > 0
+} else := null
+
+aftermath(s) := "" if {
+	events.attempt_failed(s.event)
+} else := sprintf(" (logging restarted at %s)", [t]) if {
+	t := restarted_at(s)
+	t != null
+} else := " (not restarted since, as far as the history shows)"
+
 results contains result.fail(
 	events.subject(s.trail, s.event),
-	events.message(s.event, sprintf("%s trail %s", [events.verb(s.event, "stopped logging on", "attempted to stop logging on"), s.trail])),
-	events.evidence(s.event, {"trail_arn": s.trail}),
+	events.message(s.event, sprintf("%s trail %s%s", [
+		events.verb(s.event, "stopped logging on", "attempted to stop logging on"), s.trail, aftermath(s),
+	])),
+	events.evidence(s.event, {"trail_arn": s.trail, "restarted_at": restarted_at(s)}),
 ) if {
 	some s in stops
 }

@@ -35,16 +35,26 @@ run(h) := r if {
 test_fail_stop_logging if {
 	testing.equal(run(history([stop, other], false)), {{
 		"status": "fail", "resource": tarn, "region": "us-east-1",
-		"message": `IAMUser arn:aws:iam::111111111111:user/mallory stopped logging on trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`,
+		"message": `IAMUser arn:aws:iam::111111111111:user/mallory stopped logging on trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main (not restarted since, as far as the history shows) at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`,
 		"evidence": {
 			"event_id": "e-1", "event_time": "2026-11-02T17:41:09Z", "event_name": "StopLogging",
 			"event_source": "cloudtrail.amazonaws.com", "region": "us-east-1",
 			"identity": {"type": "IAMUser", "arn": "arn:aws:iam::111111111111:user/mallory", "account_id": "111111111111", "invoked_by": null},
 			"source_ip_address": "203.0.113.77", "user_agent": "aws-cli/2.17.4",
 			"error_code": null, "error_message": null, "attempt_only": false,
-			"request_parameters": {"name": tarn}, "trail_arn": tarn,
+			"request_parameters": {"name": tarn}, "trail_arn": tarn, "restarted_at": null,
 		},
 	}})
+}
+
+test_fail_names_the_restart if {
+	start := object.union(stop, {"event_id": "e-9", "event_name": "StartLogging", "event_time": "2026-11-02T18:00:00Z"})
+	earlier := object.union(start, {"event_id": "e-8", "event_time": "2026-11-01T18:00:00Z"})
+	denied := object.union(start, {"event_id": "e-7", "event_time": "2026-11-02T17:50:00Z", "error_code": "AccessDenied"})
+	other_trail := object.union(start, {"event_id": "e-6", "event_time": "2026-11-02T17:45:00Z", "request_parameters": {"name": "other"}})
+	r := only(run(history([stop, start, earlier, denied, other_trail], false)))
+	testing.equal(r.evidence.restarted_at, "2026-11-02T18:00:00Z")
+	contains(r.message, "trail/main (logging restarted at 2026-11-02T18:00:00Z) at 2026-11-02T17:41:09Z")
 }
 
 test_fail_trail_named_without_arn_resolves_in_event_region if {

@@ -87,7 +87,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub save_snapshot: Option<PathBuf>,
     /// Only the rules serving this framework (`cis-aws-v5.0`, `cis-aws-v4.0`, `cis-aws-v3.0`,
-    /// `aws-securityhub`), with a per-control summary in the report.
+    /// `aws-securityhub`, `mitre-attack`), with a per-control summary in the report.
     #[arg(long, value_name = "KEY")]
     pub framework: Option<String>,
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).

@@ -66,7 +66,72 @@ fn compliant_passes_everything() {
     ] {
         assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
     }
+    // Benign history (MFA sign-in, reads, a service's AssumeRole): one pass per detection.
+    for rule in EVENT_RULES {
+        assert_eq!(statuses(&a, rule), vec![("AWS::::Account:111111111111".to_owned(), Status::Pass)], "{rule}");
+    }
     assert_eq!(a.outcome() as u8, 0);
+}
+
+const EVENT_RULES: [&str; 8] = ["EVT-001", "EVT-002", "EVT-003", "EVT-004", "EVT-005", "EVT-006", "EVT-007", "EVT-008"];
+
+/// The failing results of `rule`, sorted by resource then message.
+fn failures<'a>(audit: &'a Audit, rule: &str) -> Vec<&'a trailaudit::policy::RuleResult> {
+    let mut f: Vec<_> = audit.results.iter().filter(|r| r.rule_id == rule && r.status == Status::Fail).collect();
+    f.sort_by(|a, b| (&a.resource, &a.message).cmp(&(&b.resource, &b.message)));
+    f
+}
+
+#[test]
+fn noncompliant_event_history_names_each_suspicious_event() {
+    let a = run("noncompliant");
+    let who = "arn:aws:iam::222222222222:user/deploy-temp";
+    let stop = failures(&a, "EVT-001");
+    assert_eq!(stop.len(), 1);
+    assert_eq!(stop[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail");
+    for needle in [who, "stopped logging", "2026-11-02T17:41:09Z", "203.0.113.77", "Chrome/130", "us-east-1"] {
+        assert!(stop[0].message.contains(needle), "{needle} missing from {}", stop[0].message);
+    }
+    assert_eq!(stop[0].evidence["event_id"], "0480a93d-2e9b-094b-89e0-8e01976089ac");
+    let update = failures(&a, "EVT-003");
+    assert_eq!(update.len(), 1);
+    assert_eq!(update[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", "trail named by name resolves in the event's region");
+    assert!(update[0].evidence["changes"][0].as_str().unwrap().contains("enableLogFileValidation: false"));
+    assert_eq!(failures(&a, "EVT-004")[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/6f1c2a9e-3b4d-4e8f-a1c2-9d8e7f6a5b4c");
+    assert_eq!(failures(&a, "EVT-006").iter().map(|r| r.resource.as_str()).collect::<Vec<_>>(), ["arn:aws:s3:::legacy-app-trail-logs"]);
+    let root: Vec<_> = failures(&a, "EVT-007").iter().map(|r| r.evidence["action"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(root, ["iam:CreateAccessKey", "signin:ConsoleLogin"]);
+    // deploy-temp and root signed in without MFA; j.doe's failed sign-in is not a sign-in.
+    let no_mfa: Vec<_> = failures(&a, "EVT-008").iter().map(|r| r.resource.as_str()).collect();
+    assert_eq!(no_mfa, ["arn:aws:iam::222222222222:root", who]);
+    // Nothing deleted a trail; the trail has no KMS key to disable.
+    assert!(only(&a, "EVT-002", Status::Pass));
+    assert!(only(&a, "EVT-005", Status::Pass));
+}
+
+#[test]
+fn no_trail_shows_who_deleted_the_trail() {
+    let a = run("no_trail");
+    let deleted = failures(&a, "EVT-002");
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].resource, "arn:aws:cloudtrail:us-east-1:333333333333:trail/default");
+    assert!(deleted[0].message.contains("arn:aws:iam::333333333333:user/ops-admin deleted trail"), "{}", deleted[0].message);
+    for rule in EVENT_RULES.iter().filter(|r| **r != "EVT-002") {
+        assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
+    }
+}
+
+#[test]
+fn advanced_selectors_denied_key_deletion_is_an_attempt() {
+    let a = run("advanced_selectors");
+    let key = failures(&a, "EVT-005");
+    assert_eq!(key.len(), 1);
+    assert_eq!(key[0].resource, "arn:aws:kms:eu-west-1:666666666666:key/a10bd34d-c6f3-dd17-165a-8db61b4a3f9a");
+    assert!(key[0].message.contains("attempted to schedule the deletion") && key[0].message.contains("AccessDeniedException"), "{}", key[0].message);
+    assert_eq!(key[0].evidence["attempt_only"], true);
+    assert_eq!(key[0].evidence["trail_arns"], serde_json::json!(["arn:aws:cloudtrail:eu-west-1:666666666666:trail/data-events-trail"]));
+    // Terraform's PutEventSelectors keeps a full management selector: not a reduction.
+    assert!(only(&a, "EVT-003", Status::Pass));
 }
 
 #[test]
@@ -156,6 +221,10 @@ fn partial_collection_is_error_never_pass() {
         assert!(denied.message.contains("cloudtrail:GetTrailStatus") && denied.message.contains("AccessDenied"), "{}", denied.message);
         assert!(a.results.iter().any(|r| r.rule_id == rule && r.resource.ends_with("trail/main-trail") && r.status == Status::Pass));
     }
+    // LookupEvents was denied everywhere: no event detection may pass.
+    for rule in EVENT_RULES {
+        assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
+    }
     assert_eq!(a.outcome() as u8, 3);
 }
 
@@ -175,4 +244,61 @@ fn configuration_drives_required_tags_and_delivery_tolerances() {
     assert!(only(&a, "CT-013", Status::Fail), "{:?}", statuses(&a, "CT-013"));
     let digest = a.results.iter().find(|r| r.rule_id == "CT-013").unwrap();
     assert!(digest.message.contains("0.5 h before collection (tolerance 0.25 h)"), "{}", digest.message);
+}
+
+#[test]
+fn organization_event_detections_pass_in_both_accounts() {
+    let a = run("organization");
+    for rule in EVENT_RULES {
+        let mut accounts: Vec<_> = a.results.iter().filter(|r| r.rule_id == rule).map(|r| (r.account.as_str(), r.status)).collect();
+        accounts.sort();
+        let accounts: Vec<_> = accounts.into_iter().map(|(acc, st)| (acc, st == Status::Pass)).collect();
+        assert_eq!(accounts, [("444444444444", true), ("555555555555", true)], "{rule}");
+    }
+}
+
+/// noncompliant, with LookupEvents recorded as failed (throttled after a first
+/// page) in one region.
+fn noncompliant_with_lookup_failure_in(region: &str) -> Audit {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("fixtures/noncompliant/snapshot.json");
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["errors"].as_array_mut().unwrap().push(serde_json::json!({
+        "service": "cloudtrail", "operation": "LookupEvents", "account_id": "222222222222", "region": region,
+        "resource": null, "error_code": "ThrottlingException", "message": "Rate exceeded", "kind": "failed"
+    }));
+    let text = json.to_string();
+    let snapshot = trailaudit::snapshot::parse_str(&text, &path).unwrap();
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let options = AuditOptions {
+        fail_on: Severity::Low,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        snapshot_path: None,
+    };
+    audit(&snapshot, Some(&text), &pack, &Config::default(), &options).0
+}
+
+#[test]
+fn detected_events_stay_failures_when_lookup_failed_in_their_region() {
+    let a = noncompliant_with_lookup_failure_in("us-east-1");
+    // The StopLogging happened; the failed lookup can only hide more events.
+    let mut stop: Vec<_> = a.results.iter().filter(|r| r.rule_id == "EVT-001").map(|r| (r.resource.as_str(), r.status)).collect();
+    stop.sort();
+    assert_eq!(
+        stop,
+        [("AWS::::Account:222222222222/us-east-1", Status::Error), ("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", Status::Fail)],
+        "the failure stays and the gap gets an error of its own"
+    );
+    // Where nothing matched, the account-wide absence cannot be claimed.
+    assert_eq!(statuses(&a, "EVT-002"), vec![("AWS::::Account:222222222222".to_owned(), Status::Error)]);
+}
+
+#[test]
+fn a_lookup_failure_elsewhere_leaves_detections_alone_but_voids_absences() {
+    let a = noncompliant_with_lookup_failure_in("eu-west-1");
+    let stop: Vec<_> = statuses(&a, "EVT-001");
+    assert!(stop.contains(&("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail".to_owned(), Status::Fail)), "{stop:?}");
+    assert!(stop.contains(&("AWS::::Account:222222222222/eu-west-1".to_owned(), Status::Error)), "{stop:?}");
+    assert_eq!(statuses(&a, "EVT-005"), vec![("AWS::::Account:222222222222".to_owned(), Status::Error)]);
 }

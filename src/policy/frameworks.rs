@@ -131,7 +131,7 @@ mod tests {
     fn builtin_frameworks_parse_and_have_unique_control_ids() {
         let frameworks = super::builtin();
         let keys: Vec<&str> = frameworks.iter().map(|f| f.key.as_str()).collect();
-        assert_eq!(keys, ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0"]);
+        assert_eq!(keys, ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"]);
         for f in &frameworks {
             let mut ids: Vec<&str> = f.controls.iter().map(|c| c.id.as_str()).collect();
             let n = ids.len();

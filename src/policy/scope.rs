@@ -60,6 +60,10 @@ fn resource_kind(resource: &str) -> Option<SubjectKind> {
     None
 }
 
+fn subject_is_event(rule: &Rule) -> bool {
+    rule.meta.custom.subject == SubjectKind::Event
+}
+
 /// Applies the failures of one account to one rule's results (in place).
 pub fn apply(rule: &Rule, account_id: &str, errors: &[CollectionError], results: &mut Vec<RuleResult>, depends_on: &[Vec<String>]) {
     let relevant: Vec<&CollectionError> = errors
@@ -72,6 +76,12 @@ pub fn apply(rule: &Rule, account_id: &str, errors: &[CollectionError], results:
     }
     let mut used = vec![false; relevant.len()];
     for (i, result) in results.iter_mut().enumerate() {
+        // A detected event did happen: data missing elsewhere can only hide
+        // more events, never undo this one, so it stays a failure. The failed
+        // call then gets an error result of its own (below), so the gap shows.
+        if subject_is_event(rule) && result.status == Status::Fail {
+            continue;
+        }
         let deps = depends_on.get(i).map_or(&[][..], |d| d.as_slice());
         let hits: Vec<usize> = (0..relevant.len()).filter(|&k| affects(relevant[k], result, deps)).collect();
         if hits.is_empty() {

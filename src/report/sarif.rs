@@ -35,9 +35,25 @@ fn sentence(text: &str) -> String {
 }
 
 /// Stable identity of an alert: rule, account, resource (never the line).
+/// An event detection adds the event id: two root sign-ins are two alerts, not
+/// one that code scanning would deduplicate.
 pub fn fingerprint(result: &RuleResult) -> String {
-    let digest = Sha256::digest(format!("{}|{}|{}", result.rule_id, result.account, result.resource).as_bytes());
+    let mut key = format!("{}|{}|{}", result.rule_id, result.account, result.resource);
+    if let Some(event_id) = event_id(&result.evidence) {
+        key.push('|');
+        key.push_str(event_id);
+    }
+    let digest = Sha256::digest(key.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The event a result is about: `evidence.event_id`, or the rule's own evidence
+/// when a failed call turned the result into an error.
+fn event_id(evidence: &serde_json::Value) -> Option<&str> {
+    evidence
+        .get("event_id")
+        .or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id")))
+        .and_then(serde_json::Value::as_str)
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
@@ -197,4 +213,40 @@ pub fn render(audit: &Audit) -> String {
     let mut out = serde_json::to_string_pretty(&sarif).expect("SARIF serializes");
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::policy::{RuleResult, Severity, Status};
+
+    fn result(evidence: serde_json::Value) -> RuleResult {
+        RuleResult {
+            rule_id: "EVT-007".into(),
+            status: Status::Fail,
+            severity: Severity::High,
+            account: "111111111111".into(),
+            region: Some("us-east-1".into()),
+            resource: "arn:aws:iam::111111111111:root".into(),
+            message: "m".into(),
+            evidence,
+            waiver: None,
+            snapshot_line: None,
+        }
+    }
+
+    #[test]
+    fn events_on_one_resource_are_distinct_alerts() {
+        let a = super::fingerprint(&result(json!({"event_id": "e-1"})));
+        let b = super::fingerprint(&result(json!({"event_id": "e-2"})));
+        assert_ne!(a, b);
+        assert_eq!(a, super::fingerprint(&result(json!({"event_id": "e-1", "other": 1}))), "only the event id counts");
+        assert_eq!(a, super::fingerprint(&result(json!({"rule_said": {}, "rule_evidence": {"event_id": "e-1"}}))));
+    }
+
+    #[test]
+    fn other_results_keep_rule_account_resource_identity() {
+        assert_eq!(super::fingerprint(&result(json!({"x": 1}))), super::fingerprint(&result(json!({}))));
+    }
 }

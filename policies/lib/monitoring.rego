@@ -300,6 +300,7 @@ ambiguity_note(c) := sprintf("; filter %s is ambiguous: it mixes && and || witho
 org_note(g) := sprintf(" (judged in management account %s, which holds the organization trail's log group)", [holder_id(g)]) if {
 	holder_id(g) != input.account.account_id
 	holders[holder_id(g)]
+	count(holder_failures(g)) == 0
 } else := ""
 
 # --- the verdict for the account ---------------------------------------------

@@ -267,10 +267,10 @@ group_verdict(key, g) := verdict("error", 2, msg, {"trails": groups[g], "log_gro
 	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", groups[g])])
 } else := verdict("error", 3, sprintf("metric filters of %s were not collected", [where(g)]), base(g)) if {
 	not filters(g)
-} else := verdict("error", 3, msg, base(g)) if {
+} else := verdict("error", 3, msg, object.union(base(g), {"unanalysed_filters": sort(unanalysed(key, g))})) if {
 	count(covering(key, g)) == 0
 	count(unanalysed(key, g)) > 0
-	msg := sprintf("%s: metric filter %s was not analysed for %s (no input.derived facts)", [where(g), concat(", ", sort(unanalysed(key, g))), key])
+	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g), count(unanalysed(key, g)), key])
 } else := verdict("fail", 3, msg, object.union(base(g), closest_evidence(key, g))) if {
 	count(covering(key, g)) == 0
 	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g), closest_detail(key, g)])

@@ -104,7 +104,8 @@ test_error_metric_filters_not_collected if {
 # not judged at all: unknown, not a failure.
 test_error_filter_not_analysed if {
 	r := one(json.remove(td.passing(key), ["derived"]))
-	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: log group cloudtrail-logs (trail main): metric filter cis-IAMPolicyChanges was not analysed for iam_policy_changes (no input.derived facts)"])
+	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: log group cloudtrail-logs (trail main): 1 metric filter(s) were not analysed for iam_policy_changes (no input.derived facts)"])
+	testing.equal(r.evidence.unanalysed_filters, ["cis-IAMPolicyChanges"])
 }
 
 test_fail_alarm_in_another_region if {

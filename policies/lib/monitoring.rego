@@ -102,34 +102,104 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}}
 
 # --- steps 2-4, per log group ------------------------------------------------
-
 holder_id(g) := trails.arn_account(g)
 
 log_group(g) := holders[holder_id(g)].log_groups[g]
 
 facts(g, name) := input.derived.metric_filters[g][name]
 
-analysed(key, g, name) if is_array(facts(g, name).misses[key])
+# Rules below are keyed by [key, log group] and computed once per account for
+# every key, so that the 16 rules share the work (functions are not cached).
 
-covers(key, g, name) if facts(g, name).misses[key] == []
-
-# `null` when DescribeMetricFilters failed: a verdict of its own, never "no filters".
-raw_filters(g) := log_group(g).metric_filters
-
-filters(g) := f if {
-	f := raw_filters(g)
+# The metric filters of each group; absent when DescribeMetricFilters failed
+# (`null`): a verdict of its own, never "no filters".
+filters[g] := f if {
+	some g, _ in groups
+	f := log_group(g).metric_filters
 	is_array(f)
 }
 
-covering(key, g) := {f.name | some f in filters(g); covers(key, g, f.name)}
+# Names of the filters that catch every event of the key's CIS pattern.
+covering[[key, g]] := {f.name | some f in fs; facts(g, f.name).misses[key] == []} if {
+	some key, _ in labels
+	some g, fs in filters
+}
 
-unanalysed(key, g) := {f.name | some f in filters(g); not analysed(key, g, f.name)}
+# Names of the filters trailaudit did not analyse (no input.derived facts).
+unanalysed[[key, g]] := {f.name | some f in fs; not is_array(facts(g, f.name).misses[key])} if {
+	some key, _ in labels
+	some g, fs in filters
+}
+
+# Metrics published by covering filters: [filter, namespace, metric name].
+metrics[[key, g]] := {[f.name, tr.metric_namespace, tr.metric_name] |
+	some f in filters[g]
+	f.name in names
+	some tr in f.transformations
+} if {
+	some [key, g], names in covering
+}
+
+alarms(g) := a if {
+	a := holders[holder_id(g)].alarms
+	is_object(a)
+} else := {}
+
+alarm(g, arn) := alarms(g)[arn]
+
+# Alarms of the group's account and region on those metrics: [filter, alarm ARN].
+watching[[key, g]] := {[m[0], arn] |
+	region := log_group(g).region
+	some m in ms
+	some arn, a in alarms(g)
+	a.metric_name == m[2]
+	a.namespace == m[1]
+	a.region == region
+} if {
+	some [key, g], ms in metrics
+}
+
+enabled[[key, g]] := {w | some w in ws; alarm(g, w[1]).actions_enabled == true} if {
+	some [key, g], ws in watching
+}
+
+topic(g, arn) := holders[holder_id(g)].sns_topics[arn]
+
+# `null` when ListSubscriptionsByTopic failed.
+subscriptions(g, arn) := s if {
+	s := topic(g, arn).subscriptions
+	is_array(s)
+}
+
+confirmed(s) if startswith(s.subscription_arn, "arn:")
+
+# Topics with a confirmed subscription, by topic ARN, built once.
+confirmed_topics[arn] if {
+	some _, h in holders
+	some arn, t in object.get(h, "sns_topics", {})
+	is_array(t.subscriptions)
+	some s in t.subscriptions
+	confirmed(s)
+}
+
+# Complete chains: [ambiguous filter?, filter, alarm ARN, topic ARN]; sorted,
+# unambiguous filters come first.
+chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
+	some w in ws
+	some action in alarm(g, w[1]).alarm_actions
+	confirmed_topics[action]
+	ambiguous := object.get(facts(g, w[0]), "ambiguous", false) == true
+} if {
+	some [key, g], ws in enabled
+}
+
+# --- explanations (computed only for the failures that need them) -------------
 
 # The filter nearest to covering: parsable before unparsable, then fewest misses.
 closest(key, g) := ranked[0][2] if {
 	ranked := sort([[unparsable, count(facts(g, f.name).misses[key]), f.name] |
-		some f in filters(g)
-		analysed(key, g, f.name)
+		some f in filters[g]
+		is_array(facts(g, f.name).misses[key])
 		unparsable := is_string(object.get(facts(g, f.name), "parse_error", null))
 	])
 	count(ranked) > 0
@@ -142,7 +212,7 @@ misses_text(m) := concat(", ", m) if {
 } else := sprintf("%s, and %d more", [concat(", ", array.slice(m, 0, shown_misses)), count(m) - shown_misses])
 
 closest_detail(key, g) := "it has no metric filters" if {
-	count(filters(g)) == 0
+	count(filters[g]) == 0
 } else := sprintf("closest filter %s does not parse: %s", [name, err]) if {
 	name := closest(key, g)
 	err := facts(g, name).parse_error
@@ -156,70 +226,24 @@ closest_evidence(key, g) := {"closest_filter": name, "misses": facts(g, name).mi
 	name := closest(key, g)
 } else := {}
 
-# Metrics published by covering filters: [filter, namespace, metric name].
-metrics(key, g) := {[f.name, tr.metric_namespace, tr.metric_name] |
-	some f in filters(g)
-	covers(key, g, f.name)
-	some tr in f.transformations
-}
-
-metric_texts(key, g) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in metrics(key, g)})
-
-alarms(g) := a if {
-	a := holders[holder_id(g)].alarms
-	is_object(a)
-} else := {}
-
-alarm(g, arn) := alarms(g)[arn]
-
-# Alarms of the group's account and region on those metrics: [filter, alarm ARN].
-watching(key, g) := {[m[0], arn] |
-	region := log_group(g).region
-	some m in metrics(key, g)
-	some arn, a in alarms(g)
-	a.region == region
-	a.namespace == m[1]
-	a.metric_name == m[2]
-}
-
-enabled(key, g) := {w | some w in watching(key, g); alarm(g, w[1]).actions_enabled == true}
+metric_texts(key, g) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in metrics[[key, g]]})
 
 alarm_names(g, ws) := sort({alarm(g, w[1]).name | some w in ws})
 
 # Alarms on the metric name in another namespace or region: the usual
 # mistakes, named in a failure.
 near_alarms(key, g) := sort({sprintf("alarm %s watches %s/%s in %s", [a.name, a.namespace, a.metric_name, a.region]) |
-	some m in metrics(key, g)
+	some m in metrics[[key, g]]
 	some a in alarms(g)
 	a.metric_name == m[2]
-	not [m[0], a.arn] in watching(key, g)
+	not [m[0], a.arn] in watching[[key, g]]
 })
 
 near_text(key, g) := sprintf(" (%s)", [concat("; ", near_alarms(key, g))]) if {
 	count(near_alarms(key, g)) > 0
 } else := ""
 
-topic(g, arn) := holders[holder_id(g)].sns_topics[arn]
-
-# `null` when ListSubscriptionsByTopic failed.
-subscriptions(g, arn) := s if {
-	s := topic(g, arn).subscriptions
-	is_array(s)
-}
-
-confirmed(s) if startswith(s.subscription_arn, "arn:")
-
-actions(key, g) := {action | some w in enabled(key, g); some action in alarm(g, w[1]).alarm_actions}
-
-# Complete chains: [ambiguous filter?, filter, alarm ARN, topic ARN]; sorted,
-# unambiguous filters come first.
-chains(key, g) := {[ambiguous, w[0], w[1], action] |
-	some w in enabled(key, g)
-	some action in alarm(g, w[1]).alarm_actions
-	some s in subscriptions(g, action)
-	confirmed(s)
-	ambiguous := object.get(facts(g, w[0]), "ambiguous", false) == true
-}
+actions(key, g) := {action | some w in enabled[[key, g]]; some action in alarm(g, w[1]).alarm_actions}
 
 # Why an alarm action reaches nobody.
 action_gap(g, action) := "not an SNS topic of this snapshot" if {
@@ -237,12 +261,18 @@ action_gaps(key, g) := "it has no actions" if {
 uncollected_topics(key, g) := sort({a | some a in actions(key, g); topic(g, a); not subscriptions(g, a)})
 
 # Failed chain calls recorded in the management account, when it carries its errors.
-holder_failures(g) := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
-	holder_id(g) != input.account.account_id
+holder_failures[g] := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
 	some e in object.get(holders[holder_id(g)], "errors", [])
 	object.get(e, "kind", "failed") == "failed"
 	sprintf("%s:%s", [e.service, e.operation]) in chain_calls
-})
+}) if {
+	some g, _ in groups
+	holder_id(g) != input.account.account_id
+}
+
+failures(g) := holder_failures[g] if {
+	count(holder_failures[g]) > 0
+}
 
 where(g) := sprintf("log group %s (trail %s)", [log_group(g).name, concat(", ", groups[g])])
 
@@ -254,41 +284,48 @@ org_evidence(g) := {"judged_in_account": holder_id(g)} if {
 
 verdict(status, rank, message, evidence) := {"status": status, "rank": rank, "message": message, "evidence": evidence}
 
-# One verdict per log group: the first failing step, or the completed chain.
-# `rank` says how far the chain got, to pick the most telling group.
+# --- one verdict per key and log group ----------------------------------------
+
+# The first failing step, or the completed chain. `rank` says how far the
+# chain got, to pick the most telling group.
+verdicts[[key, g]] := group_verdict(key, g) if {
+	some key, _ in labels
+	some g, _ in groups
+}
+
 group_verdict(key, g) := verdict("error", 2, msg, {"trails": groups[g], "log_group_arn": g, "account_id": holder_id(g)}) if {
 	not holders[holder_id(g)]
 	msg := sprintf("monitoring of organization trail %s is in management account %s, which this snapshot does not hold", [concat(", ", groups[g]), holder_id(g)])
 } else := verdict("error", 2, msg, {"trails": groups[g], "log_group_arn": g, "account_id": holder_id(g)}) if {
-	count(holder_failures(g)) > 0
-	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, holder_id(g), concat(", ", holder_failures(g))])
+	failures(g)
+	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, holder_id(g), concat(", ", failures(g))])
 } else := verdict("fail", 2, msg, {"trails": groups[g], "log_group_arn": g}) if {
 	not log_group(g)
 	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", groups[g])])
 } else := verdict("error", 3, sprintf("metric filters of %s were not collected", [where(g)]), base(g)) if {
-	not filters(g)
-} else := verdict("error", 3, msg, object.union(base(g), {"unanalysed_filters": sort(unanalysed(key, g))})) if {
-	count(covering(key, g)) == 0
-	count(unanalysed(key, g)) > 0
-	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g), count(unanalysed(key, g)), key])
+	not filters[g]
+} else := verdict("error", 3, msg, object.union(base(g), {"unanalysed_filters": sort(unanalysed[[key, g]])})) if {
+	count(covering[[key, g]]) == 0
+	count(unanalysed[[key, g]]) > 0
+	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g), count(unanalysed[[key, g]]), key])
 } else := verdict("fail", 3, msg, object.union(base(g), closest_evidence(key, g))) if {
-	count(covering(key, g)) == 0
+	count(covering[[key, g]]) == 0
 	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g), closest_detail(key, g)])
-} else := verdict("fail", 4, msg, object.union(base(g), {"metric_filters": sort(covering(key, g)), "metrics": metric_texts(key, g)})) if {
-	count(watching(key, g)) == 0
-	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g), log_group(g).region, concat(", ", metric_texts(key, g)), concat(", ", sort(covering(key, g))), near_text(key, g)])
-} else := verdict("fail", 5, msg, object.union(base(g), {"alarms": alarm_names(g, watching(key, g))})) if {
-	count(enabled(key, g)) == 0
-	msg := sprintf("%s: alarm %s has actions disabled", [where(g), concat(", ", alarm_names(g, watching(key, g)))])
-} else := verdict("error", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled(key, g)), "sns_topics": uncollected_topics(key, g)})) if {
-	count(chains(key, g)) == 0
+} else := verdict("fail", 4, msg, object.union(base(g), {"metric_filters": sort(covering[[key, g]]), "metrics": metric_texts(key, g)})) if {
+	count(watching[[key, g]]) == 0
+	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g), log_group(g).region, concat(", ", metric_texts(key, g)), concat(", ", sort(covering[[key, g]])), near_text(key, g)])
+} else := verdict("fail", 5, msg, object.union(base(g), {"alarms": alarm_names(g, watching[[key, g]])})) if {
+	count(enabled[[key, g]]) == 0
+	msg := sprintf("%s: alarm %s has actions disabled", [where(g), concat(", ", alarm_names(g, watching[[key, g]]))])
+} else := verdict("error", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled[[key, g]]), "sns_topics": uncollected_topics(key, g)})) if {
+	count(chains[[key, g]]) == 0
 	count(uncollected_topics(key, g)) > 0
-	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [where(g), concat(", ", uncollected_topics(key, g)), concat(", ", alarm_names(g, enabled(key, g)))])
-} else := verdict("fail", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled(key, g))})) if {
-	count(chains(key, g)) == 0
-	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [where(g), concat(", ", alarm_names(g, enabled(key, g))), action_gaps(key, g)])
+	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [where(g), concat(", ", uncollected_topics(key, g)), concat(", ", alarm_names(g, enabled[[key, g]]))])
+} else := verdict("fail", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled[[key, g]])})) if {
+	count(chains[[key, g]]) == 0
+	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [where(g), concat(", ", alarm_names(g, enabled[[key, g]])), action_gaps(key, g)])
 } else := verdict("pass", 7, msg, object.union(base(g), {"metric_filter": c[1], "ambiguous": c[0], "alarm": name, "alarm_arn": c[2], "sns_topic": c[3]})) if {
-	c := sort(chains(key, g))[0]
+	c := sort(chains[[key, g]])[0]
 	name := alarm(g, c[2]).name
 	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", groups[g]), log_group(g).name, c[1], name, c[3], ambiguity_note(c)])
 }
@@ -300,27 +337,32 @@ ambiguity_note(c) := sprintf("; filter %s is ambiguous: it mixes && and || witho
 org_note(g) := sprintf(" (judged in management account %s, which holds the organization trail's log group)", [holder_id(g)]) if {
 	holder_id(g) != input.account.account_id
 	holders[holder_id(g)]
-	count(holder_failures(g)) == 0
+	not failures(g)
 } else := ""
 
-# --- the verdict for the account ---------------------------------------------
+# --- the verdict for the account -----------------------------------------------
 
 # A completed chain through any group passes; otherwise a group that cannot
 # be judged (it might pass) makes an error; otherwise the group whose chain got
 # furthest explains the failure.
 status_order := {"pass": 0, "error": 1, "fail": 2}
 
-best(key) := v if {
-	ranked := sort([[status_order[v.status], 0 - v.rank, g] | some g, _ in groups; v := group_verdict(key, g)])
-	g := ranked[0][2]
-	v := object.union(group_verdict(key, g), {"group": g})
+status_words := {"pass": "monitored", "fail": "not monitored", "error": "monitoring unknown"}
+
+account_results[key] := {r} if {
+	some key, label in labels
+	count(groups) == 0
+	r := result.fail(result.account, sprintf("%s not monitored: %s", [label, no_trail_message]), no_trail_evidence)
+}
+
+account_results[key] := {r} if {
+	some key, label in labels
+	ranked := sort([[status_order[v.status], 0 - v.rank, g, v] | some [k, g], v in verdicts; k == key])
+	count(ranked) > 0
+	v := ranked[0][3]
+	message := sprintf("%s %s: %s%s", [label, status_words[v.status], v.message, org_note(ranked[0][2])])
+	r := object.union(result.account, {"status": v.status, "message": message, "evidence": v.evidence})
 }
 
 # The `results` of the rule for `key`: one result for the account.
-results(key) := {result.fail(result.account, sprintf("%s not monitored: %s", [labels[key], no_trail_message]), no_trail_evidence)} if {
-	count(groups) == 0
-} else := {r} if {
-	v := best(key)
-	message := sprintf("%s %s: %s%s", [labels[key], {"pass": "monitored", "fail": "not monitored", "error": "monitoring unknown"}[v.status], v.message, org_note(v.group)])
-	r := object.union(result.account, {"status": v.status, "message": message, "evidence": v.evidence})
-}
+results(key) := account_results[key]

@@ -102,6 +102,7 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}}
 
 # --- steps 2-4, per log group ------------------------------------------------
+
 holder_id(g) := trails.arn_account(g)
 
 log_group(g) := holders[holder_id(g)].log_groups[g]
@@ -174,7 +175,7 @@ subscriptions(g, arn) := s if {
 confirmed(s) if startswith(s.subscription_arn, "arn:")
 
 # Topics with a confirmed subscription, by topic ARN, built once.
-confirmed_topics[arn] if {
+confirmed_topics contains arn if {
 	some _, h in holders
 	some arn, t in object.get(h, "sns_topics", {})
 	is_array(t.subscriptions)
@@ -187,7 +188,7 @@ confirmed_topics[arn] if {
 chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
 	some w in ws
 	some action in alarm(g, w[1]).alarm_actions
-	confirmed_topics[action]
+	action in confirmed_topics
 	ambiguous := object.get(facts(g, w[0]), "ambiguous", false) == true
 } if {
 	some [key, g], ws in enabled

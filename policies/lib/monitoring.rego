@@ -196,11 +196,14 @@ chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
 
 # --- explanations (computed only for the failures that need them) -------------
 
-# The filter nearest to covering: parsable before unparsable, then fewest misses.
-closest(key, g) := ranked[0][2] if {
-	ranked := sort([[unparsable, count(facts(g, f.name).misses[key]), f.name] |
+# The filter nearest to covering: parsable before unparsable, then fewest
+# misses, then the simplest ones (a filter missing `eventName=X` is nearer than
+# one missing `eventName=X, errorCode=<other>` for as many events).
+closest(key, g) := ranked[0][3] if {
+	ranked := sort([[unparsable, count(m), sum([count(d) | some d in m]), f.name] |
 		some f in filters[g]
-		is_array(facts(g, f.name).misses[key])
+		m := facts(g, f.name).misses[key]
+		is_array(m)
 		unparsable := is_string(object.get(facts(g, f.name), "parse_error", null))
 	])
 	count(ranked) > 0
@@ -208,9 +211,10 @@ closest(key, g) := ranked[0][2] if {
 
 shown_misses := 5
 
-misses_text(m) := concat(", ", m) if {
+# Events are separated by `; `: one event's description may hold commas.
+misses_text(m) := concat("; ", m) if {
 	count(m) <= shown_misses
-} else := sprintf("%s, and %d more", [concat(", ", array.slice(m, 0, shown_misses)), count(m) - shown_misses])
+} else := sprintf("%s; and %d more", [concat("; ", array.slice(m, 0, shown_misses)), count(m) - shown_misses])
 
 closest_detail(key, g) := "it has no metric filters" if {
 	count(filters[g]) == 0

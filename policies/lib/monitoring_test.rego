@@ -74,14 +74,30 @@ test_fail_closest_filter_has_fewest_misses_and_parses if {
 	})
 	r := one(inp)
 	testing.equal(r.status, "fail")
-	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter c-partial misses 2 event(s): eventName=DeletePolicy, eventName=DetachRolePolicy")
+	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter c-partial misses 2 event(s): eventName=DeletePolicy; eventName=DetachRolePolicy")
 	testing.equal(r.evidence, object.union(base, {"closest_filter": "c-partial", "misses": ["eventName=DeletePolicy", "eventName=DetachRolePolicy"]}))
+}
+
+# Two filters miss as many events; the one whose misses are plain event names
+# is named, not one that only catches the events' error variants.
+test_fail_closest_filter_ties_go_to_the_simplest_misses if {
+	inp := object.union(td.no_metric_filters(key), {
+		"account": {"log_groups": {group: {"metric_filters": [
+			{"name": "a-errors-only", "pattern": "{ $.errorCode = AccessDenied* }", "transformations": []},
+			{"name": "b-iam", "pattern": "{ $.eventName = Put* }", "transformations": []},
+		]}}},
+		"derived": {"metric_filters": {group: {
+			"a-errors-only": {"ambiguous": false, "misses": {key: ["eventName=DeletePolicy, errorCode=<other>", "eventName=PutRolePolicy, errorCode=<other>"]}},
+			"b-iam": {"ambiguous": false, "misses": {key: ["eventName=DeletePolicy", "eventName=DetachRolePolicy"]}},
+		}}},
+	})
+	testing.equal(one(inp).evidence.closest_filter, "b-iam")
 }
 
 test_fail_long_miss_lists_are_shortened if {
 	misses := ["eventName=A", "eventName=B", "eventName=C", "eventName=D", "eventName=E", "eventName=F", "eventName=G"]
 	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: misses}})))
-	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges misses 7 event(s): eventName=A, eventName=B, eventName=C, eventName=D, eventName=E, and 2 more")
+	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges misses 7 event(s): eventName=A; eventName=B; eventName=C; eventName=D; eventName=E; and 2 more")
 	testing.equal(r.evidence.misses, misses)
 }
 

@@ -200,7 +200,7 @@ chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
 # misses, then the simplest ones (a filter missing `eventName=X` is nearer than
 # one missing `eventName=X, errorCode=<other>` for as many events).
 closest(key, g) := ranked[0][3] if {
-	ranked := sort([[unparsable, count(m), sum([count(d) | some d in m]), f.name] |
+	ranked := sort([[unparsable, miss_count(m), sum([count(d) | some d in listed(m)]), f.name] |
 		some f in filters[g]
 		m := facts(g, f.name).misses[key]
 		is_array(m)
@@ -209,12 +209,25 @@ closest(key, g) := ranked[0][3] if {
 	count(ranked) > 0
 }
 
+# trailaudit lists at most a dozen misses per filter; the last entry then
+# reads "… and N more".
+more_prefix := "… and "
+
+more(m) := to_number(trim_suffix(trim_prefix(m[count(m) - 1], more_prefix), " more")) if {
+	count(m) > 0
+	startswith(m[count(m) - 1], more_prefix)
+}
+
+listed(m) := array.slice(m, 0, count(m) - 1) if more(m) else := m
+
+miss_count(m) := count(listed(m)) + more(m) if more(m) else := count(m)
+
 shown_misses := 5
 
 # Events are separated by `; `: one event's description may hold commas.
-misses_text(m) := concat("; ", m) if {
-	count(m) <= shown_misses
-} else := sprintf("%s; and %d more", [concat("; ", array.slice(m, 0, shown_misses)), count(m) - shown_misses])
+misses_text(m) := concat("; ", listed(m)) if {
+	miss_count(m) <= shown_misses
+} else := sprintf("%s; and %d more", [concat("; ", array.slice(listed(m), 0, shown_misses)), miss_count(m) - shown_misses])
 
 closest_detail(key, g) := "it has no metric filters" if {
 	count(filters[g]) == 0
@@ -222,7 +235,7 @@ closest_detail(key, g) := "it has no metric filters" if {
 	name := closest(key, g)
 	err := facts(g, name).parse_error
 	is_string(err)
-} else := sprintf("closest filter %s misses %d event(s): %s", [name, count(m), misses_text(m)]) if {
+} else := sprintf("closest filter %s misses %d event(s): %s", [name, miss_count(m), misses_text(m)]) if {
 	name := closest(key, g)
 	m := facts(g, name).misses[key]
 }

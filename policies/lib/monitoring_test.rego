@@ -101,6 +101,29 @@ test_fail_long_miss_lists_are_shortened if {
 	testing.equal(r.evidence.misses, misses)
 }
 
+# The Rust side caps the list: eleven events, then "… and N more".
+test_fail_capped_miss_lists_count_every_event if {
+	misses := array.concat([sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)], ["… and 5 more"])
+	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: misses}})))
+	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges misses 16 event(s): eventName=E1; eventName=E2; eventName=E3; eventName=E4; eventName=E5; and 11 more")
+}
+
+# 16 misses (capped list) rank after 12 listed in full.
+test_fail_closest_filter_counts_capped_misses if {
+	capped := array.concat([sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)], ["… and 5 more"])
+	inp := object.union(td.no_metric_filters(key), {
+		"account": {"log_groups": {group: {"metric_filters": [
+			{"name": "a-other-control", "pattern": "{ $.eventName = CreateVpc }", "transformations": []},
+			{"name": "b-iam", "pattern": "{ $.eventName = Put* }", "transformations": []},
+		]}}},
+		"derived": {"metric_filters": {group: {
+			"a-other-control": {"ambiguous": false, "misses": {key: capped}},
+			"b-iam": {"ambiguous": false, "misses": {key: [sprintf("eventName=F%02d", [i]) | some i in numbers.range(1, 12)]}},
+		}}},
+	})
+	testing.equal(one(inp).evidence.closest_filter, "b-iam")
+}
+
 test_fail_unparsable_filter if {
 	testing.equal(one(td.filter_does_not_parse(key)).message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges does not parse: expected ')' at offset 12")
 }

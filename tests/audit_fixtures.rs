@@ -47,6 +47,12 @@ fn golden_reports() {
     }
 }
 
+/// The CIS 4.1–4.15 monitoring rules (4.10 twice: v3.0/v4.0 and v5.0).
+const MONITORING: [&str; 16] = [
+    "MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009", "MON-010", "MON-011",
+    "MON-012", "MON-013", "MON-014", "MON-015", "MON-016",
+];
+
 fn statuses(audit: &Audit, rule: &str) -> Vec<(String, Status)> {
     audit.results.iter().filter(|r| r.rule_id == rule).map(|r| (r.resource.clone(), r.status)).collect()
 }
@@ -70,6 +76,12 @@ fn compliant_passes_everything() {
     for rule in EVENT_RULES {
         assert_eq!(statuses(&a, rule), vec![("AWS::::Account:111111111111".to_owned(), Status::Pass)], "{rule}");
     }
+    for rule in MONITORING {
+        assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
+    }
+    // The v5.0 4.10 rule passes because the fixture's filter includes ModifySecurityGroupRules.
+    let v5 = a.results.iter().find(|r| r.rule_id == "MON-011").unwrap();
+    assert!(v5.message.contains("metric filter cis-4.10-SecurityGroupChanges"), "{}", v5.message);
     assert_eq!(a.outcome() as u8, 0);
 }
 
@@ -132,6 +144,37 @@ fn advanced_selectors_denied_key_deletion_is_an_attempt() {
     assert_eq!(key[0].evidence["trail_arns"], serde_json::json!(["arn:aws:cloudtrail:eu-west-1:666666666666:trail/data-events-trail"]));
     // Terraform's PutEventSelectors keeps a full management selector: not a reduction.
     assert!(only(&a, "EVT-003", Status::Pass));
+}
+
+#[test]
+fn monitoring_fails_without_a_qualifying_trail() {
+    for name in ["noncompliant", "no_trail"] {
+        let a = run(name);
+        for rule in MONITORING {
+            assert!(only(&a, rule, Status::Fail), "{name} {rule}: {:?}", statuses(&a, rule));
+        }
+        let r = a.results.iter().find(|r| r.rule_id == "MON-003").unwrap();
+        assert!(r.message.contains("no logging multi-region trail"), "{}", r.message);
+    }
+}
+
+#[test]
+fn organization_member_monitoring_is_judged_in_the_management_account() {
+    let a = run("organization");
+    for rule in MONITORING {
+        assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
+        assert_eq!(statuses(&a, rule).len(), 2, "{rule}: one result per account");
+    }
+    let member = a.results.iter().find(|r| r.rule_id == "MON-001" && r.account == "555555555555").unwrap();
+    assert!(member.message.contains("judged in management account 444444444444"), "{}", member.message);
+}
+
+#[test]
+fn advanced_selector_trail_feeds_the_monitoring_chain() {
+    let a = run("advanced_selectors");
+    for rule in MONITORING {
+        assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
+    }
 }
 
 #[test]
@@ -213,6 +256,10 @@ fn partial_collection_is_error_never_pass() {
     assert!(errors.iter().any(|r| r.rule_id == "CT-008" && r.resource.ends_with("trail/eu-app-trail")));
     assert!(errors.iter().any(|r| r.rule_id == "CT-006"));
     assert!(!a.results.iter().any(|r| r.rule_id == "CT-006" && r.status == Status::Pass));
+    // DescribeMetricFilters was denied on the trail's log group: no CIS monitoring verdict.
+    for rule in MONITORING {
+        assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
+    }
     assert!(a.results.iter().all(|r| r.status != Status::Fail));
     // Delivery age and digests: the trail whose GetTrailStatus was denied is an error naming the call.
     for rule in ["CT-012", "CT-013"] {

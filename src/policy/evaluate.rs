@@ -211,12 +211,20 @@ fn run_all(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus:
     if rules.is_empty() {
         return Some(Vec::new());
     }
-    let refs: Vec<String> = rules.iter().map(|r| format!("data.{}.results", r.package)).collect();
-    let query = format!("[{}]", refs.join(", "));
+    let query = combined_query(rules.iter().map(|r| r.package.as_str()));
     let results = engine.eval_query(query, false).ok()?;
     let value = results.result.first()?.expressions.first()?.value.clone();
     let items: Vec<regorus::Value> = value.as_array().ok()?.to_vec();
     (items.len() == rules.len()).then_some(items)
+}
+
+/// `[data.<a>.results,\n data.<b>.results, ...]`, one rule per line: regorus
+/// refuses lines longer than 1,024 columns, and a one-line query over a pack of
+/// two dozen rules passes that, which silently sent every account down the
+/// slow rule-by-rule path (shared library rules recomputed for every rule).
+pub(super) fn combined_query<'a>(packages: impl Iterator<Item = &'a str>) -> String {
+    let refs: Vec<String> = packages.map(|p| format!("data.{p}.results")).collect();
+    format!("[\n{}\n]", refs.join(",\n"))
 }
 
 type Evaluated = (Vec<RuleResult>, Vec<Vec<String>>);
@@ -290,5 +298,24 @@ fn kind_of(value: &regorus::Value) -> &'static str {
         regorus::Value::String(_) => "a string",
         regorus::Value::Object(_) => "an object",
         _ => "another kind of value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::combined_query;
+
+    /// A pack far larger than one query line may hold still evaluates in one query.
+    #[test]
+    fn combined_query_of_a_large_pack_parses() {
+        let packages: Vec<String> = (0..200).map(|i| format!("trailaudit.some_category.a_rather_long_rule_name_{i:03}")).collect();
+        let mut engine = crate::policy::pack::new_engine();
+        for p in &packages {
+            engine.add_policy(format!("{p}.rego"), format!("package {p}\n\nresults := {{\"n\": 1}}\n")).unwrap();
+        }
+        let query = combined_query(packages.iter().map(String::as_str));
+        assert!(query.len() > 1024);
+        let value = engine.eval_query(query, false).unwrap().result[0].expressions[0].value.clone();
+        assert_eq!(value.as_array().unwrap().len(), 200);
     }
 }

@@ -34,8 +34,8 @@ impl VmPack {
         let mut engine = engine.clone();
         // One entry point for the whole pack, so library rules shared by
         // several rules are computed once per account.
-        let refs: Vec<String> = packages.iter().map(|p| format!("data.{p}.results")).collect();
-        engine.add_policy("<trailaudit entry>".to_owned(), format!("package {ENTRY_PACKAGE}\n\nresults := [{}]\n", refs.join(", ")))?;
+        let list = super::evaluate::combined_query(packages.iter().copied());
+        engine.add_policy("<trailaudit entry>".to_owned(), format!("package {ENTRY_PACKAGE}\n\nresults := {list}\n"))?;
         let entry: regorus::Rc<str> = format!("data.{ENTRY_PACKAGE}.results").into();
         let compiled = engine.compile_with_entrypoint(&entry)?;
         let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[&entry])?;

@@ -1,0 +1,41 @@
+# METADATA
+# title: Console sign-in without MFA raises an alarm that reaches a confirmed subscriber
+# description: >-
+#   A successful console sign-in by an IAM user without MFA is a password-only login, the first
+#   thing to notice when a password leaks. The filter must catch at least the events of the
+#   narrower CIS variant (`eventName = ConsoleLogin && additionalEventData.MFAUsed != Yes &&
+#   userIdentity.type = IAMUser && responseElements.ConsoleLogin = Success`), so both the plain
+#   CIS pattern and its SSO-aware variant pass. Judged along the CIS audit chain
+#   (policies/lib/monitoring.rego): qualifying trail, its CloudWatch Logs group, a metric filter
+#   matching at least the CIS events, an alarm on its metric with actions enabled, an SNS topic
+#   with a confirmed subscription.
+# scope: package
+# related_resources:
+#   - https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-3
+#   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+#   - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+# custom:
+#   id: MON-002
+#   severity: medium
+#   subject: account
+#   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, logs:DescribeLogGroups, logs:DescribeMetricFilters, cloudwatch:DescribeAlarms, sns:ListSubscriptionsByTopic]
+#   frameworks:
+#     aws-securityhub: [CloudWatch.3]
+#     cis-aws-v3.0: ["4.2"]
+#     cis-aws-v4.0: ["4.2"]
+#     cis-aws-v5.0: ["4.2"]
+#   remediation:
+#     console: >-
+#       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →
+#       Create metric filter: the pattern in the CLI steps, namespace `CISBenchmark`, metric `ConsoleSigninWithoutMFA`, value 1.
+#       Then select the filter → Create alarm: Sum ≥ 1 over 5 minutes, notify an SNS topic. SNS console → that
+#       topic → Create subscription, and have the recipient confirm it (a pending subscription receives nothing).
+#     cli: |
+#       aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name cis-4.2-ConsoleSigninWithoutMFA --metric-transformations metricName=ConsoleSigninWithoutMFA,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }'
+#       aws cloudwatch put-metric-alarm --alarm-name cis-4.2-ConsoleSigninWithoutMFA --metric-name ConsoleSigninWithoutMFA --namespace CISBenchmark --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>
+#       aws sns subscribe --topic-arn <sns-topic-arn> --protocol email --notification-endpoint <address>
+package trailaudit.monitoring.console_signin_without_mfa
+
+import data.trailaudit.lib.monitoring
+
+results := monitoring.results("console_signin_without_mfa")

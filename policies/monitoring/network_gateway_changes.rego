@@ -1,0 +1,39 @@
+# METADATA
+# title: Network gateway changes raise an alarm that reaches a confirmed subscriber
+# description: >-
+#   Internet and customer gateways are the doors of a VPC; a new or re-attached gateway can
+#   route traffic around the controls in place. The filter must catch the six customer and
+#   internet gateway operations CIS lists. Judged along the CIS audit chain
+#   (policies/lib/monitoring.rego): qualifying trail, its CloudWatch Logs group, a metric filter
+#   matching at least the CIS events, an alarm on its metric with actions enabled, an SNS topic
+#   with a confirmed subscription.
+# scope: package
+# related_resources:
+#   - https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-12
+#   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+#   - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+# custom:
+#   id: MON-013
+#   severity: low
+#   subject: account
+#   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, logs:DescribeLogGroups, logs:DescribeMetricFilters, cloudwatch:DescribeAlarms, sns:ListSubscriptionsByTopic]
+#   frameworks:
+#     aws-securityhub: [CloudWatch.12]
+#     cis-aws-v3.0: ["4.12"]
+#     cis-aws-v4.0: ["4.12"]
+#     cis-aws-v5.0: ["4.12"]
+#   remediation:
+#     console: >-
+#       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →
+#       Create metric filter: the pattern in the CLI steps, namespace `CISBenchmark`, metric `NetworkGatewayChanges`, value 1.
+#       Then select the filter → Create alarm: Sum ≥ 1 over 5 minutes, notify an SNS topic. SNS console → that
+#       topic → Create subscription, and have the recipient confirm it (a pending subscription receives nothing).
+#     cli: |
+#       aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name cis-4.12-NetworkGatewayChanges --metric-transformations metricName=NetworkGatewayChanges,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern '{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }'
+#       aws cloudwatch put-metric-alarm --alarm-name cis-4.12-NetworkGatewayChanges --metric-name NetworkGatewayChanges --namespace CISBenchmark --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>
+#       aws sns subscribe --topic-arn <sns-topic-arn> --protocol email --notification-endpoint <address>
+package trailaudit.monitoring.network_gateway_changes
+
+import data.trailaudit.lib.monitoring
+
+results := monitoring.results("network_gateway_changes")

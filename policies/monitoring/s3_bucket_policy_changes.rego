@@ -1,0 +1,38 @@
+# METADATA
+# title: S3 bucket policy changes raise an alarm that reaches a confirmed subscriber
+# description: >-
+#   Bucket policies, ACLs, CORS, lifecycle and replication settings decide who can read data and
+#   where copies go. The filter must catch the nine s3.amazonaws.com operations CIS lists.
+#   Judged along the CIS audit chain (policies/lib/monitoring.rego): qualifying trail, its
+#   CloudWatch Logs group, a metric filter matching at least the CIS events, an alarm on its
+#   metric with actions enabled, an SNS topic with a confirmed subscription.
+# scope: package
+# related_resources:
+#   - https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-8
+#   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html
+#   - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+# custom:
+#   id: MON-008
+#   severity: low
+#   subject: account
+#   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, logs:DescribeLogGroups, logs:DescribeMetricFilters, cloudwatch:DescribeAlarms, sns:ListSubscriptionsByTopic]
+#   frameworks:
+#     aws-securityhub: [CloudWatch.8]
+#     cis-aws-v3.0: ["4.8"]
+#     cis-aws-v4.0: ["4.8"]
+#     cis-aws-v5.0: ["4.8"]
+#   remediation:
+#     console: >-
+#       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →
+#       Create metric filter: the pattern in the CLI steps, namespace `CISBenchmark`, metric `S3BucketPolicyChanges`, value 1.
+#       Then select the filter → Create alarm: Sum ≥ 1 over 5 minutes, notify an SNS topic. SNS console → that
+#       topic → Create subscription, and have the recipient confirm it (a pending subscription receives nothing).
+#     cli: |
+#       aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name cis-4.8-S3BucketPolicyChanges --metric-transformations metricName=S3BucketPolicyChanges,metricNamespace=CISBenchmark,metricValue=1 --filter-pattern '{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }'
+#       aws cloudwatch put-metric-alarm --alarm-name cis-4.8-S3BucketPolicyChanges --metric-name S3BucketPolicyChanges --namespace CISBenchmark --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>
+#       aws sns subscribe --topic-arn <sns-topic-arn> --protocol email --notification-endpoint <address>
+package trailaudit.monitoring.s3_bucket_policy_changes
+
+import data.trailaudit.lib.monitoring
+
+results := monitoring.results("s3_bucket_policy_changes")

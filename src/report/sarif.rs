@@ -5,18 +5,23 @@
 //! Results point at the line of their resource in the audited snapshot, and
 //! carry a `partialFingerprints` entry derived from rule, account and resource
 //! only, so an alert keeps its identity across runs even when lines move.
+//!
+//! With `--baseline`, results carry `baselineState` `new` or `unchanged`. Fixed
+//! baseline failures are *not* emitted as `absent` results: GitHub code scanning
+//! does not read `baselineState` and would open an alert for every such result,
+//! and it already closes alerts whose fingerprint no longer appears. The JSON,
+//! Markdown, text and JUnit reports list them instead.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
-    SupressionKind, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultBaselineState, ResultLevel, Run, Sarif,
+    Suppression, SupressionKind, Tool, ToolComponent,
 };
-use sha2::{Digest, Sha256};
 
-use crate::policy::{Audit, Rule, RuleResult, Severity, Status};
+use crate::policy::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
 
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
@@ -32,12 +37,6 @@ fn level(severity: Severity) -> ResultLevel {
 fn sentence(text: &str) -> String {
     let t = text.trim();
     if t.ends_with('.') || t.ends_with('!') || t.ends_with('?') { t.to_owned() } else { format!("{t}.") }
-}
-
-/// Stable identity of an alert: rule, account, resource (never the line).
-pub fn fingerprint(result: &RuleResult) -> String {
-    let digest = Sha256::digest(format!("{}|{}|{}", result.rule_id, result.account, result.resource).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
@@ -157,16 +156,28 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
         .level(if r.status == Status::Error { ResultLevel::Error } else { level(r.severity) })
         .message(Message::builder().text(text).build())
         .locations(vec![Location::builder().physical_location(physical).logical_locations(vec![logical]).build()])
-        .partial_fingerprints(BTreeMap::from([("trailaudit/v1".to_owned(), fingerprint(r))]))
+        .partial_fingerprints(BTreeMap::from([("trailaudit/v1".to_owned(), r.fingerprint())]))
         .properties(PropertyBag::builder().additional_properties(properties).build())
         .build();
     if let Some(w) = &r.waiver {
         sarif_result.suppressions = Some(vec![
             Suppression::builder()
                 .kind(json!(SupressionKind::External.to_string()))
-                .justification(format!("{} (waived until {})", w.reason, w.expires.as_deref().unwrap_or("-")))
+                .justification(format!(
+                    "{} (owner: {}; waived until {})",
+                    w.reason,
+                    w.owner,
+                    w.expires.as_deref().unwrap_or("-")
+                ))
                 .build(),
         ]);
+    }
+    if let Some(state) = r.baseline {
+        let state = match state {
+            BaselineState::New => ResultBaselineState::New,
+            BaselineState::Unchanged => ResultBaselineState::Unchanged,
+        };
+        sarif_result.baseline_state = Some(json!(state.to_string()));
     }
     sarif_result
 }

@@ -38,7 +38,7 @@ pub fn render(audit: &Audit) -> String {
     if let (Some(b), Some(counts)) = (&audit.baseline, s.baseline) {
         let _ = writeln!(
             out,
-            "Compared with baseline `{}`: **{} new** failing, {} unchanged, {} fixed{}.\n",
+            "Compared with baseline {}: **{} new** failing, {} unchanged, {} fixed{}.\n",
             md(&b.path.display().to_string()),
             counts.new,
             counts.unchanged,

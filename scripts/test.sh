@@ -3,12 +3,16 @@
 #   1. the moto virtualenv (.venv) for the collector's integration tests, created if missing;
 #   2. cargo test: unit tests, the Rego pack's own tests, golden reports of every
 #      fixture, CLI tests, collector tests against moto on 127.0.0.1;
-#   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture;
+#   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture,
+#      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
+#   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
+#      checked against the JSON report of the same run (scripts/check-junit.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> moto virtualenv"
+echo "==> moto virtualenv (+ junitparser for the JUnit check)"
 scripts/moto.sh install
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3"
 
 echo "==> cargo test"
 cargo test --locked --all-targets
@@ -25,12 +29,30 @@ for snapshot in fixtures/*/snapshot.json; do
   config=()
   [ -f "fixtures/$name/trailaudit.yaml" ] && config=(--config "fixtures/$name/trailaudit.yaml")
   status=0
-  "$bin" audit --snapshot "$snapshot" "${config[@]}" --format sarif --output "$out/$name.sarif" || status=$?
+  "$bin" audit --snapshot "$snapshot" "${config[@]}" --format sarif --output "$out/$name.sarif" \
+    --json "$out/$name.json" --junit "$out/$name.junit.xml" || status=$?
   if [ "$status" -gt 3 ] || [ "$status" -eq 2 ]; then
     echo "audit of $snapshot failed to run (exit $status)" >&2
     exit 1
   fi
 done
+# A run with waivers (one applied, one expired, one stale) and one with a baseline
+# (new, unchanged and fixed results) and --fail-on-new: exit 1, one new failure.
+nc=fixtures/noncompliant
+status=0
+"$bin" audit --snapshot "$nc/snapshot.json" --config "$nc/waivers.yaml" --format sarif \
+  --output "$out/waivers.sarif" --json "$out/waivers.json" --junit "$out/waivers.junit.xml" 2>/dev/null || status=$?
+[ "$status" -eq 1 ] || { echo "waivers run: expected exit 1, got $status" >&2; exit 1; }
+status=0
+"$bin" audit --snapshot "$nc/snapshot.json" --config "$nc/waivers.yaml" --baseline "$nc/baseline.json" \
+  --fail-on-new --format sarif --output "$out/baseline.sarif" --json "$out/baseline.json" --junit "$out/baseline.junit.xml" \
+  2>/dev/null || status=$?
+[ "$status" -eq 1 ] || { echo "baseline run: expected exit 1, got $status" >&2; exit 1; }
 scripts/validate-sarif.sh "$out"/*.sarif
+
+echo "==> JUnit XML of the same runs, read with junitparser"
+for xml in "$out"/*.junit.xml; do
+  .venv/bin/python scripts/check-junit.py "$xml" "${xml%.junit.xml}.json"
+done
 
 echo "all checks passed"

@@ -39,6 +39,8 @@ pub enum OutputFormat {
     Json,
     Sarif,
     Markdown,
+    /// JUnit XML (one test suite per rule, one test case per subject).
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +81,16 @@ pub struct AuditArgs {
     /// Also write a Markdown report to FILE.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE (GitLab, Jenkins).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Compare with an earlier JSON report: results are marked new or unchanged,
+    /// and baseline failures that pass now are listed as fixed.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 only for failing results that are new since --baseline (errors still exit 3).
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
     /// Lowest severity of a failing result that makes the exit code 1 [default: low].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub fail_on: Option<Severity>,

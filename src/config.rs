@@ -97,6 +97,8 @@ pub struct Waiver {
     #[serde(default)]
     pub account: Option<String>,
     pub reason: String,
+    /// Who answers for the accepted risk (a person or team); required, non-empty.
+    pub owner: String,
     /// Last day (inclusive, UTC) the waiver applies; required so waivers do not rot.
     pub expires: NaiveDate,
 }
@@ -167,6 +169,9 @@ impl Config {
             if w.reason.trim().is_empty() {
                 return Err(invalid(line_of(&w.rule), 1, format!("waiver for `{}` needs a non-empty `reason`", w.rule)));
             }
+            if w.owner.trim().is_empty() {
+                return Err(invalid(line_of(&w.rule), 1, format!("waiver for `{}` needs a non-empty `owner`", w.rule)));
+            }
         }
         if let Some(days) = config.collect.event_history_days
             && !(1..=90).contains(&days)
@@ -217,11 +222,17 @@ mod tests {
     }
 
     #[test]
-    fn waiver_needs_expiry_and_reason() {
-        let e = parse("waivers:\n  - rule: CT-001\n    reason: x\n").unwrap_err().to_string();
+    fn waiver_needs_expiry_reason_and_owner() {
+        let e = parse("waivers:\n  - rule: CT-001\n    reason: x\n    owner: sec\n").unwrap_err().to_string();
         assert!(e.contains("expires"), "{e}");
-        let e = parse("waivers:\n  - rule: CT-001\n    reason: ' '\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        let e = parse("waivers:\n  - rule: CT-001\n    reason: ' '\n    owner: sec\n    expires: 2027-01-01\n").unwrap_err().to_string();
         assert!(e.contains("reason"), "{e}");
+        let e = parse("waivers:\n  - rule: CT-001\n    reason: x\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("owner"), "{e}");
+        let e = parse("waivers:\n  - rule: CT-001\n    reason: x\n    owner: ''\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        assert!(e.contains("non-empty `owner`"), "{e}");
+        let ok = parse("waivers:\n  - rule: CT-001\n    reason: x\n    owner: team-sec\n    expires: 2027-01-01\n").unwrap();
+        assert_eq!(ok.waivers[0].owner, "team-sec");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use trailaudit::config::Config;
-use trailaudit::policy::{Audit, AuditOptions, Pack, PackSource, Severity, Status, audit};
+use trailaudit::policy::{Audit, AuditOptions, BaselineState, Pack, PackSource, Severity, Status, WarningKind, audit};
 use trailaudit::report::{Format, RenderOptions, render};
 
 const FIXTURES: &[&str] = &["advanced_selectors", "compliant", "no_trail", "noncompliant", "organization", "partial_collection"];
@@ -52,6 +52,50 @@ const MONITORING: [&str; 16] = [
     "MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009", "MON-010", "MON-011",
     "MON-012", "MON-013", "MON-014", "MON-015", "MON-016",
 ];
+
+/// The noncompliant fixture with `waivers.yaml` (applied, expired, stale) and
+/// compared with `baseline.json` (new, unchanged, fixed), in every format.
+fn noncompliant_with_baseline_and_waivers() -> Audit {
+    let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/waivers.yaml")).unwrap();
+    let mut audit = run_with("noncompliant", &config);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/baseline.json");
+    let mut baseline = trailaudit::policy::Baseline::load(&path).unwrap();
+    baseline.path = PathBuf::from("fixtures/noncompliant/baseline.json");
+    baseline.compare(&mut audit, true);
+    audit
+}
+
+#[test]
+fn golden_reports_with_baseline_and_waivers() {
+    let audit = noncompliant_with_baseline_and_waivers();
+    for (format, ext) in [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md"), (Format::Junit, "junit.xml")] {
+        let text = redact(&render(&audit, format, &RenderOptions::default()));
+        insta::assert_snapshot!(format!("noncompliant_baseline_waivers.{ext}"), text);
+    }
+}
+
+#[test]
+fn baseline_and_waivers_verdicts() {
+    let a = noncompliant_with_baseline_and_waivers();
+    let state = |rule: &str| a.results.iter().find(|r| r.rule_id == rule).map(|r| (r.status, r.baseline)).unwrap();
+    // CT-005 on app-trail is missing from the baseline: the one new failure.
+    assert_eq!(state("CT-005"), (Status::Fail, Some(BaselineState::New)));
+    assert_eq!(state("CT-006"), (Status::Fail, Some(BaselineState::Unchanged)));
+    // Waived by the live waiver, failing (unwaived) in the baseline: still the same finding.
+    assert_eq!(state("CT-007"), (Status::Waived, Some(BaselineState::Unchanged)));
+    assert_eq!(a.results.iter().find(|r| r.rule_id == "CT-007").unwrap().waiver.as_ref().unwrap().owner, "platform-team");
+    // The expired CT-004 waiver does not apply.
+    assert_eq!(state("CT-004"), (Status::Fail, Some(BaselineState::Unchanged)));
+    let fixed: Vec<&str> = a.baseline.as_ref().unwrap().fixed.iter().map(|f| f.resource.as_str()).collect();
+    assert_eq!(fixed, ["arn:aws:cloudtrail:us-east-1:222222222222:trail/old-trail"]);
+    let kinds: Vec<(WarningKind, &str)> = a.warnings.iter().map(|w| (w.kind, w.waiver.rule.as_str())).collect();
+    assert_eq!(kinds, [(WarningKind::WaiverExpired, "CT-004"), (WarningKind::WaiverStale, "CT-006")]);
+    assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed)), Some((1, 8, 1)));
+    assert_eq!(a.outcome() as u8, 1, "the new CT-005 failure (medium) fails the run");
+    let mut high = a.clone();
+    high.fail_on = Severity::High;
+    assert_eq!(high.outcome() as u8, 0, "with --fail-on high only unchanged failures are at or above it");
+}
 
 fn statuses(audit: &Audit, rule: &str) -> Vec<(String, Status)> {
     audit.results.iter().filter(|r| r.rule_id == rule).map(|r| (r.resource.clone(), r.status)).collect()

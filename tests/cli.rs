@@ -160,3 +160,108 @@ fn bad_usage_exits_2() {
     trailaudit().args(["audit", "--format", "yaml"]).assert().code(2);
     trailaudit().args(["audit", "--fail-on", "urgent", "--snapshot", &fixture("compliant")]).assert().code(2);
 }
+
+const NONCOMPLIANT_BASELINE: &str = "fixtures/noncompliant/baseline.json";
+
+#[test]
+fn fail_on_new_fails_only_on_new_failures() {
+    // The baseline lacks the medium CT-005 failure: it is the only new one.
+    let args = ["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--baseline", NONCOMPLIANT_BASELINE, "--fail-on-new"];
+    trailaudit().args(args).assert().code(1).stdout(predicate::str::contains("Baseline: 1 new failing, 9 unchanged, 1 fixed"));
+    // At --fail-on high the new failure (medium) is below the bar; the high and critical ones are old.
+    trailaudit().args(args).args(["--fail-on", "high"]).assert().code(0);
+    // Without --fail-on-new every failure at or above the bar counts.
+    trailaudit().args(&args[..5]).args(["--fail-on", "high"]).assert().code(1);
+    // A baseline equal to the current run: nothing new, exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same.json");
+    trailaudit().args(["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--json"]).arg(&same).assert().code(1);
+    let out = trailaudit()
+        .args(["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--format", "json", "--fail-on-new", "--baseline"])
+        .arg(&same)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 10, "fixed": 0}));
+    assert_eq!(report["fixed"], serde_json::json!([]));
+}
+
+#[test]
+fn fail_on_new_still_exits_3_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    trailaudit().args(["audit", "--snapshot", &fixture("partial_collection"), "--json"]).arg(&base).assert().code(3);
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on-new", "--baseline"])
+        .arg(&base)
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn fail_on_new_needs_a_baseline() {
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--fail-on-new"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--baseline"));
+}
+
+#[test]
+fn bad_baseline_is_bad_input_naming_file_and_field() {
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--baseline", &fixture("compliant")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fixtures/compliant/snapshot.json:"))
+        .stderr(predicate::str::contains("not a trailaudit JSON report"))
+        .stderr(predicate::str::contains("report_version"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "b.json", "{\"report_version\": 1, \"results\": [{\"rule_id\": 5}]}");
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--baseline", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{path}:1:")))
+        .stderr(predicate::str::contains("$.results[0].rule_id"));
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--baseline", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read baseline does/not/exist.json"));
+}
+
+#[test]
+fn waivers_warn_on_stderr_and_in_the_json_report() {
+    let out = trailaudit()
+        .args(["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--config", "fixtures/noncompliant/waivers.yaml", "--format", "json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning: waiver for CT-004 on `*` (owner security-team) expired on 2026-01-31"))
+        .stderr(predicate::str::contains("is stale"))
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let kinds: Vec<&str> = report["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["waiver-expired", "waiver-stale"]);
+    let waived = report["results"].as_array().unwrap().iter().find(|r| r["status"] == "waived").unwrap();
+    assert_eq!(waived["waiver"]["owner"], "platform-team");
+}
+
+#[test]
+fn junit_file_and_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("r.xml");
+    trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--junit"]).arg(&xml).assert().code(1);
+    let text = std::fs::read_to_string(&xml).unwrap();
+    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"10\""), "{text}");
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--format", "junit"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("failures=\"0\" errors=\"0\""));
+}

@@ -204,18 +204,21 @@ fn a_broken_rule_is_error_for_that_rule_only() {
 fn waivers_apply_until_they_expire() {
     let (_dir, pack) = test_pack(&full_pack()[..2]);
     let pack = pack.unwrap();
-    let yaml = "waivers:\n  - rule: T-001\n    resource: 'arn:aws:cloudtrail:*:trail/bad'\n    reason: migrating\n    expires: 2026-12-31\n";
+    let yaml = "waivers:\n  - rule: T-001\n    resource: 'arn:aws:cloudtrail:*:trail/bad'\n    reason: migrating\n    owner: team-a\n    expires: 2026-12-31\n";
     let config = Config::parse(yaml, Path::new("t.yaml")).unwrap();
     let (result, _, notices) = audit(&snapshot(), None, &pack, &config, &options(Severity::Low));
     let bad = result.results.iter().find(|r| r.resource.ends_with("trail/bad")).unwrap();
     assert_eq!(bad.status, Status::Waived);
-    assert!(notices.is_empty());
+    assert_eq!(bad.waiver.as_ref().unwrap().owner, "team-a");
+    assert!(notices.is_empty() && result.warnings.is_empty(), "{notices:?}");
     let mut late = options(Severity::Low);
     late.today = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
     let (result, _, notices) = audit(&snapshot(), None, &pack, &config, &late);
     let bad = result.results.iter().find(|r| r.resource.ends_with("trail/bad")).unwrap();
     assert_eq!(bad.status, Status::Fail);
     assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(result.warnings.len(), 1);
+    assert_eq!(result.warnings[0].kind, trailaudit::policy::WarningKind::WaiverExpired);
 }
 
 #[test]

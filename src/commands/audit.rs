@@ -8,13 +8,15 @@ use anyhow::Context;
 
 use super::{emit, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
-use crate::policy::{AuditOptions, EngineChoice, Severity, audit_with_engine, frameworks};
+use crate::policy::{AuditOptions, Baseline, EngineChoice, Severity, audit_with_engine, frameworks};
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
     let config = load_config(args.config.as_deref())?;
+    // Read the baseline before any work, so a bad file fails fast (exit 2).
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let policy_started = Instant::now();
     let pack = load_pack(&args.policy.policy_dirs)?;
     let policy_load = policy_started.elapsed();
@@ -58,6 +60,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
     result.framework = framework.as_ref().map(|f| frameworks::summarize(&result, f));
+    if let Some(baseline) = &baseline {
+        baseline.compare(&mut result, args.fail_on_new);
+    }
     for notice in &notices {
         eprintln!("trailaudit: warning: {notice}");
     }
@@ -69,8 +74,14 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         OutputFormat::Json => Format::Json,
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Junit => Format::Junit,
     };
-    let extra = [(Format::Sarif, &args.sarif), (Format::Json, &args.json), (Format::Markdown, &args.markdown)];
+    let extra = [
+        (Format::Sarif, &args.sarif),
+        (Format::Json, &args.json),
+        (Format::Markdown, &args.markdown),
+        (Format::Junit, &args.junit),
+    ];
     for (format, path) in extra {
         if let Some(path) = path {
             emit(&report::render(&result, format, &RenderOptions { color: false }), Some(path))?;
@@ -97,7 +108,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
 /// A live audit keeps its snapshot beside the first report file it writes, so
 /// SARIF locations resolve and the evidence can be archived with the report.
 fn default_snapshot_path(args: &AuditArgs) -> PathBuf {
-    let dir = [&args.output, &args.sarif, &args.json, &args.markdown]
+    let dir = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit]
         .into_iter()
         .flatten()
         .find_map(|p| p.parent().map(Path::to_path_buf))

@@ -147,7 +147,12 @@ pub fn audit_with_engine(
         .flatten_iter()
         .collect();
 
-    let notices = waivers::apply(&config.waivers, &mut results, options.today);
+    let rule_ids = waivers::RuleIds {
+        evaluated: rules.iter().map(|r| r.id()).collect(),
+        known: pack.rules.iter().map(|r| r.id()).collect(),
+    };
+    let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
+    let notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     if let Some(text) = snapshot_text {
         locate::attach_lines(text, &mut results);
     }
@@ -166,6 +171,8 @@ pub fn audit_with_engine(
             ids
         },
         framework: None,
+        warnings,
+        baseline: None,
     };
     (audit, EvalTimings { evaluate: started.elapsed(), engine: used }, notices)
 }
@@ -265,6 +272,7 @@ fn parse_results(value: regorus::Value, rule: &Rule, account_id: &str) -> Result
             evidence: parsed.evidence.unwrap_or_else(|| Json::Object(Default::default())),
             waiver: None,
             snapshot_line: None,
+            baseline: None,
         });
         depends_on.push(parsed.depends_on);
     }
@@ -283,6 +291,7 @@ fn rule_failure(rule: &Rule, account_id: &str, message: String) -> RuleResult {
         evidence: serde_json::json!({ "policy": rule.source_path }),
         waiver: None,
         snapshot_line: None,
+        baseline: None,
     }
 }
 

@@ -7,9 +7,12 @@ pub mod result;
 pub mod types;
 
 pub use metadata::{Remediation, RuleMeta};
-pub use result::{AppliedWaiver, Audit, Outcome, Rule, RuleResult, Summary};
+pub use baseline::{Baseline, BaselineComparison, BaselineError, BaselineState, FixedResult};
+pub use result::{AppliedWaiver, Audit, BaselineCounts, Outcome, Rule, RuleResult, Summary, fingerprint};
+pub use waivers::{WaiverRef, Warning, WarningKind};
 pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};
 
+pub mod baseline;
 pub mod derived;
 pub mod evaluate;
 pub mod filter_pattern;

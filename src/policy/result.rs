@@ -3,10 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
 
+use super::baseline::{BaselineComparison, BaselineState};
 use super::metadata::RuleMeta;
+use super::waivers::Warning;
 use super::types::{Severity, Status};
 use crate::snapshot::Metadata;
 
@@ -37,6 +40,8 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AppliedWaiver {
     pub reason: String,
+    /// Who answers for the accepted risk (required in `trailaudit.yaml`).
+    pub owner: String,
     /// `YYYY-MM-DD`, inclusive; `None` = does not expire.
     pub expires: Option<String>,
     /// The status the result had before the waiver.
@@ -60,6 +65,41 @@ pub struct RuleResult {
     pub waiver: Option<AppliedWaiver>,
     /// 1-based line in the audited snapshot file where the resource appears, if found.
     pub snapshot_line: Option<usize>,
+    /// Compared with `--baseline`: set on every non-pass result when a baseline was given.
+    pub baseline: Option<BaselineState>,
+}
+
+impl RuleResult {
+    /// Stable identity of a result across runs: see [`fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.rule_id, &self.account, &self.resource, event_id(&self.evidence))
+    }
+}
+
+/// SHA-256 (hex) of `rule_id|account|resource`, plus `|event_id` for an event
+/// detection (two root sign-ins are two alerts, not one that code scanning
+/// would merge). Never the line, the message or the status: an alert must keep
+/// its identity when the snapshot is re-collected and lines move, and the same
+/// resource in another account is another alert. SARIF `partialFingerprints`,
+/// the JSON report's `fingerprint` and `--baseline` matching all use this one
+/// function.
+pub fn fingerprint(rule_id: &str, account: &str, resource: &str, event_id: Option<&str>) -> String {
+    let mut key = format!("{rule_id}|{account}|{resource}");
+    if let Some(id) = event_id {
+        key.push('|');
+        key.push_str(id);
+    }
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The event a result is about: `evidence.event_id`, or the rule's own evidence
+/// when a failed call turned the result into an error.
+fn event_id(evidence: &serde_json::Value) -> Option<&str> {
+    evidence
+        .get("event_id")
+        .or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id")))
+        .and_then(serde_json::Value::as_str)
 }
 
 /// Counts of results by status, and of failing results by severity.
@@ -69,6 +109,18 @@ pub struct Summary {
     pub by_status: BTreeMap<&'static str, usize>,
     /// Failing (`fail`) results per severity.
     pub failed_by_severity: BTreeMap<&'static str, usize>,
+    /// Present when the audit was compared with a baseline.
+    pub baseline: Option<BaselineCounts>,
+}
+
+/// Failing (`fail`) results new or unchanged since the baseline, and baseline
+/// failures that are fixed now. `error` and `waived` results carry their own
+/// `baseline` mark but are not counted: `new` answers "did this change add a failure?".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineCounts {
+    pub new: usize,
+    pub unchanged: usize,
+    pub fixed: usize,
 }
 
 /// The outcome of auditing one snapshot with one policy pack.
@@ -87,6 +139,10 @@ pub struct Audit {
     pub account_ids: Vec<String>,
     /// Per-control verdicts when the run was restricted to one framework.
     pub framework: Option<super::frameworks::FrameworkSummary>,
+    /// Waivers that expired or match nothing; shown in every report and on stderr.
+    pub warnings: Vec<Warning>,
+    /// The comparison with `--baseline`, when one was given.
+    pub baseline: Option<BaselineComparison>,
 }
 
 /// Documented process exit codes.
@@ -121,13 +177,22 @@ impl Audit {
                 *summary.failed_by_severity.entry(r.severity.as_str()).or_default() += 1;
             }
         }
+        summary.baseline = self.baseline.as_ref().map(|b| {
+            let failing = |state: BaselineState| {
+                self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count()
+            };
+            BaselineCounts { new: failing(BaselineState::New), unchanged: failing(BaselineState::Unchanged), fixed: b.fixed.len() }
+        });
         summary
     }
 
     /// Failing results at or above `fail_on` win over errors: exit 1 says "fix
-    /// something", exit 3 says "could not tell".
+    /// something", exit 3 says "could not tell". With `--fail-on-new` only
+    /// failing results that are new since the baseline count; errors still do.
     pub fn outcome(&self) -> Outcome {
-        if self.results.iter().any(|r| r.status == Status::Fail && r.severity >= self.fail_on) {
+        let only_new = self.baseline.as_ref().is_some_and(|b| b.fail_on_new);
+        let counts = |r: &RuleResult| !only_new || r.baseline != Some(BaselineState::Unchanged);
+        if self.results.iter().any(|r| r.status == Status::Fail && r.severity >= self.fail_on && counts(r)) {
             Outcome::Failed
         } else if self.results.iter().any(|r| r.status == Status::Error) {
             Outcome::Incomplete

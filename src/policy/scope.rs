@@ -123,6 +123,7 @@ pub fn apply(rule: &Rule, account_id: &str, errors: &[CollectionError], results:
             evidence: serde_json::json!({ "failed_call": error }),
             waiver: None,
             snapshot_line: None,
+            baseline: None,
         });
     }
 }

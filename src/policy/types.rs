@@ -70,7 +70,7 @@ pub enum Status {
     Fail,
     /// The subject could not be judged: data it needs failed to collect, or the rule failed at run time.
     Error,
-    /// A failing (or error) result that a configured, unexpired waiver accepts.
+    /// A failing result that a configured, unexpired waiver accepts (never an error: see `policy::waivers`).
     Waived,
 }
 

@@ -1,42 +1,219 @@
-//! Waivers: a failing result accepted for a while, with a reason on record.
-//! Expired waivers stop applying (and say so) instead of hiding a finding forever.
+//! Waivers: a failing result accepted for a while, with a reason and an owner on record.
+//!
+//! - Only `fail` results are waived. An `error` result means the control could
+//!   not be judged (a call was denied, a rule broke): that is not a risk anyone
+//!   accepted, so a waiver never hides it; it keeps failing the run with exit 3.
+//! - An expired waiver stops applying and produces a warning, instead of hiding
+//!   a finding forever.
+//! - A waiver that matches nothing (no `fail` or `error` result of its rule,
+//!   account and resource glob) is stale: the finding was fixed or the waiver was
+//!   mistyped. It produces a warning so the config gets cleaned up. A waiver
+//!   whose rule was not evaluated in this run (`--framework`) is not judged.
+
+use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::result::{AppliedWaiver, RuleResult};
 use super::types::Status;
 use crate::config::Waiver;
 
-/// Applies `waivers` to failing results; returns notices about expired waivers.
-pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate) -> Vec<String> {
-    let mut notices = Vec::new();
-    let matchers: Vec<(&Waiver, globset::GlobMatcher)> = waivers
-        .iter()
-        .filter_map(|w| globset::Glob::new(&w.resource).ok().map(|g| (w, g.compile_matcher())))
-        .collect();
-    for (waiver, _) in &matchers {
+/// Something about the audit's configuration the reader should act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub kind: WarningKind,
+    /// One sentence, also printed on stderr.
+    pub message: String,
+    /// The waiver the warning is about, as configured.
+    pub waiver: WaiverRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// The waiver's `expires` date has passed; it no longer applies.
+    WaiverExpired,
+    /// The waiver matches no failing or error result of this audit.
+    WaiverStale,
+}
+
+/// A waiver as written in `trailaudit.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverRef {
+    pub rule: String,
+    pub resource: String,
+    pub account: Option<String>,
+    pub owner: String,
+    pub expires: String,
+}
+
+impl From<&Waiver> for WaiverRef {
+    fn from(w: &Waiver) -> Self {
+        WaiverRef {
+            rule: w.rule.clone(),
+            resource: w.resource.clone(),
+            account: w.account.clone(),
+            owner: w.owner.clone(),
+            expires: w.expires.to_string(),
+        }
+    }
+}
+
+/// What the rules of this run are, for judging staleness.
+pub struct RuleIds<'a> {
+    /// Rules evaluated in this audit.
+    pub evaluated: BTreeSet<&'a str>,
+    /// Every rule of the pack, evaluated or not.
+    pub known: BTreeSet<&'a str>,
+}
+
+/// Applies `waivers` to failing results (the first matching, unexpired waiver
+/// in file order wins); returns warnings about expired and stale waivers.
+pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate, rules: &RuleIds<'_>) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    // Globs were validated when the config was parsed; a waiver whose glob
+    // still does not compile matches nothing and is reported stale below.
+    let matchers: Vec<Option<globset::GlobMatcher>> =
+        waivers.iter().map(|w| globset::Glob::new(&w.resource).ok().map(|g| g.compile_matcher())).collect();
+    let matches = |i: usize, r: &RuleResult| {
+        let w = &waivers[i];
+        w.rule == r.rule_id
+            && w.account.as_ref().is_none_or(|a| *a == r.account)
+            && matchers[i].as_ref().is_some_and(|m| m.is_match(&r.resource))
+    };
+    for (i, waiver) in waivers.iter().enumerate() {
+        let warn = |kind, message| Warning { kind, message, waiver: WaiverRef::from(waiver) };
+        let what = format!("waiver for {} on `{}` (owner {})", waiver.rule, waiver.resource, waiver.owner);
         if waiver.expires < today {
-            notices.push(format!(
-                "waiver for {} on `{}` expired on {} and no longer applies ({})",
-                waiver.rule, waiver.resource, waiver.expires, waiver.reason
+            warnings.push(warn(
+                WarningKind::WaiverExpired,
+                format!("{what} expired on {} and no longer applies: {}", waiver.expires, waiver.reason),
+            ));
+            continue;
+        }
+        if !rules.known.contains(waiver.rule.as_str()) {
+            warnings.push(warn(WarningKind::WaiverStale, format!("{what} is stale: the pack has no rule {}", waiver.rule)));
+            continue;
+        }
+        if !rules.evaluated.contains(waiver.rule.as_str()) {
+            continue;
+        }
+        let used = results.iter().any(|r| matches!(r.status, Status::Fail | Status::Error) && matches(i, r));
+        if !used {
+            warnings.push(warn(
+                WarningKind::WaiverStale,
+                format!("{what} is stale: it matches no failing result (fixed, or a typo?); remove it"),
             ));
         }
     }
     for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
-        let found = matchers.iter().find(|(w, m)| {
-            w.expires >= today
-                && w.rule == result.rule_id
-                && w.account.as_ref().is_none_or(|a| *a == result.account)
-                && m.is_match(&result.resource)
-        });
-        if let Some((waiver, _)) = found {
+        let found = (0..waivers.len()).find(|&i| waivers[i].expires >= today && matches(i, result));
+        if let Some(i) = found {
+            let waiver = &waivers[i];
             result.waiver = Some(AppliedWaiver {
                 reason: waiver.reason.clone(),
+                owner: waiver.owner.clone(),
                 expires: Some(waiver.expires.to_string()),
                 original_status: result.status,
             });
             result.status = Status::Waived;
         }
     }
-    notices
+    warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiver(rule: &str, resource: &str, expires: &str) -> Waiver {
+        Waiver {
+            rule: rule.into(),
+            resource: resource.into(),
+            account: None,
+            reason: "migrating (JIRA-1)".into(),
+            owner: "team-platform".into(),
+            expires: expires.parse().unwrap(),
+        }
+    }
+
+    fn result(rule: &str, status: Status, resource: &str) -> RuleResult {
+        RuleResult {
+            rule_id: rule.into(),
+            status,
+            severity: crate::policy::Severity::High,
+            account: "111111111111".into(),
+            region: None,
+            resource: resource.into(),
+            message: "m".into(),
+            evidence: serde_json::json!({}),
+            waiver: None,
+            snapshot_line: None,
+            baseline: None,
+        }
+    }
+
+    fn ids<'a>(evaluated: &[&'a str], known: &[&'a str]) -> RuleIds<'a> {
+        RuleIds { evaluated: evaluated.iter().copied().collect(), known: known.iter().copied().collect() }
+    }
+
+    fn today() -> NaiveDate {
+        "2026-11-24".parse().unwrap()
+    }
+
+    #[test]
+    fn applies_to_fail_with_owner_and_never_to_error() {
+        let mut results = vec![
+            result("CT-007", Status::Fail, "arn:aws:s3:::legacy-a"),
+            result("CT-007", Status::Error, "arn:aws:s3:::legacy-b"),
+            result("CT-007", Status::Fail, "arn:aws:s3:::other"),
+        ];
+        let warnings = apply(&[waiver("CT-007", "arn:aws:s3:::legacy-*", "2026-11-24")], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(results[0].status, Status::Waived);
+        let applied = results[0].waiver.as_ref().unwrap();
+        assert_eq!((applied.owner.as_str(), applied.expires.as_deref(), applied.original_status), ("team-platform", Some("2026-11-24"), Status::Fail));
+        assert_eq!(results[1].status, Status::Error, "an error is not an accepted risk");
+        assert!(results[1].waiver.is_none());
+        assert_eq!(results[2].status, Status::Fail, "glob does not match");
+    }
+
+    #[test]
+    fn expired_waiver_warns_and_does_not_apply() {
+        let mut results = vec![result("CT-007", Status::Fail, "arn:aws:s3:::legacy-a")];
+        let warnings = apply(&[waiver("CT-007", "*", "2026-11-23")], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
+        assert_eq!(results[0].status, Status::Fail);
+        assert_eq!(warnings.len(), 1, "expired, and not also stale: {warnings:?}");
+        assert_eq!(warnings[0].kind, WarningKind::WaiverExpired);
+        assert!(warnings[0].message.contains("expired on 2026-11-23") && warnings[0].message.contains("team-platform"), "{}", warnings[0].message);
+    }
+
+    #[test]
+    fn stale_when_nothing_fails_or_the_rule_does_not_exist() {
+        let mut results = vec![result("CT-007", Status::Pass, "arn:aws:s3:::legacy-a"), result("CT-005", Status::Error, "arn:t")];
+        let waivers = [
+            waiver("CT-007", "arn:aws:s3:::legacy-*", "2027-01-01"),
+            waiver("CT-099", "*", "2027-01-01"),
+            waiver("CT-005", "*", "2027-01-01"),
+            waiver("CT-003", "*", "2027-01-01"),
+        ];
+        let warnings = apply(&waivers, &mut results, today(), &ids(&["CT-007", "CT-005"], &["CT-003", "CT-005", "CT-007"]));
+        let stale: Vec<&str> = warnings.iter().filter(|w| w.kind == WarningKind::WaiverStale).map(|w| w.waiver.rule.as_str()).collect();
+        // CT-005 matches an error (not waived, but the failure may still be there: not stale);
+        // CT-003 was not evaluated in this run (a --framework run): not judged.
+        assert_eq!(stale, ["CT-007", "CT-099"], "{warnings:?}");
+        assert!(warnings[1].message.contains("no rule CT-099"), "{}", warnings[1].message);
+        assert_eq!(results[0].status, Status::Pass, "a pass is never touched");
+    }
+
+    #[test]
+    fn account_restricts_the_waiver() {
+        let mut results = vec![result("CT-007", Status::Fail, "arn:x")];
+        let mut w = waiver("CT-007", "*", "2027-01-01");
+        w.account = Some("222222222222".into());
+        let warnings = apply(&[w], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
+        assert_eq!(results[0].status, Status::Fail);
+        assert_eq!(warnings[0].kind, WarningKind::WaiverStale);
+    }
 }

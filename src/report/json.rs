@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::policy::frameworks::FrameworkSummary;
-use crate::policy::{Audit, Severity, Status};
+use crate::policy::{Audit, BaselineCounts, BaselineState, FixedResult, Severity, Status, Warning};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -20,7 +20,13 @@ pub struct JsonReport {
     pub summary: Summary,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub framework: Option<serde_json::Value>,
+    /// Expired and stale waivers (always present, often empty).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     pub results: Vec<ResultEntry>,
+    /// With `--baseline`: baseline failures that pass now or are gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Vec<FixedResult>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +54,9 @@ pub struct Summary {
     pub failed_by_severity: BTreeMap<String, usize>,
     /// The process exit code this audit leads to (0, 1 or 3).
     pub exit_code: u8,
+    /// With `--baseline`: failing results `new` / `unchanged`, and `fixed` baseline failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,11 +74,20 @@ pub struct ResultEntry {
     pub frameworks: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<Waiver>,
+    /// SHA-256 of `rule_id|account|resource`: the result's identity across runs
+    /// (`--baseline` matches on it; SARIF `partialFingerprints` carries the same value).
+    #[serde(default)]
+    pub fingerprint: String,
+    /// With `--baseline`, on non-pass results: `new` or `unchanged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Waiver {
     pub reason: String,
+    #[serde(default)]
+    pub owner: String,
     pub expires: Option<String>,
     pub original_status: Status,
 }
@@ -95,9 +113,12 @@ impl JsonReport {
                     frameworks: rule.map(|x| x.meta.custom.frameworks.clone()).unwrap_or_default(),
                     waiver: r.waiver.as_ref().map(|w| Waiver {
                         reason: w.reason.clone(),
+                        owner: w.owner.clone(),
                         expires: w.expires.clone(),
                         original_status: w.original_status,
                     }),
+                    fingerprint: r.fingerprint(),
+                    baseline: r.baseline,
                 }
             })
             .collect();
@@ -117,9 +138,12 @@ impl JsonReport {
                 by_status: summary.by_status.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
                 failed_by_severity: summary.failed_by_severity.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
                 exit_code: audit.outcome() as u8,
+                baseline: summary.baseline,
             },
             framework: audit.framework.as_ref().map(framework_json),
+            warnings: audit.warnings.clone(),
             results,
+            fixed: audit.baseline.as_ref().map(|b| b.fixed.clone()),
         }
     }
 }

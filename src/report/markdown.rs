@@ -35,6 +35,24 @@ pub fn render(audit: &Audit) -> String {
     );
     out.push_str("| passed | failed | errors | waived | fail-on |\n|---:|---:|---:|---:|---|\n");
     let _ = writeln!(out, "| {} | {} | {} | {} | {} |\n", s.by_status["pass"], s.by_status["fail"], s.by_status["error"], s.by_status["waived"], audit.fail_on);
+    if let (Some(b), Some(counts)) = (&audit.baseline, s.baseline) {
+        let _ = writeln!(
+            out,
+            "Compared with baseline {}: **{} new** failing, {} unchanged, {} fixed{}.\n",
+            md(&b.path.display().to_string()),
+            counts.new,
+            counts.unchanged,
+            counts.fixed,
+            if b.fail_on_new { " (only new failures fail the run)" } else { "" }
+        );
+    }
+    if !audit.warnings.is_empty() {
+        out.push_str("## Warnings\n\n");
+        for w in &audit.warnings {
+            let _ = writeln!(out, "- ⚠️ {}", md(&w.message));
+        }
+        out.push('\n');
+    }
 
     if let Some(f) = &audit.framework {
         let _ = writeln!(out, "## {}\n", md(&f.title));
@@ -70,6 +88,7 @@ pub fn render(audit: &Audit) -> String {
         );
     }
 
+    fixed_section(&mut out, audit);
     let findings: Vec<_> = audit.results.iter().filter(|r| is_finding(r.status)).collect();
     if findings.is_empty() {
         out.push_str("\nNo findings: every examined subject passes.\n");
@@ -86,8 +105,9 @@ pub fn render(audit: &Audit) -> String {
         for r in of_rule {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {}{} | {} | {} | {} | {} |",
                 icon(r.status),
+                r.baseline.map_or(String::new(), |b| format!(" ({})", b.as_str())),
                 md(&r.account),
                 md(r.region.as_deref().unwrap_or("global")),
                 md(&r.resource),
@@ -98,4 +118,24 @@ pub fn render(audit: &Audit) -> String {
         let _ = writeln!(out, "\nFix: {}", rule.meta.custom.remediation.console.trim().replace('\n', " "));
     }
     out
+}
+
+/// Baseline failures that pass now or are gone (only with `--baseline`).
+fn fixed_section(out: &mut String, audit: &Audit) {
+    let Some(b) = &audit.baseline else { return };
+    if b.fixed.is_empty() {
+        return;
+    }
+    out.push_str("\n## Fixed since the baseline\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n");
+    for f in &b.fixed {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            md(&f.rule_id),
+            md(&f.account),
+            md(f.region.as_deref().unwrap_or("global")),
+            md(&f.resource),
+            md(&f.message)
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 mod escape;
 mod json;
+mod junit;
 mod markdown;
 mod sarif;
 mod text;
@@ -18,6 +19,7 @@ pub enum Format {
     Json,
     Sarif,
     Markdown,
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,6 +34,7 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
         Format::Json => json::render(audit),
         Format::Sarif => sarif::render(audit),
         Format::Markdown => markdown::render(audit),
+        Format::Junit => junit::render(audit),
     }
 }
 
@@ -70,10 +73,11 @@ mod tests {
             evidence: serde_json::json!({}),
             waiver: None,
             snapshot_line: Some(7),
+            baseline: None,
         }
     }
 
-    fn mixed() -> Audit {
+    pub(super) fn mixed() -> Audit {
         let hostile = "arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>alert(1)</script>\u{1b}[31m\nx";
         Audit {
             metadata: crate::snapshot::Metadata {
@@ -92,6 +96,7 @@ mod tests {
                 RuleResult {
                     waiver: Some(crate::policy::AppliedWaiver {
                         reason: "migrating".into(),
+                        owner: "team-platform".into(),
                         expires: Some("2027-01-31".into()),
                         original_status: Status::Fail,
                     }),
@@ -101,7 +106,76 @@ mod tests {
             fail_on: Severity::Low,
             account_ids: vec!["111111111111".into()],
             framework: None,
+            warnings: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// `mixed()` compared with a baseline in which the hostile failure and the
+    /// error were known and a hostile-named bucket failed (fixed now), plus a
+    /// stale waiver with hostile text.
+    fn with_baseline_and_warnings() -> Audit {
+        let mut audit = mixed();
+        let hostile_fixed = "arn:aws:s3:::b|`x`<img src=x onerror=alert(1)>\nline";
+        let baseline = serde_json::json!({
+            "report_version": 1,
+            "results": [
+                {"rule_id": "CT-101", "status": "fail", "severity": "high", "account": "111111111111", "region": "us-east-1",
+                 "resource": audit.results[0].resource, "message": "old"},
+                {"rule_id": "CT-102", "status": "error", "severity": "low", "account": "111111111111", "region": "us-east-1",
+                 "resource": "arn:e", "message": "old"},
+                {"rule_id": "CT-101", "status": "fail", "severity": "high", "account": "111111111111", "region": null,
+                 "resource": hostile_fixed, "message": "was | *public* <b>"}
+            ]
+        });
+        let baseline = crate::policy::Baseline::parse(&baseline.to_string(), std::path::Path::new("base.json")).unwrap();
+        baseline.compare(&mut audit, true);
+        audit.warnings.push(crate::policy::Warning {
+            kind: crate::policy::WarningKind::WaiverStale,
+            message: "waiver for CT-101 on `a|b<script>` (owner `x`) is stale".into(),
+            waiver: crate::policy::WaiverRef {
+                rule: "CT-101".into(),
+                resource: "a|b<script>".into(),
+                account: None,
+                owner: "`x`".into(),
+                expires: "2027-01-01".into(),
+            },
+        });
+        audit
+    }
+
+    #[test]
+    fn baseline_and_warning_sections_escape_hostile_strings() {
+        let audit = with_baseline_and_warnings();
+        let md = render(&audit, Format::Markdown, &RenderOptions::default());
+        assert!(md.contains("## Fixed since the baseline"), "{md}");
+        assert!(md.contains("## Warnings"), "{md}");
+        assert!(md.contains("**0 new** failing, 1 unchanged, 1 fixed (only new failures fail the run)"), "{md}");
+        assert!(!md.contains("<img") && !md.contains("<script>") && !md.contains("<b>"), "{md}");
+        let fixed_row = md.lines().find(|l| l.contains("arn:aws:s3:::b")).unwrap();
+        assert_eq!(fixed_row.matches(" | ").count() + 2, 6, "hostile pipes add no column: {fixed_row}");
+        assert!(fixed_row.contains("\\`x\\`") && fixed_row.contains("&lt;img"), "{fixed_row}");
+        let warning = md.lines().find(|l| l.starts_with("- ⚠️")).unwrap();
+        assert!(warning.contains("a\\|b&lt;script&gt;") && warning.contains("\\`x\\`"), "{warning}");
+        assert!(md.contains("❌ fail (unchanged)") && md.contains("⚠️ error (unchanged)"), "{md}");
+
+        let text = render(&audit, Format::Text, &RenderOptions { color: false });
+        assert!(text.contains("Fixed since the baseline") && text.contains("Warnings"), "{text}");
+        assert!(text.contains("Baseline: 0 new failing, 1 unchanged, 1 fixed"), "{text}");
+        assert!(!text.lines().any(|l| l.contains("onerror") && !l.contains("\\u{a}line")), "newline escaped: {text}");
+
+        let json: serde_json::Value = serde_json::from_str(&render(&audit, Format::Json, &RenderOptions::default())).unwrap();
+        assert_eq!(json["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 1, "fixed": 1}));
+        assert_eq!(json["fixed"][0]["resource"], hostile_resource_of(&audit));
+        assert_eq!(json["warnings"][0]["kind"], "waiver-stale");
+        assert_eq!(json["results"][0]["baseline"], "unchanged");
+        assert_eq!(json["results"][1].get("baseline"), None, "a pass has no baseline state");
+        assert_eq!(json["results"][3]["baseline"], "new", "the waived result was not in the baseline");
+        assert_eq!(json["summary"]["exit_code"], 3, "the only failure is unchanged (--fail-on-new); the error still counts");
+    }
+
+    fn hostile_resource_of(audit: &Audit) -> String {
+        audit.baseline.as_ref().unwrap().fixed[0].resource.clone()
     }
 
     #[test]

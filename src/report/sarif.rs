@@ -5,18 +5,23 @@
 //! Results point at the line of their resource in the audited snapshot, and
 //! carry a `partialFingerprints` entry derived from rule, account and resource
 //! only, so an alert keeps its identity across runs even when lines move.
+//!
+//! With `--baseline`, results carry `baselineState` `new` or `unchanged`. Fixed
+//! baseline failures are *not* emitted as `absent` results: GitHub code scanning
+//! does not read `baselineState` and would open an alert for every such result,
+//! and it already closes alerts whose fingerprint no longer appears. The JSON,
+//! Markdown, text and JUnit reports list them instead.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression,
-    SupressionKind, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultBaselineState, ResultLevel, Run, Sarif,
+    Suppression, SupressionKind, Tool, ToolComponent,
 };
-use sha2::{Digest, Sha256};
 
-use crate::policy::{Audit, Rule, RuleResult, Severity, Status};
+use crate::policy::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
 
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
@@ -32,28 +37,6 @@ fn level(severity: Severity) -> ResultLevel {
 fn sentence(text: &str) -> String {
     let t = text.trim();
     if t.ends_with('.') || t.ends_with('!') || t.ends_with('?') { t.to_owned() } else { format!("{t}.") }
-}
-
-/// Stable identity of an alert: rule, account, resource (never the line).
-/// An event detection adds the event id: two root sign-ins are two alerts, not
-/// one that code scanning would deduplicate.
-pub fn fingerprint(result: &RuleResult) -> String {
-    let mut key = format!("{}|{}|{}", result.rule_id, result.account, result.resource);
-    if let Some(event_id) = event_id(&result.evidence) {
-        key.push('|');
-        key.push_str(event_id);
-    }
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The event a result is about: `evidence.event_id`, or the rule's own evidence
-/// when a failed call turned the result into an error.
-fn event_id(evidence: &serde_json::Value) -> Option<&str> {
-    evidence
-        .get("event_id")
-        .or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id")))
-        .and_then(serde_json::Value::as_str)
 }
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
@@ -173,16 +156,28 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
         .level(if r.status == Status::Error { ResultLevel::Error } else { level(r.severity) })
         .message(Message::builder().text(text).build())
         .locations(vec![Location::builder().physical_location(physical).logical_locations(vec![logical]).build()])
-        .partial_fingerprints(BTreeMap::from([("trailaudit/v1".to_owned(), fingerprint(r))]))
+        .partial_fingerprints(BTreeMap::from([("trailaudit/v1".to_owned(), r.fingerprint())]))
         .properties(PropertyBag::builder().additional_properties(properties).build())
         .build();
     if let Some(w) = &r.waiver {
         sarif_result.suppressions = Some(vec![
             Suppression::builder()
                 .kind(json!(SupressionKind::External.to_string()))
-                .justification(format!("{} (waived until {})", w.reason, w.expires.as_deref().unwrap_or("-")))
+                .justification(format!(
+                    "{} (owner: {}; waived until {})",
+                    w.reason,
+                    w.owner,
+                    w.expires.as_deref().unwrap_or("-")
+                ))
                 .build(),
         ]);
+    }
+    if let Some(state) = r.baseline {
+        let state = match state {
+            BaselineState::New => ResultBaselineState::New,
+            BaselineState::Unchanged => ResultBaselineState::Unchanged,
+        };
+        sarif_result.baseline_state = Some(json!(state.to_string()));
     }
     sarif_result
 }
@@ -233,20 +228,21 @@ mod tests {
             evidence,
             waiver: None,
             snapshot_line: None,
+            baseline: None,
         }
     }
 
     #[test]
     fn events_on_one_resource_are_distinct_alerts() {
-        let a = super::fingerprint(&result(json!({"event_id": "e-1"})));
-        let b = super::fingerprint(&result(json!({"event_id": "e-2"})));
+        let a = result(json!({"event_id": "e-1"})).fingerprint();
+        let b = result(json!({"event_id": "e-2"})).fingerprint();
         assert_ne!(a, b);
-        assert_eq!(a, super::fingerprint(&result(json!({"event_id": "e-1", "other": 1}))), "only the event id counts");
-        assert_eq!(a, super::fingerprint(&result(json!({"rule_said": {}, "rule_evidence": {"event_id": "e-1"}}))));
+        assert_eq!(a, result(json!({"event_id": "e-1", "other": 1})).fingerprint(), "only the event id counts");
+        assert_eq!(a, result(json!({"rule_said": {}, "rule_evidence": {"event_id": "e-1"}})).fingerprint());
     }
 
     #[test]
     fn other_results_keep_rule_account_resource_identity() {
-        assert_eq!(super::fingerprint(&result(json!({"x": 1}))), super::fingerprint(&result(json!({}))));
+        assert_eq!(result(json!({"x": 1})).fingerprint(), result(json!({})).fingerprint());
     }
 }

@@ -58,10 +58,11 @@ pub fn render(audit: &Audit, color: bool) -> String {
         }
         for r in results.iter().filter(|r| is_finding(r.status)) {
             let region = r.region.as_deref().unwrap_or("global");
-            let _ = writeln!(out, "  {} {} {} {}", p.status(r.status), esc(&r.account), esc(region), esc(&r.resource));
+            let state = r.baseline.map_or(String::new(), |b| format!("[{}] ", b.as_str()));
+            let _ = writeln!(out, "  {} {state}{} {} {}", p.status(r.status), esc(&r.account), esc(region), esc(&r.resource));
             let _ = writeln!(out, "         {}", esc(&r.message));
             if let Some(w) = &r.waiver {
-                let _ = writeln!(out, "         waived until {}: {}", w.expires.as_deref().unwrap_or("-"), esc(&w.reason));
+                let _ = writeln!(out, "         waived until {} (owner {}): {}", w.expires.as_deref().unwrap_or("-"), esc(&w.owner), esc(&w.reason));
             }
         }
     }
@@ -80,6 +81,21 @@ pub fn render(audit: &Audit, color: bool) -> String {
             let _ = writeln!(out, "  {:<14} {label} {}  {}", c.id, c.title, p.paint(dim, &detail));
         }
     }
+    if let Some(b) = &audit.baseline
+        && !b.fixed.is_empty()
+    {
+        let _ = writeln!(out, "\n{}", p.paint(bold, "Fixed since the baseline"));
+        for f in &b.fixed {
+            let region = f.region.as_deref().unwrap_or("global");
+            let _ = writeln!(out, "  FIXED  {} {} {} {}", esc(&f.rule_id), esc(&f.account), esc(region), esc(&f.resource));
+        }
+    }
+    if !audit.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", p.paint(bold, "Warnings"));
+        for w in &audit.warnings {
+            let _ = writeln!(out, "  {} {}", p.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), "WARN"), esc(&w.message));
+        }
+    }
     let s = audit.summary();
     let _ = writeln!(
         out,
@@ -92,5 +108,8 @@ pub fn render(audit: &Audit, color: bool) -> String {
         audit.fail_on,
         audit.outcome() as u8
     );
+    if let Some(c) = s.baseline {
+        let _ = writeln!(out, "Baseline: {} new failing, {} unchanged, {} fixed", c.new, c.unchanged, c.fixed);
+    }
     out
 }

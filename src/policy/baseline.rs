@@ -1,0 +1,364 @@
+//! `--baseline REPORT.json`: compares an audit with an earlier JSON report, so a
+//! pipeline can fail on what a change *added* instead of on every known finding.
+//!
+//! Results are matched by their stable fingerprint (rule, account, resource:
+//! [`super::result::fingerprint`]), never by line or message, which move when a
+//! snapshot is re-collected. The baseline is read from the JSON report alone
+//! (its `results[].fingerprint`, computed from `rule_id|account|resource` for
+//! reports written before that field existed).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::result::{Audit, fingerprint};
+use super::types::{Severity, Status};
+use crate::report::REPORT_VERSION;
+
+/// How a non-pass result relates to the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline as a finding of the same kind.
+    New,
+    /// The baseline holds the same finding (same fingerprint, same kind).
+    Unchanged,
+}
+
+impl BaselineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A result that failed in the baseline and now passes or is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedResult {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub account: String,
+    pub region: Option<String>,
+    pub resource: String,
+    /// The message the baseline gave for the failure.
+    pub message: String,
+    pub fingerprint: String,
+}
+
+/// The outcome of comparing an audit with a baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaselineComparison {
+    /// The baseline report file, as given.
+    pub path: PathBuf,
+    /// Baseline failures fixed since, sorted by rule, account, resource.
+    pub fixed: Vec<FixedResult>,
+    /// `--fail-on-new`: only new failing results decide exit code 1.
+    pub fail_on_new: bool,
+}
+
+/// A parsed baseline report: only the fields matching needs.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub path: PathBuf,
+    entries: Vec<Entry>,
+}
+
+/// What a baseline must hold: `report_version` and `results[]` with the fields
+/// below. Unknown fields are fine: reports only ever gain fields.
+#[derive(Debug, Deserialize)]
+struct ReportShape {
+    report_version: u32,
+    results: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Entry {
+    rule_id: String,
+    status: Status,
+    severity: Severity,
+    account: String,
+    #[serde(default)]
+    region: Option<String>,
+    resource: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    fingerprint: Option<String>,
+}
+
+impl Entry {
+    fn fingerprint(&self) -> String {
+        // Reports from before `fingerprint` existed had no event detections either.
+        self.fingerprint.clone().unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, None))
+    }
+}
+
+/// Why a baseline could not be used. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("cannot read baseline {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}:{column}: not a trailaudit JSON report (`{field}`): {message}")]
+    Invalid { path: PathBuf, field: String, line: usize, column: usize, message: String },
+    #[error("{path}: baseline has report_version {found}; this trailaudit reads report_version {REPORT_VERSION}")]
+    Version { path: PathBuf, found: u32 },
+}
+
+/// Which kind of finding a status is: a failure (accepted or not) or an error.
+/// An error that turns into a failure is news: nobody could see that failure before.
+fn kind(status: Status) -> Option<bool> {
+    match status {
+        Status::Pass => None,
+        Status::Fail | Status::Waived => Some(true),
+        Status::Error => Some(false),
+    }
+}
+
+impl Baseline {
+    pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io { path: path.to_owned(), source })?;
+        Baseline::parse(&text, path)
+    }
+
+    /// Parses a JSON report; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let shape: ReportShape = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+            let field = match err.path().to_string() {
+                p if p == "." => "$".to_owned(),
+                p => format!("$.{p}"),
+            };
+            let inner = err.inner();
+            let message = inner.to_string();
+            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
+            BaselineError::Invalid { path: path.to_owned(), field, line: inner.line(), column: inner.column(), message }
+        })?;
+        if shape.report_version != REPORT_VERSION {
+            return Err(BaselineError::Version { path: path.to_owned(), found: shape.report_version });
+        }
+        Ok(Baseline { path: path.to_owned(), entries: shape.results })
+    }
+
+    /// Marks every non-pass result of `audit` `new` or `unchanged` and lists the
+    /// baseline's failures that are fixed. "Fixed" is only claimed for what this
+    /// audit examined: a rule it did not evaluate (`--framework`) or an account
+    /// not in its snapshot proves nothing, so their baseline failures are left out.
+    pub fn compare(&self, audit: &mut Audit, fail_on_new: bool) {
+        let known: BTreeSet<(String, bool)> =
+            self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))).collect();
+        let mut current_findings: BTreeSet<String> = BTreeSet::new();
+        for r in &mut audit.results {
+            let Some(k) = kind(r.status) else { continue };
+            let fp = r.fingerprint();
+            r.baseline = Some(if known.contains(&(fp.clone(), k)) { BaselineState::Unchanged } else { BaselineState::New });
+            current_findings.insert(fp);
+        }
+        let evaluated: BTreeSet<&str> = audit.rules.iter().map(|r| r.id()).collect();
+        let accounts: BTreeSet<&str> = audit.account_ids.iter().map(String::as_str).collect();
+        let mut fixed: BTreeMap<String, FixedResult> = BTreeMap::new();
+        for e in &self.entries {
+            if kind(e.status) != Some(true)
+                || !evaluated.contains(e.rule_id.as_str())
+                || !accounts.contains(e.account.as_str())
+            {
+                continue;
+            }
+            let fp = e.fingerprint();
+            if current_findings.contains(&fp) {
+                continue;
+            }
+            fixed.entry(fp.clone()).or_insert_with(|| FixedResult {
+                rule_id: e.rule_id.clone(),
+                severity: e.severity,
+                account: e.account.clone(),
+                region: e.region.clone(),
+                resource: e.resource.clone(),
+                message: e.message.clone(),
+                fingerprint: fp,
+            });
+        }
+        let mut fixed: Vec<FixedResult> = fixed.into_values().collect();
+        fixed.sort_by(|a, b| (&a.rule_id, &a.account, &a.resource).cmp(&(&b.rule_id, &b.account, &b.resource)));
+        audit.baseline = Some(BaselineComparison { path: self.path.clone(), fixed, fail_on_new });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Rule, RuleResult};
+
+    const ACCOUNT: &str = "111111111111";
+
+    fn rule(id: &str) -> Rule {
+        let yaml = format!(
+            "title: T {id}\ndescription: D.\ncustom:\n  id: {id}\n  severity: high\n  subject: trail\n  requires: [cloudtrail:DescribeTrails]\n  remediation: {{console: x, cli: y}}\n"
+        );
+        Rule { meta: serde_yaml_ng::from_str(&yaml).unwrap(), package: "p".into(), source_path: "p.rego".into(), metadata_line: 1, builtin: true }
+    }
+
+    fn result(rule_id: &str, account: &str, resource: &str, status: Status, line: usize) -> RuleResult {
+        RuleResult {
+            rule_id: rule_id.into(),
+            status,
+            severity: Severity::High,
+            account: account.into(),
+            region: Some("us-east-1".into()),
+            resource: resource.into(),
+            message: format!("{resource} is {status}"),
+            evidence: serde_json::json!({}),
+            waiver: None,
+            snapshot_line: Some(line),
+            baseline: None,
+        }
+    }
+
+    fn audit(results: Vec<RuleResult>) -> Audit {
+        Audit {
+            metadata: crate::snapshot::Metadata {
+                tool: crate::snapshot::ToolInfo { name: "trailaudit".into(), version: "0".into() },
+                collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+                partition: "aws".into(),
+                regions: vec!["us-east-1".into()],
+                settings: crate::snapshot::CollectionSettings { event_history_days: 7, event_history_max_events: 10 },
+            },
+            snapshot_path: None,
+            rules: vec![rule("CT-001"), rule("CT-002")],
+            results,
+            fail_on: Severity::Low,
+            account_ids: vec![ACCOUNT.into(), "222222222222".into()],
+            framework: None,
+            warnings: Vec::new(),
+            baseline: None,
+        }
+    }
+
+    /// A baseline is the JSON report of an earlier audit, as the binary writes it.
+    fn baseline_of(earlier: &Audit) -> Baseline {
+        let text = crate::report::render(earlier, crate::report::Format::Json, &Default::default());
+        Baseline::parse(&text, Path::new("base.json")).unwrap()
+    }
+
+    fn states(a: &Audit) -> Vec<(&str, Option<BaselineState>)> {
+        a.results.iter().map(|r| (r.resource.as_str(), r.baseline)).collect()
+    }
+
+    #[test]
+    fn new_unchanged_and_fixed() {
+        let before = audit(vec![
+            result("CT-001", ACCOUNT, "arn:still-bad", Status::Fail, 10),
+            result("CT-001", ACCOUNT, "arn:now-good", Status::Fail, 20),
+            result("CT-001", ACCOUNT, "arn:deleted", Status::Fail, 30),
+            result("CT-001", ACCOUNT, "arn:good", Status::Pass, 40),
+        ]);
+        let mut now = audit(vec![
+            // Same finding, different line and message: still unchanged.
+            RuleResult { message: "reworded".into(), ..result("CT-001", ACCOUNT, "arn:still-bad", Status::Fail, 99) },
+            result("CT-001", ACCOUNT, "arn:now-good", Status::Pass, 20),
+            result("CT-001", ACCOUNT, "arn:good", Status::Fail, 40),
+        ]);
+        baseline_of(&before).compare(&mut now, false);
+        assert_eq!(
+            states(&now),
+            [("arn:still-bad", Some(BaselineState::Unchanged)), ("arn:now-good", None), ("arn:good", Some(BaselineState::New))]
+        );
+        let fixed: Vec<&str> = now.baseline.as_ref().unwrap().fixed.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(fixed, ["arn:deleted", "arn:now-good"], "passes now, or gone");
+        assert_eq!(now.baseline.as_ref().unwrap().fixed[0].message, "arn:deleted is fail", "the baseline's message");
+        assert_eq!(now.summary().baseline, Some(crate::policy::BaselineCounts { new: 1, unchanged: 1, fixed: 2 }));
+    }
+
+    #[test]
+    fn same_resource_in_another_account_is_new() {
+        let before = audit(vec![result("CT-001", ACCOUNT, "arn:shared", Status::Fail, 1)]);
+        let mut now = audit(vec![
+            result("CT-001", ACCOUNT, "arn:shared", Status::Fail, 1),
+            result("CT-001", "222222222222", "arn:shared", Status::Fail, 2),
+            result("CT-002", ACCOUNT, "arn:shared", Status::Fail, 3),
+        ]);
+        baseline_of(&before).compare(&mut now, false);
+        assert_eq!(
+            now.results.iter().map(|r| r.baseline).collect::<Vec<_>>(),
+            [Some(BaselineState::Unchanged), Some(BaselineState::New), Some(BaselineState::New)],
+            "fingerprint = rule + account + resource"
+        );
+    }
+
+    #[test]
+    fn error_and_failure_are_different_findings_and_error_is_not_fixed() {
+        let before = audit(vec![
+            result("CT-001", ACCOUNT, "arn:was-error", Status::Error, 1),
+            result("CT-001", ACCOUNT, "arn:was-fail", Status::Fail, 2),
+            result("CT-001", ACCOUNT, "arn:was-waived", Status::Waived, 3),
+        ]);
+        let mut now = audit(vec![
+            result("CT-001", ACCOUNT, "arn:was-error", Status::Fail, 1),
+            result("CT-001", ACCOUNT, "arn:was-fail", Status::Error, 2),
+            result("CT-001", ACCOUNT, "arn:was-waived", Status::Fail, 3),
+        ]);
+        baseline_of(&before).compare(&mut now, false);
+        assert_eq!(
+            now.results.iter().map(|r| r.baseline).collect::<Vec<_>>(),
+            [Some(BaselineState::New), Some(BaselineState::New), Some(BaselineState::Unchanged)],
+            "a failure nobody could see before is new; a waived one whose waiver lapsed is not"
+        );
+        assert!(now.baseline.unwrap().fixed.is_empty(), "an error now proves no fix");
+    }
+
+    #[test]
+    fn fixed_only_for_rules_and_accounts_this_audit_examined() {
+        let mut before = audit(vec![
+            result("CT-003", ACCOUNT, "arn:other-rule", Status::Fail, 1),
+            result("CT-001", "999999999999", "arn:other-account", Status::Fail, 2),
+        ]);
+        before.rules.push(rule("CT-003"));
+        before.account_ids.push("999999999999".into());
+        let mut now = audit(vec![]);
+        baseline_of(&before).compare(&mut now, false);
+        assert!(now.baseline.unwrap().fixed.is_empty());
+    }
+
+    #[test]
+    fn fail_on_new_ignores_unchanged_failures_but_not_errors() {
+        let before = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
+        let base = baseline_of(&before);
+        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
+        base.compare(&mut now, false);
+        assert_eq!(now.outcome() as u8, 1, "without --fail-on-new every failure counts");
+        base.compare(&mut now, true);
+        assert_eq!(now.outcome() as u8, 0);
+        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-002", ACCOUNT, "arn:x", Status::Error, 2)]);
+        base.compare(&mut now, true);
+        assert_eq!(now.outcome() as u8, 3);
+        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
+        base.compare(&mut now, true);
+        assert_eq!(now.outcome() as u8, 1);
+        now.fail_on = Severity::Critical;
+        assert_eq!(now.outcome() as u8, 0, "--fail-on still applies to new failures");
+    }
+
+    #[test]
+    fn fingerprint_missing_from_an_older_report_is_computed() {
+        let text = r#"{"report_version": 1, "results": [{"rule_id": "CT-001", "status": "fail", "severity": "high",
+            "account": "111111111111", "region": null, "resource": "arn:old", "message": "m"}]}"#;
+        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
+        Baseline::parse(text, Path::new("b.json")).unwrap().compare(&mut now, false);
+        assert_eq!(now.results[0].baseline, Some(BaselineState::Unchanged));
+    }
+
+    #[test]
+    fn bad_baselines_name_file_and_field() {
+        let err = |text: &str| Baseline::parse(text, Path::new("base.json")).unwrap_err().to_string();
+        let e = err(r#"{"schema_version": 1, "accounts": []}"#);
+        assert!(e.starts_with("base.json:1:") && e.contains("not a trailaudit JSON report") && e.contains("report_version"), "{e}");
+        let e = err("{\"report_version\": 1,\n \"results\": [{\"rule_id\": \"CT-001\", \"status\": \"broken\"}]}");
+        assert!(e.starts_with("base.json:2:") && e.contains("`$.results[0].status`") && e.contains("unknown variant"), "{e}");
+        let e = err(r#"{"report_version": 2, "results": []}"#);
+        assert!(e.contains("report_version 2"), "{e}");
+        let e = err("not json");
+        assert!(e.starts_with("base.json:1:") && e.contains("not a trailaudit JSON report"), "{e}");
+    }
+}

@@ -4,6 +4,8 @@
 #   2. cargo test: unit tests, the Rego pack's own tests, golden reports of every
 #      fixture, CLI tests, collector tests against moto on 127.0.0.1;
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture;
+#   4. action-validator on action.yml and the example workflows (scripts/action-validate.sh);
+#      the action itself is exercised end to end by tests/action.rs in step 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,5 +31,8 @@ for snapshot in fixtures/*/snapshot.json; do
   fi
 done
 scripts/validate-sarif.sh "$out"/*.sarif
+
+echo "==> GitHub Action and example workflows, validated"
+scripts/action-validate.sh
 
 echo "all checks passed"

@@ -43,12 +43,21 @@ impl Clause {
     fn implies(&self, other: &Clause) -> bool {
         self.category == other.category
             && self.access == other.access
-            && self.conditions.is_subset(&other.conditions)
+            && self.conditions.iter().all(|c| other.conditions.contains(c) || other.outside_of(c))
             && match (&self.prefix, &other.prefix) {
                 (None, _) => true,
                 (Some(_), None) => false,
                 (Some(mine), Some(theirs)) => theirs.starts_with(mine.as_str()),
             }
+    }
+
+    /// Whether condition `c` of another clause can never drop one of this
+    /// clause's events: an ARN exclusion disjoint from this clause's prefix
+    /// (a catch-all "every bucket but scratch/" still covers payroll/).
+    fn outside_of(&self, c: &str) -> bool {
+        let Some(prefix) = &self.prefix else { return false };
+        let excluded = c.strip_prefix("resources.ARN NotStartsWith ").or_else(|| c.strip_prefix("resources.ARN NotEquals "));
+        excluded.is_some_and(|x| !x.starts_with(prefix.as_str()) && !prefix.starts_with(x))
     }
 }
 

@@ -338,3 +338,26 @@ fn reports_escape_hostile_names() {
     assert_eq!(json["drift"][0]["aspect"], "alarm_actions");
     assert_eq!(json["summary"]["exit_code"], 1);
 }
+
+#[test]
+fn a_catch_all_whose_exclusions_miss_a_prefix_still_covers_it() {
+    let selectors = |buckets: Value| {
+        json!({"AdvancedEventSelectors": [
+            {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+            {"FieldSelectors": [
+                {"Field": "eventCategory", "Equals": ["Data"]},
+                {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                {"Field": "resources.ARN", "NotStartsWith": buckets}
+            ]}
+        ]})
+    };
+    // Old: the two buckets of base(), listed. New: every bucket but scratch/.
+    let mut new = base();
+    trail(&mut new)["event_selectors"] = selectors(json!(["arn:aws:s3:::scratch/"]));
+    let report = diff(&base(), &new);
+    assert!(report.drift.is_empty(), "pii/ and payroll/ are still captured: {:#?}", report.drift);
+    // Excluding payroll/ itself (or a part of it) is narrowing.
+    trail(&mut new)["event_selectors"] = selectors(json!(["arn:aws:s3:::scratch/", "arn:aws:s3:::payroll/2026/"]));
+    let c = only_drift(&diff(&base(), &new)).clone();
+    assert!(c.message.contains("under arn:aws:s3:::payroll/") && !c.message.contains("pii"), "{}", c.message);
+}

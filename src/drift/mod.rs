@@ -320,7 +320,7 @@ impl Sink {
 
     /// Records that `at` could not be compared, and why.
     pub fn cannot(&mut self, at: &At<'_>, reason: String) {
-        self.unverifiable.push(at.change(Severity::Info, "?", "?", format!("cannot compare {}: {reason}", at.aspect.label())));
+        self.unverifiable.push(at.change(Severity::Info, "unknown", "unknown", format!("cannot compare {}: {reason}", at.aspect.label())));
     }
 
     fn finish(mut self, old: SnapshotRef, new: SnapshotRef) -> DriftReport {

@@ -37,7 +37,7 @@ pub fn text(report: &DriftReport) -> String {
                 term(&c.resource),
                 term(&c.message)
             );
-            if c.before != "?" {
+            if c.before != "unknown" || c.after != "unknown" {
                 let _ = writeln!(out, "      before: {}\n      after:  {}", term(&c.before), term(&c.after));
             }
         }

@@ -12,6 +12,10 @@ use std::process::Command;
 
 use serde::Deserialize;
 
+#[path = "support/moto.rs"]
+#[allow(dead_code)]
+mod moto;
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct Action {
@@ -151,6 +155,11 @@ fn parse_outputs(text: &str) -> BTreeMap<String, String> {
 }
 
 fn run_action(given: &[(&str, &str)]) -> Run {
+    run_action_with_env(given, &[])
+}
+
+/// Like [`run_action`], with extra environment for every step (as a job's `env:`).
+fn run_action_with_env(given: &[(&str, &str)], job_env: &[(&str, &str)]) -> Run {
     let action = action();
     assert_eq!(action.runs.using, "composite");
     let workspace = tempfile::tempdir().unwrap();
@@ -209,6 +218,9 @@ fn run_action(given: &[(&str, &str)]) -> Run {
             .env("RUNNER_TEMP", runner_temp.path())
             .env("NO_COLOR", "1")
             .env_remove("AWS_ENDPOINT_URL");
+        for (k, v) in job_env {
+            cmd.env(k, v);
+        }
         for (k, v) in &step.env {
             cmd.env(k, ctx.substitute(v));
         }
@@ -358,4 +370,23 @@ fn source_builds_are_cached_on_a_hash_of_the_lock_file() {
     assert_eq!(outputs["lock-hash"], expected);
     let cache = action.runs.steps.iter().find(|s| s.uses.as_deref().is_some_and(|u| u.starts_with("actions/cache@"))).unwrap();
     assert_eq!(cache.condition.as_deref(), Some("steps.prepare.outputs.mode == 'source'"));
+}
+
+#[test]
+fn live_audit_collects_the_requested_regions_and_keeps_the_snapshot() {
+    // Against moto: an empty account (no trail), credentials from the
+    // environment as configure-aws-credentials leaves them.
+    let server = moto::Moto::start();
+    let run = run_action_with_env(
+        &[("regions", "us-east-1,eu-west-1"), ("save-snapshot", "evidence/snapshot.json"), ("upload-sarif", "false")],
+        &[("AWS_ENDPOINT_URL", &server.url)],
+    );
+    // No trail anywhere fails CT-001, and failures outrank errors: exit 1.
+    assert_eq!(run.failed, Some(("Fail per fail-on".to_owned(), 1)), "{}", run.log);
+    assert_eq!(run.outputs["snapshot-file"], "evidence/snapshot.json");
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.workspace.path().join("evidence/snapshot.json")).unwrap()).unwrap();
+    assert_eq!(snapshot["metadata"]["regions"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_eq!(json_report(&run)["snapshot"]["path"], "evidence/snapshot.json");
+    assert!(count(&run, "failed") > 0);
 }

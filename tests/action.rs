@@ -4,7 +4,8 @@
 //! resolved, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`, `GITHUB_ACTION_PATH`,
 //! `RUNNER_TEMP` pointed at temporary files), `uses:` steps are skipped but
 //! their `if:` is evaluated, and a failing step skips the rest, as on GitHub.
-//! The binary under test is passed as a prebuilt one (`version: prebuilt`).
+//! The binary under test is passed as a prebuilt one (`version: prebuilt`);
+//! recorded fixtures cover the offline path, a moto server the live one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

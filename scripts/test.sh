@@ -7,6 +7,8 @@
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
 #      checked against the JSON report of the same run (scripts/check-junit.py).
+#   5. action-validator on action.yml and the example workflows (scripts/action-validate.sh);
+#      the action itself is exercised end to end by tests/action.rs in step 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,5 +56,8 @@ echo "==> JUnit XML of the same runs, read with junitparser"
 for xml in "$out"/*.junit.xml; do
   .venv/bin/python scripts/check-junit.py "$xml" "${xml%.junit.xml}.json"
 done
+
+echo "==> GitHub Action and example workflows, validated"
+scripts/action-validate.sh
 
 echo "all checks passed"

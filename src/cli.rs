@@ -31,6 +31,8 @@ pub enum Command {
     Test(TestArgs),
     /// Print the JSON Schema of snapshot v1.
     Schema,
+    /// Compare two snapshots and report drift that weakens logging or monitoring.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -181,6 +183,30 @@ pub struct TestArgs {
     /// Also print the output of passing tests.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// Exit codes of `diff`: 0 no drift; 1 drift; 2 bad input; 3 no drift, but
+/// something could not be compared (a failed call, a region not collected).
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot.
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later snapshot.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

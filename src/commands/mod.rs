@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns parsed arguments into work and an exit code.
 
 mod audit;
+mod diff;
 mod live;
 mod policy_test;
 mod rules;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             print!("{}", crate::snapshot::json_schema());
             Ok(Outcome::Clean as u8)
         }
+        Command::Diff(args) => diff::run(args),
     }
 }
 

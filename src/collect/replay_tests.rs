@@ -13,7 +13,6 @@ use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use chrono::{TimeZone, Utc};
-use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 
 use super::context::{Ctx, Shared};
@@ -44,7 +43,7 @@ async fn ctx(events: Vec<ReplayEvent>) -> (Ctx, StaticReplayClient, Recorder) {
     let shared = Arc::new(Shared {
         recorder: recorder.clone(),
         limit: Semaphore::new(4),
-        progress: ProgressBar::hidden(),
+        progress: super::progress::Progress::hidden(),
         endpoint_override: false,
     });
     (Ctx::new(sdk, "123456789012".into(), "aws".into(), shared), replay, recorder)

@@ -308,6 +308,7 @@ async fn credentials_never_appear_in_snapshot_reports_or_output() {
             .env("AWS_MAX_ATTEMPTS", "1")
             .env("RUST_LOG", "trace")
             .env("RUST_BACKTRACE", "1")
+            .current_dir(dir.path())
             .args(args)
             .args(["--endpoint-url", &moto.url, "--regions", REGIONS, "--stats", "--event-history-days", "1"])
             .output()
@@ -320,7 +321,9 @@ async fn credentials_never_appear_in_snapshot_reports_or_output() {
         outputs.push(run(&["audit", "--format", format, "--output", report.to_str().unwrap()]));
         files.push(report);
     }
+    // Report on stdout: the live audit keeps its snapshot in the current directory.
     outputs.push(run(&["audit", "--format", "text"]));
+    files.push(dir.path().join("trailaudit-snapshot.json"));
     // A run that fails on the spot (a bad endpoint) prints its error chain too.
     outputs.push(
         Command::cargo_bin("trailaudit")

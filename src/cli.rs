@@ -122,7 +122,8 @@ pub struct LiveArgs {
     /// AWS profile (default: the standard credential chain).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Comma-separated regions (default: config `collect.regions`, else the account's enabled regions).
+    /// Comma-separated regions (default: config `collect.regions`, else the account's enabled
+    /// regions from account:ListRegions; pinning them avoids that call and its permission).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// Send every AWS call to URL (emulators, tests); AWS_ENDPOINT_URL works too.

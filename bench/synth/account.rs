@@ -260,6 +260,7 @@ fn history(id: &str, collected_at: DateTime<Utc>, rng: &mut Rng) -> EventHistory
                 event_time: start + Duration::seconds(rng.below(90 * 86_400) as i64),
                 event_name: name.into(),
                 event_source: source.into(),
+                event_type: Some(if name == "ConsoleLogin" { "AwsConsoleSignIn" } else { "AwsApiCall" }.into()),
                 region: rng.pick(&REGIONS).to_string(),
                 user_identity: Some(UserIdentity {
                     identity_type: identity_type.into(),

@@ -4,7 +4,8 @@
 //! 1. per region: DescribeTrails, ListEventDataStores, Config recorders; in
 //!    parallel ListBuckets, account Block Public Access and (throughout) the
 //!    paced LookupEvents queries;
-//! 2. per distinct trail ARN: the four trail calls in its home region;
+//! 2. per distinct trail ARN: the four trail calls in its home region; per
+//!    distinct event data store ARN: GetEventDataStore in its region;
 //! 3. per distinct bucket / log group / alarm region: bucket posture, log group
 //!    and metric filters, alarms; then SNS topics and KMS keys they name.
 
@@ -74,11 +75,24 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
             },
         );
     }
-    let trails: BTreeMap<_, _> = join_all(trails.into_values().map(|t| cloudtrail::trail_details(ctx, t)))
-        .await
-        .into_iter()
-        .map(|t| (t.arn.clone(), t))
-        .collect();
+    // Event data stores: details once per distinct ARN, whichever regions list it.
+    let mut stores = BTreeMap::new();
+    for listed in inventory.values().flat_map(|r: &RegionInventory| r.event_data_stores.iter()) {
+        stores.entry(listed.arn.clone()).or_insert_with(|| listed.clone());
+    }
+    let (trails, stores) = tokio::join!(
+        join_all(trails.into_values().map(|t| cloudtrail::trail_details(ctx, t))),
+        join_all(stores.into_values().map(|s| cloudtrail::event_data_store_details(ctx, s))),
+    );
+    let trails: BTreeMap<_, _> = trails.into_iter().map(|t| (t.arn.clone(), t)).collect();
+    let stores: BTreeMap<_, _> = stores.into_iter().map(|s| (s.arn.clone(), s)).collect();
+    for region in inventory.values_mut() {
+        for store in &mut region.event_data_stores {
+            if let Some(detailed) = stores.get(&store.arn) {
+                *store = detailed.clone();
+            }
+        }
+    }
 
     // Buckets: trail buckets get the full posture, listed ones region and tags.
     let trail_buckets: BTreeSet<String> = trails.values().filter_map(|t| t.s3_bucket_name.clone()).collect();

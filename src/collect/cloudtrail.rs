@@ -187,8 +187,8 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
                 Some(EventDataStore {
                     arn: s.event_data_store_arn()?.to_owned(),
                     name: s.name().unwrap_or_default().to_owned(),
-                    // ListEventDataStores no longer returns these (GetEventDataStore
-                    // does, which snapshot v1 does not list among its actions).
+                    // ListEventDataStores no longer returns these: filled in by
+                    // [`event_data_store_details`], once per store.
                     status: None,
                     kms_key_id: None,
                     multi_region_enabled: None,
@@ -206,6 +206,30 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
     ctx.tick(region, "cloudtrail lake");
     stores.sort_by(|a, b| a.arn.cmp(&b.arn));
     Some(stores)
+}
+
+/// GetEventDataStore: the store's KMS key (CloudTrail.10), status, scope and
+/// retention, which ListEventDataStores does not return. Asked once per store
+/// ARN, in the store's region; on failure the listed store stays as it was
+/// (unknown fields) and the failure is recorded against the store.
+pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStore) -> EventDataStore {
+    let region = super::context::arn_region(&store.arn).map(str::to_owned).unwrap_or_else(|| ctx.home_region());
+    let result = {
+        let _permit = ctx.permit().await;
+        ctx.cloudtrail(&region).get_event_data_store().event_data_store(&store.arn).send().await
+    };
+    ctx.tick(&region, "cloudtrail lake");
+    match result {
+        Ok(out) => {
+            store.status = out.status().map(|s| s.as_str().to_owned());
+            store.kms_key_id = out.kms_key_id().map(str::to_owned);
+            store.multi_region_enabled = out.multi_region_enabled();
+            store.organization_enabled = out.organization_enabled();
+            store.retention_period = out.retention_period().and_then(|d| u32::try_from(d).ok());
+        }
+        Err(err) => ctx.fail("cloudtrail", "GetEventDataStore", Some(&region), Some(&store.arn), &err),
+    }
+    store
 }
 
 pub(crate) fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<DateTime<Utc>> {

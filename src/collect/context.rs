@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use aws_config::SdkConfig;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_sdk_sts::error::SdkError;
-use indicatif::ProgressBar;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::errors::{CallSite, to_collection_error};
@@ -19,7 +18,7 @@ use crate::snapshot::CollectionError;
 pub(crate) struct Shared {
     pub recorder: Recorder,
     pub limit: Semaphore,
-    pub progress: ProgressBar,
+    pub progress: super::progress::Progress,
     /// True when `--endpoint-url` / `AWS_ENDPOINT_URL` sends everything to one endpoint.
     pub endpoint_override: bool,
 }
@@ -111,10 +110,9 @@ impl Ctx {
         std::mem::take(&mut *self.errors.lock().expect("errors lock"))
     }
 
-    /// Marks one unit of work done on the progress bar (hidden unless requested).
+    /// Marks one unit of work done on the progress display (hidden unless requested).
     pub(crate) fn tick(&self, region: &str, service: &str) {
-        self.shared.progress.set_message(format!("{} {region} {service}", self.account_id));
-        self.shared.progress.inc(1);
+        self.shared.progress.tick(&self.account_id, region, service);
     }
 
     /// The region of the account's "global" calls (S3 ListBuckets, s3control).

@@ -1,12 +1,17 @@
 //! Recent security-relevant event history via LookupEvents.
 //!
-//! LookupEvents filters on one attribute per call, so each region gets three
-//! queries: `EventSource = cloudtrail.amazonaws.com` (every change to trails),
-//! `EventName = ConsoleLogin` (console sign-ins) and `Username = root` (root
-//! activity). Results are merged by event id. AWS allows 2 LookupEvents
-//! requests per second per account and region, so calls within a region are
-//! spaced 500 ms apart; regions run in parallel. The per-account cap is shared
-//! by all regions; reaching it sets `truncated`.
+//! LookupEvents filters on one attribute per call, so each region gets one
+//! query per entry of [`QUERIES`]: `EventSource = cloudtrail.amazonaws.com`
+//! (every change to trails and event data stores: StopLogging, DeleteTrail,
+//! UpdateTrail, PutEventSelectors, PutAdvancedEventSelectors,
+//! DeleteEventDataStore, StopEventDataStoreIngestion, ...), `EventName` for the
+//! KMS and S3 changes that blind or expose the logs (DisableKey,
+//! ScheduleKeyDeletion, PutBucketPolicy, DeleteBucketPolicy, PutBucketAcl) and
+//! console sign-ins (ConsoleLogin), and `Username = root` (root activity: the
+//! event history names the root user `root`). Results are merged by event id.
+//! AWS allows 2 LookupEvents requests per second per account and region, so
+//! calls within a region are spaced 500 ms apart; regions run in parallel. The
+//! per-account cap is shared by all regions; reaching it sets `truncated`.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -43,13 +48,17 @@ impl Budget {
     }
 }
 
-fn queries() -> [(LookupAttributeKey, &'static str); 3] {
-    [
-        (LookupAttributeKey::EventSource, "cloudtrail.amazonaws.com"),
-        (LookupAttributeKey::EventName, "ConsoleLogin"),
-        (LookupAttributeKey::Username, "root"),
-    ]
-}
+/// The lookups made in every region, in this order (one attribute per request).
+pub(crate) const QUERIES: &[(LookupAttributeKey, &str)] = &[
+    (LookupAttributeKey::EventSource, "cloudtrail.amazonaws.com"),
+    (LookupAttributeKey::EventName, "ConsoleLogin"),
+    (LookupAttributeKey::Username, "root"),
+    (LookupAttributeKey::EventName, "DisableKey"),
+    (LookupAttributeKey::EventName, "ScheduleKeyDeletion"),
+    (LookupAttributeKey::EventName, "PutBucketPolicy"),
+    (LookupAttributeKey::EventName, "DeleteBucketPolicy"),
+    (LookupAttributeKey::EventName, "PutBucketAcl"),
+];
 
 /// All security-relevant events of one region in `[start, end)`, keyed by event id.
 pub(crate) async fn region_events(
@@ -63,10 +72,10 @@ pub(crate) async fn region_events(
     let mut pacing = tokio::time::interval(LOOKUP_INTERVAL);
     pacing.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut events = BTreeMap::new();
-    'queries: for (key, value) in queries() {
+    'queries: for (key, value) in QUERIES {
         let attribute = LookupAttribute::builder()
-            .attribute_key(key)
-            .attribute_value(value)
+            .attribute_key(key.clone())
+            .attribute_value(*value)
             .build()
             .expect("key and value are set");
         let mut token: Option<String> = None;
@@ -135,6 +144,7 @@ fn event(raw: &aws_sdk_cloudtrail::types::Event, region: &str) -> Event {
         event_time,
         event_name: raw.event_name().map(str::to_owned).or_else(|| text("eventName")).unwrap_or_default(),
         event_source: raw.event_source().map(str::to_owned).or_else(|| text("eventSource")).unwrap_or_default(),
+        event_type: text("eventType"),
         region: text("awsRegion").unwrap_or_else(|| region.to_owned()),
         user_identity: identity,
         source_ip_address: text("sourceIPAddress"),

@@ -23,6 +23,7 @@ mod kms;
 #[cfg(test)]
 mod replay_tests;
 mod monitoring;
+mod progress;
 mod s3;
 mod s3control_host;
 mod setup;
@@ -33,7 +34,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use chrono::Utc;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::Semaphore;
 
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
@@ -64,7 +64,8 @@ pub struct CollectOptions {
     pub max_events: u32,
     /// Timeout of one API operation, retries included.
     pub call_timeout: Duration,
-    /// Show a progress bar on stderr (the caller decides whether stderr is a terminal).
+    /// Show progress on stderr, one line per account and region (the caller
+    /// decides: stderr is a terminal and `CI` is unset).
     pub progress: bool,
     /// Which buckets besides trail buckets to list (see [`BucketScope`]).
     pub sensitive_bucket_scope: BucketScope,
@@ -102,13 +103,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
     let collected_at = Utc::now();
     let base = setup::base_config(options).await?;
     let endpoint_override = options.endpoint_url.is_some() || base.endpoint_url().is_some();
-    let progress = if options.progress {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} {pos} calls done, {msg}").expect("static template"));
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    let progress = if options.progress { progress::Progress::stderr() } else { progress::Progress::hidden() };
     let shared = Arc::new(Shared {
         recorder: stats::Recorder::default(),
         limit: Semaphore::new(options.concurrency),
@@ -140,7 +135,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
 
     let plans = contexts.iter().map(|ctx| account::collect_account(ctx, &regions, options));
     let accounts = join::join_all(plans).await;
-    shared.progress.finish_and_clear();
+    shared.progress.finish();
 
     let mut accounts = accounts;
     for ctx in &contexts {

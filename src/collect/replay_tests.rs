@@ -13,7 +13,6 @@ use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use chrono::{TimeZone, Utc};
-use indicatif::ProgressBar;
 use tokio::sync::Semaphore;
 
 use super::context::{Ctx, Shared};
@@ -44,7 +43,7 @@ async fn ctx(events: Vec<ReplayEvent>) -> (Ctx, StaticReplayClient, Recorder) {
     let shared = Arc::new(Shared {
         recorder: recorder.clone(),
         limit: Semaphore::new(4),
-        progress: ProgressBar::hidden(),
+        progress: super::progress::Progress::hidden(),
         endpoint_override: false,
     });
     (Ctx::new(sdk, "123456789012".into(), "aws".into(), shared), replay, recorder)
@@ -78,16 +77,24 @@ fn bodies(replay: &StaticReplayClient) -> Vec<serde_json::Value> {
 async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
     let stop = ct_event("e1", "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({
         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/alice", "accountId": "123456789012"},
-        "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.1",
+        "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.1", "eventType": "AwsApiCall",
         "requestParameters": {"name": "main"},
     }));
     let delete = ct_event("e2", "DeleteTrail", "cloudtrail.amazonaws.com", serde_json::json!({"requestParameters": {"name": "old"}}));
     let login = ct_event("e3", "ConsoleLogin", "signin.amazonaws.com", serde_json::json!({
         "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
+        "eventType": "AwsConsoleSignIn",
         "additionalEventData": {"MFAUsed": "No"},
         "requestParameters": {"password": "hunter2", "user": "root"},
         "responseElements": {"ConsoleLogin": "Success", "credentials": {"sessionToken": "secret"}},
     }));
+    // AWS acting for the root user: CIS 4.3 leaves these out by eventType.
+    let service = ct_event("e4", "GetAccountSummary", "iam.amazonaws.com", serde_json::json!({
+        "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root", "invokedBy": "support.amazonaws.com"},
+        "eventType": "AwsServiceEvent",
+    }));
+    let disable = ct_event("e5", "DisableKey", "kms.amazonaws.com", serde_json::json!({"eventType": "AwsApiCall"}));
+    let policy = ct_event("e6", "PutBucketPolicy", "s3.amazonaws.com", serde_json::json!({"eventType": "AwsApiCall"}));
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
     let (ctx, replay, recorder) = ctx(vec![
         event(200, &page(&[stop], Some("page-2"))),
@@ -95,7 +102,12 @@ async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
         event(200, &page(&[delete], None)),
         event(200, &page(&[login.clone()], None)),
         // Root activity: the root ConsoleLogin again (deduplicated by event id).
-        event(200, &page(&[login], None)),
+        event(200, &page(&[login, service], None)),
+        event(200, &page(&[disable], None)),
+        event(200, &page(&[], None)),
+        event(200, &page(&[policy], None)),
+        event(200, &page(&[], None)),
+        event(200, &page(&[], None)),
     ])
     .await;
     let budget = Budget::new(100);
@@ -103,35 +115,62 @@ async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
     let end = Utc.with_ymd_and_hms(2023, 11, 15, 0, 0, 0).unwrap();
     let started = Instant::now();
     let events = region_events(&ctx, "us-east-1", start, end, &budget).await;
-    // Four logical calls, paced 500 ms apart (the retry is not an extra tick).
-    assert!(started.elapsed() >= LOOKUP_INTERVAL * 3, "{:?}", started.elapsed());
+    // Nine logical calls, paced 500 ms apart (the retry is not an extra tick).
+    assert!(started.elapsed() >= LOOKUP_INTERVAL * 8, "{:?}", started.elapsed());
     assert!(ctx.take_errors().is_empty());
-    assert_eq!(events.keys().collect::<Vec<_>>(), ["e1", "e2", "e3"]);
+    assert_eq!(events.keys().collect::<Vec<_>>(), ["e1", "e2", "e3", "e4", "e5", "e6"]);
     assert!(!budget.truncated.load(std::sync::atomic::Ordering::SeqCst));
 
     let e1 = &events["e1"];
     assert_eq!(e1.event_source, "cloudtrail.amazonaws.com");
+    assert_eq!(e1.event_type.as_deref(), Some("AwsApiCall"));
     assert_eq!(e1.user_identity.as_ref().unwrap().identity_type, "IAMUser");
     assert_eq!(e1.source_ip_address.as_deref(), Some("192.0.2.1"));
     assert_eq!(e1.read_only, Some(false));
     assert_eq!(e1.event_time, Utc.timestamp_opt(1_700_000_000, 0).unwrap());
+    assert_eq!(events["e2"].event_type, None, "absent in the record, absent in the snapshot");
     let e3 = &events["e3"];
+    assert_eq!(e3.event_type.as_deref(), Some("AwsConsoleSignIn"));
     assert_eq!(e3.request_parameters, Some(serde_json::json!({"user": "root"})));
     assert_eq!(e3.response_elements, Some(serde_json::json!({"ConsoleLogin": "Success"})));
     assert_eq!(e3.additional_event_data, Some(serde_json::json!({"MFAUsed": "No"})));
+    let e4 = &events["e4"];
+    assert_eq!(e4.event_type.as_deref(), Some("AwsServiceEvent"));
+    assert_eq!(e4.user_identity.as_ref().unwrap().invoked_by.as_deref(), Some("support.amazonaws.com"));
+    assert_eq!((events["e5"].event_source.as_str(), events["e6"].event_name.as_str()), ("kms.amazonaws.com", "PutBucketPolicy"));
 
     let sent = bodies(&replay);
-    assert_eq!(sent.len(), 5);
-    let attr = |i: usize| sent[i]["LookupAttributes"][0].clone();
-    assert_eq!(attr(0), serde_json::json!({"AttributeKey": "EventSource", "AttributeValue": "cloudtrail.amazonaws.com"}));
+    assert_eq!(sent.len(), 10);
     assert_eq!(sent[2]["NextToken"], "page-2");
     assert_eq!(sent[2], sent[1], "the throttled call is retried as is");
-    assert_eq!(attr(3), serde_json::json!({"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}));
-    assert_eq!(attr(4), serde_json::json!({"AttributeKey": "Username", "AttributeValue": "root"}));
-    assert_eq!(sent[0]["StartTime"], start.timestamp());
+    // One attribute per request, every query in order (the retry aside).
+    let attrs: Vec<_> = sent.iter().enumerate().filter(|(i, _)| *i != 1 && *i != 2).map(|(_, b)| b["LookupAttributes"].clone()).collect();
+    let expected: Vec<_> = super::events::QUERIES
+        .iter()
+        .map(|(k, v)| serde_json::json!([{"AttributeKey": k.as_str(), "AttributeValue": v}]))
+        .collect();
+    assert_eq!(attrs, expected);
+    for name in ["DisableKey", "ScheduleKeyDeletion", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "ConsoleLogin"] {
+        assert!(expected.iter().any(|q| q[0]["AttributeKey"] == "EventName" && q[0]["AttributeValue"] == name), "{name}");
+    }
+    assert!(sent.iter().all(|b| b["StartTime"] == start.timestamp() && b["EndTime"] == end.timestamp()));
     let stats = recorder.finish(Duration::ZERO);
-    assert_eq!(stats.calls["cloudtrail"], 4);
+    assert_eq!(stats.calls["cloudtrail"], 9);
     assert_eq!(stats.retries["cloudtrail"], 1);
+}
+
+#[tokio::test]
+async fn lookup_events_failure_is_recorded_once_per_region_and_stops_the_region() {
+    let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform cloudtrail:LookupEvents"}"#;
+    let (ctx, replay, _) = ctx(vec![event(400, denied)]).await;
+    let now = Utc::now();
+    let got = region_events(&ctx, "eu-west-1", now - chrono::Duration::days(1), now, &Budget::new(10)).await;
+    assert!(got.is_empty());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].action().as_str(), errors[0].region.as_deref()), ("cloudtrail:LookupEvents", Some("eu-west-1")));
+    assert_eq!(errors[0].kind, ErrorKind::Failed);
+    assert_eq!(replay.actual_requests().count(), 1, "no further lookups after a denial");
 }
 
 #[tokio::test]
@@ -154,6 +193,42 @@ async fn list_event_data_stores_paginates() {
     let stores = super::cloudtrail::event_data_stores(&ctx, "us-east-1").await.unwrap();
     assert_eq!(stores.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
     assert_eq!(bodies(&replay)[1]["NextToken"], "n");
+}
+
+/// GetEventDataStore as the API reference documents its response; the second
+/// store's call is denied: its KMS key stays unknown and the failure names it.
+#[tokio::test]
+async fn get_event_data_store_fills_kms_key_and_records_failures() {
+    let arn_a = "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/a";
+    let arn_b = "arn:aws:cloudtrail:eu-west-1:123456789012:eventdatastore/b";
+    let got = format!(
+        r#"{{"EventDataStoreArn":"{arn_a}","Name":"a","Status":"ENABLED","MultiRegionEnabled":true,"OrganizationEnabled":false,"RetentionPeriod":2557,"TerminationProtectionEnabled":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","CreatedTimestamp":1700000000.0,"UpdatedTimestamp":1700000000.0,"AdvancedEventSelectors":[]}}"#
+    );
+    let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform cloudtrail:GetEventDataStore"}"#;
+    let (ctx, replay, _) = ctx(vec![event(200, &got), event(400, denied)]).await;
+    let listed = |arn: &str, name: &str| crate::snapshot::EventDataStore {
+        arn: arn.to_owned(),
+        name: name.to_owned(),
+        status: None,
+        kms_key_id: None,
+        multi_region_enabled: None,
+        organization_enabled: None,
+        retention_period: None,
+    };
+    let a = super::cloudtrail::event_data_store_details(&ctx, listed(arn_a, "a")).await;
+    assert_eq!(a.kms_key_id.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+    assert_eq!(a.status.as_deref(), Some("ENABLED"));
+    assert_eq!((a.multi_region_enabled, a.organization_enabled, a.retention_period), (Some(true), Some(false), Some(2557)));
+    let b = super::cloudtrail::event_data_store_details(&ctx, listed(arn_b, "b")).await;
+    assert_eq!(b, listed(arn_b, "b"), "a failed call leaves the fields unknown");
+    assert_eq!(bodies(&replay)[0], serde_json::json!({"EventDataStore": arn_a}));
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1);
+    let e = &errors[0];
+    assert_eq!(e.action(), "cloudtrail:GetEventDataStore");
+    assert!(crate::snapshot::actions::is_known(&e.action()));
+    assert_eq!((e.region.as_deref(), e.resource.as_deref()), (Some("eu-west-1"), Some(arn_b)));
+    assert_eq!(e.error_code, "AccessDeniedException");
 }
 
 #[tokio::test]

@@ -17,9 +17,17 @@ use super::CollectOptions;
 /// and prefer slow answers to missing ones.
 const MAX_ATTEMPTS: u32 = 5;
 
+/// The SDK's standard retry settings; when either is set in the environment it
+/// wins over [`MAX_ATTEMPTS`] (e.g. `AWS_MAX_ATTEMPTS=1` against an emulator
+/// that answers unimplemented calls with HTTP 500, which would be retried).
+const RETRY_ENV: [&str; 2] = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"];
+
 pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkConfig> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS))
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if RETRY_ENV.iter().all(|v| std::env::var_os(v).is_none()) {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+    }
+    let mut loader = loader
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_timeout(options.call_timeout)

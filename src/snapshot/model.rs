@@ -526,6 +526,11 @@ pub struct Event {
     pub event_time: DateTime<Utc>,
     pub event_name: String,
     pub event_source: String,
+    /// `AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, ... (the record's
+    /// `eventType`). CIS 4.3 and root-activity detections leave out
+    /// `AwsServiceEvent`, which AWS itself emits on the root's behalf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
     pub region: String,
     #[serde(default)]
     pub user_identity: Option<UserIdentity>,

@@ -16,7 +16,8 @@ pub struct Moto {
 }
 
 /// Credentials and settings for every SDK client in the test process: fake
-/// static keys (moto accepts any), no instance metadata, no user config files.
+/// static keys (moto accepts any), no instance metadata, no user config files,
+/// one attempt per call.
 /// Set once, before any test reads the environment.
 fn test_environment() {
     static ONCE: Once = Once::new();
@@ -32,6 +33,11 @@ fn test_environment() {
             std::env::remove_var("AWS_ENDPOINT_URL");
             std::env::set_var("AWS_REGION", "us-east-1");
             std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+            // One attempt per call: moto answers the calls it lacks (LookupEvents,
+            // ListEventDataStores) with HTTP 500, which the SDK would retry with
+            // seconds of backoff for the same answer. Retries themselves are
+            // tested on recorded traffic (src/collect/replay_tests.rs).
+            std::env::set_var("AWS_MAX_ATTEMPTS", "1");
             std::env::set_var("AWS_CONFIG_FILE", &empty);
             std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &empty);
         }

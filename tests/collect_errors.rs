@@ -218,7 +218,6 @@ async fn access_denied_on_one_call_errors_exactly_its_dependent_results_and_exit
 /// status as "not logging". A policy-side fix (rule depends_on, or scope);
 /// this is its acceptance test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs policies/ or src/policy: CT-009 region verdicts must depend on the trails they cite"]
 async fn access_denied_on_trail_status_errors_every_verdict_resting_on_it() {
     let d = deny("cloudtrail:GetTrailStatus", "cloudtrail:GetTrailStatus", "us-east-1").await;
     assert_eq!(d.denied_error["error_code"], "AccessDeniedException", "{}", d.denied_error);
@@ -235,7 +234,6 @@ async fn access_denied_on_trail_status_errors_every_verdict_resting_on_it() {
 /// the key, so the failed DescribeKey reaches no result. A rule fix for
 /// another helper; this is its acceptance test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs policies/cloudtrail/kms_encryption.rego to list the trail's key in depends_on"]
 async fn access_denied_on_kms_errors_the_trail_encryption_verdict() {
     let d = deny("kms:*", "kms:DescribeKey", "us-east-1").await;
     assert_eq!(d.denied_error["error_code"], "HTTP403", "{}", d.denied_error);
@@ -269,7 +267,6 @@ fn failed_region_discovery_is_recorded_and_collect_exits_3() {
 /// nowhere (a silent gap, outside the collector: src/policy is another
 /// helper's). Kept as the acceptance test for that fix.
 #[test]
-#[ignore = "needs src/policy: a failed call that no rule requires must still become an error result"]
 fn failed_region_discovery_shows_as_an_error_result() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();

@@ -56,7 +56,11 @@ results contains result.fail(result.trail(t), sprintf("trail %s uses AWS managed
 
 # The key lives in another account (or was not described): CloudTrail only
 # accepts symmetric customer managed keys, so a configured key is one.
-results contains result.pass(result.trail(t), sprintf("trail %s logs are encrypted with KMS key %s (not described in this snapshot)", [t.name, t.kms_key_id]), {"kms_key_id": t.kms_key_id, "key_manager": null}) if {
+# `depends_on` names the key: had its DescribeKey failed, the verdict is an error.
+results contains object.union(
+	result.pass(result.trail(t), sprintf("trail %s logs are encrypted with KMS key %s (not described in this snapshot)", [t.name, t.kms_key_id]), {"kms_key_id": t.kms_key_id, "key_manager": null}),
+	{"depends_on": [t.kms_key_id]},
+) if {
 	some t in trails.own
 	t.kms_key_id != null
 	not key(t)

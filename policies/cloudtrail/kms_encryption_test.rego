@@ -47,3 +47,10 @@ test_pass_key_in_another_account if {
 	r.status == "pass"
 	r.evidence.key_manager == null
 }
+
+# A key the snapshot does not describe is cited, so a failed DescribeKey on it
+# turns the verdict into an error (the engine matches `depends_on`).
+test_pass_undescribed_key_depends_on_it if {
+	some r in run("arn:aws:kms:us-east-1:999999999999:key/x", [])
+	r.depends_on == ["arn:aws:kms:us-east-1:999999999999:key/x"]
+}

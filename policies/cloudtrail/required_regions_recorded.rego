@@ -38,7 +38,18 @@ results contains result.pass(result.region(region), sprintf("%s is recorded by %
 	count(recorders(region)) > 0
 }
 
-results contains result.fail(result.region(region), sprintf("no logging trail records %s", [region]), {"trails": []}) if {
+# Trails that would record `region` if they were logging. A "not recorded"
+# verdict rests on their status: `depends_on` makes it an error when a
+# GetTrailStatus among them failed, instead of reading "unknown" as "stopped".
+covering(region) := sort({arn |
+	some arn, t in trails.recording
+	trails.covers_region(t, region)
+})
+
+results contains object.union(
+	result.fail(result.region(region), sprintf("no logging trail records %s", [region]), {"trails": [], "not_logging": covering(region)}),
+	{"depends_on": covering(region)},
+) if {
 	some region in required
 	count(recorders(region)) == 0
 }

@@ -28,3 +28,11 @@ test_fail_stopped_multi_region_trail_records_nothing if {
 	got := run([trail("all", true, false)], ["us-east-1"])
 	testing.equal({r.status | some r in got}, {"fail"})
 }
+
+# A trail whose status was not collected is not read as "stopped": the fail
+# cites it in depends_on, so its failed GetTrailStatus makes the result an error.
+test_fail_cites_covering_trails_whose_status_it_read if {
+	unknown := object.remove(trail("all", true, true), ["status"])
+	got := run([unknown, trail("local", false, true)], ["eu-west-1"])
+	testing.equal({[r.region, r.status, r.depends_on] | some r in got}, {["eu-west-1", "fail", [arn("all")]]})
+}

@@ -87,12 +87,16 @@ struct Entry {
     message: String,
     #[serde(default)]
     fingerprint: Option<String>,
+    /// Only read for an event detection's `event_id`, when `fingerprint` is absent.
+    #[serde(default)]
+    evidence: serde_json::Value,
 }
 
 impl Entry {
     fn fingerprint(&self) -> String {
-        // Reports from before `fingerprint` existed had no event detections either.
-        self.fingerprint.clone().unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, None))
+        self.fingerprint
+            .clone()
+            .unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, super::result::event_id(&self.evidence)))
     }
 }
 

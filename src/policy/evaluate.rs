@@ -127,9 +127,17 @@ pub fn audit_with_engine(
         EngineChoice::Interpreter => None,
     };
     let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
+    // An account that only `errors` mentions (its role could not be assumed)
+    // is judged as an empty account: its identity failure turns every result
+    // into an error, instead of the account silently missing from the report.
+    let unreachable = unreachable_accounts(snapshot);
     let mut results: Vec<RuleResult> = snapshot
         .accounts
+        .iter()
+        .chain(&unreachable)
+        .collect::<Vec<_>>()
         .par_iter()
+        .copied()
         .map_init(
             || vm.as_ref().and_then(|pack| pack.machine().ok()),
             |machine, account| {
@@ -166,7 +174,7 @@ pub fn audit_with_engine(
         results,
         fail_on: options.fail_on,
         account_ids: {
-            let mut ids: Vec<String> = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+            let mut ids: Vec<String> = snapshot.accounts.iter().chain(&unreachable).map(|a| a.account_id.clone()).collect();
             ids.sort();
             ids
         },
@@ -175,6 +183,21 @@ pub fn audit_with_engine(
         baseline: None,
     };
     (audit, EvalTimings { evaluate: started.elapsed(), engine: used }, notices)
+}
+
+/// Accounts named by failed calls but absent from `accounts`, as empty accounts.
+fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
+    let mut ids: Vec<&str> = snapshot
+        .errors
+        .iter()
+        .map(|e| e.account_id.as_str())
+        .filter(|id| !id.is_empty() && !snapshot.accounts.iter().any(|a| a.account_id == *id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| serde_json::from_value(serde_json::json!({ "account_id": id })).expect("an account needs only its id"))
+        .collect()
 }
 
 /// The interpreter's run of one account.

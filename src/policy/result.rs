@@ -95,7 +95,7 @@ pub fn fingerprint(rule_id: &str, account: &str, resource: &str, event_id: Optio
 
 /// The event a result is about: `evidence.event_id`, or the rule's own evidence
 /// when a failed call turned the result into an error.
-fn event_id(evidence: &serde_json::Value) -> Option<&str> {
+pub(crate) fn event_id(evidence: &serde_json::Value) -> Option<&str> {
     evidence
         .get("event_id")
         .or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id")))

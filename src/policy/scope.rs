@@ -10,6 +10,10 @@ use crate::snapshot::{CollectionError, ErrorKind};
 use super::result::{Rule, RuleResult};
 use super::types::{Status, SubjectKind, account_resource, region_resource};
 
+/// The identity call: when it failed (the role could not be assumed), nothing
+/// was read for the account, and every rule depends on it whatever it lists.
+const UNREACHABLE_ACCOUNT: &str = "sts:GetCallerIdentity";
+
 /// Does `error` make `result` unjudgeable?
 fn affects(error: &CollectionError, result: &RuleResult, depends_on: &[String]) -> bool {
     if error.account_id != result.account {
@@ -69,7 +73,7 @@ pub fn apply(rule: &Rule, account_id: &str, errors: &[CollectionError], results:
     let relevant: Vec<&CollectionError> = errors
         .iter()
         .filter(|e| e.kind == ErrorKind::Failed && e.account_id == account_id)
-        .filter(|e| rule.meta.custom.requires.iter().any(|r| *r == e.action()))
+        .filter(|e| e.action() == UNREACHABLE_ACCOUNT || rule.meta.custom.requires.iter().any(|r| *r == e.action()))
         .collect();
     if relevant.is_empty() {
         return;

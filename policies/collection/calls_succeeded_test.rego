@@ -1,0 +1,46 @@
+package trailaudit.collection.calls_succeeded_test
+
+import data.trailaudit.collection.calls_succeeded as rule
+import data.trailaudit.lib.testing
+
+run(errors) := r if {
+	r := rule.results with input as {"account": {"account_id": "111111111111"}, "errors": errors}
+}
+
+denied(operation, region, resource) := {
+	"service": "account", "operation": operation, "account_id": "111111111111", "region": region,
+	"resource": resource, "error_code": "AccessDeniedException", "message": "not authorized", "kind": "failed",
+}
+
+test_pass_when_no_call_failed if {
+	testing.equal(run([]), {{
+		"status": "pass", "resource": "AWS::::Account:111111111111", "region": null,
+		"message": "every API call succeeded", "evidence": {"unsupported_calls": 0},
+	}})
+}
+
+test_pass_unsupported_calls_are_not_failures if {
+	e := object.union(denied("ListEventDataStores", "ap-east-2", null), {"kind": "unsupported"})
+	some r in run([e])
+	r.status == "pass"
+	r.message == "every API call succeeded (1 not supported in this partition or region, recorded as such)"
+}
+
+test_fail_a_global_call_no_rule_reads_is_an_error_on_the_account if {
+	e := denied("ListRegions", null, null)
+	testing.equal(run([e]), {{
+		"status": "error", "resource": "AWS::::Account:111111111111", "region": null,
+		"message": "account:ListRegions failed (AccessDeniedException: not authorized): what it reads is missing from the snapshot",
+		"evidence": {"failed_call": e},
+	}})
+}
+
+test_fail_each_failed_call_is_its_own_error if {
+	a := denied("GetBucketVersioning", null, "arn:aws:s3:::logs")
+	b := denied("LookupEvents", "eu-west-1", null)
+	got := run([a, b])
+	testing.equal({[r.status, r.resource, r.region] | some r in got}, {
+		["error", "arn:aws:s3:::logs", null],
+		["error", "AWS::::Account:111111111111/eu-west-1", "eu-west-1"],
+	})
+}

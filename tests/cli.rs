@@ -167,7 +167,7 @@ const NONCOMPLIANT_BASELINE: &str = "fixtures/noncompliant/baseline.json";
 fn fail_on_new_fails_only_on_new_failures() {
     // The baseline lacks the medium CT-005 failure: it is the only new one.
     let args = ["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--baseline", NONCOMPLIANT_BASELINE, "--fail-on-new"];
-    trailaudit().args(args).assert().code(1).stdout(predicate::str::contains("Baseline: 1 new failing, 9 unchanged, 1 fixed"));
+    trailaudit().args(args).assert().code(1).stdout(predicate::str::contains("Baseline: 1 new failing, 43 unchanged, 1 fixed"));
     // At --fail-on high the new failure (medium) is below the bar; the high and critical ones are old.
     trailaudit().args(args).args(["--fail-on", "high"]).assert().code(0);
     // Without --fail-on-new every failure at or above the bar counts.
@@ -185,7 +185,7 @@ fn fail_on_new_fails_only_on_new_failures() {
         .stdout
         .clone();
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 10, "fixed": 0}));
+    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 44, "fixed": 0}));
     assert_eq!(report["fixed"], serde_json::json!([]));
 }
 
@@ -258,7 +258,7 @@ fn junit_file_and_format() {
     let xml = dir.path().join("r.xml");
     trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--junit"]).arg(&xml).assert().code(1);
     let text = std::fs::read_to_string(&xml).unwrap();
-    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"10\""), "{text}");
+    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"48\""), "{text}");
     trailaudit()
         .args(["audit", "--snapshot", &fixture("compliant"), "--format", "junit"])
         .assert()

@@ -329,7 +329,11 @@ group_verdict(key, g) := verdict("error", 2, msg, {"trails": groups[g], "log_gro
 } else := verdict("fail", 3, msg, object.union(base(g), closest_evidence(key, g))) if {
 	count(covering[[key, g]]) == 0
 	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g), closest_detail(key, g)])
-} else := verdict("fail", 4, msg, object.union(base(g), {"metric_filters": sort(covering[[key, g]]), "metrics": metric_texts(key, g)})) if {
+} else := alarm_verdict(key, g)
+
+# The steps after the filter: alarm, actions, subscribers. A function of its
+# own so each chain compiles within the bytecode VM's register window.
+alarm_verdict(key, g) := verdict("fail", 4, msg, object.union(base(g), {"metric_filters": sort(covering[[key, g]]), "metrics": metric_texts(key, g)})) if {
 	count(watching[[key, g]]) == 0
 	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g), log_group(g).region, concat(", ", metric_texts(key, g)), concat(", ", sort(covering[[key, g]])), near_text(key, g)])
 } else := verdict("fail", 5, msg, object.union(base(g), {"alarms": alarm_names(g, watching[[key, g]])})) if {
@@ -348,7 +352,7 @@ group_verdict(key, g) := verdict("error", 2, msg, {"trails": groups[g], "log_gro
 	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", groups[g]), log_group(g).name, c[1], name, c[3], ambiguity_note(c)])
 }
 
-ambiguity_note(c) := sprintf("; filter %s is ambiguous: it mixes && and || without parentheses, whose precedence CloudWatch Logs does not document", [c[1]]) if {
+ambiguity_note(c) := sprintf("; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)", [c[1]]) if {
 	c[0]
 } else := ""
 

@@ -195,7 +195,7 @@ test_pass_confirmed_subscriber_among_pending_ones if {
 test_pass_ambiguous_filter_is_said if {
 	r := one(td.ambiguous_filter(key))
 	testing.equal(r.status, "pass")
-	testing.equal(r.message, sprintf("IAM policy changes monitored: trail main → log group cloudtrail-logs → metric filter cis-IAMPolicyChanges → alarm cis-IAMPolicyChanges → SNS topic %s with a confirmed subscription; filter cis-IAMPolicyChanges is ambiguous: it mixes && and || without parentheses, whose precedence CloudWatch Logs does not document", [topic]))
+	testing.equal(r.message, sprintf("IAM policy changes monitored: trail main → log group cloudtrail-logs → metric filter cis-IAMPolicyChanges → alarm cis-IAMPolicyChanges → SNS topic %s with a confirmed subscription; filter cis-IAMPolicyChanges mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)", [topic]))
 	testing.equal(r.evidence.ambiguous, true)
 }
 

@@ -63,6 +63,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     if let Some(baseline) = &baseline {
         baseline.compare(&mut result, args.fail_on_new);
     }
+    if let Some(reason) = &eval_timings.vm_fallback {
+        eprintln!("trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {reason}");
+    }
     for notice in &notices {
         eprintln!("trailaudit: warning: {notice}");
     }

@@ -54,11 +54,13 @@ pub struct AuditOptions {
 }
 
 /// Where the time went, for `--timings` and the benchmark.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct EvalTimings {
     pub evaluate: Duration,
     /// The engine that ran the pack.
     pub engine: EngineChoice,
+    /// Why `--engine vm` ran on the interpreter instead (the VM compiler's error).
+    pub vm_fallback: Option<String>,
 }
 
 /// Which regorus engine runs the pack.
@@ -122,8 +124,15 @@ pub fn audit_with_engine(
     let _ = engine.eval_query("true".to_owned(), false);
     let context = SnapshotContext::new(snapshot);
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
+    let mut vm_fallback = None;
     let vm = match engine_choice {
-        EngineChoice::Vm => VmPack::compile(&engine, &packages, regorus::Value::from(config_data)).ok(),
+        EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data)) {
+            Ok(vm) => Some(vm),
+            Err(e) => {
+                vm_fallback = Some(first_line(&format!("{e:#}")));
+                None
+            }
+        },
         EngineChoice::Interpreter => None,
     };
     let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
@@ -182,7 +191,7 @@ pub fn audit_with_engine(
         warnings,
         baseline: None,
     };
-    (audit, EvalTimings { evaluate: started.elapsed(), engine: used }, notices)
+    (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
 }
 
 /// Accounts named by failed calls but absent from `accounts`, as empty accounts.

@@ -107,10 +107,10 @@ pub struct AuditArgs {
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
     #[arg(long)]
     pub timings: bool,
-    /// Rego engine. `interpreter` reports a rule that breaks at run time as `error`;
-    /// `vm` (regorus bytecode) is about 3x faster but, like OPA, reads an error inside
-    /// a rule body as "undefined", so a broken rule can drop a subject silently.
-    #[arg(long, value_enum, default_value_t = RegoEngine::Interpreter)]
+    /// Rego engine, for benchmarks only. `vm` (regorus bytecode) is about 3x faster but
+    /// reads an error inside a rule body as "undefined" and misses the built-in event
+    /// detections (EVT-*); audits use the interpreter.
+    #[arg(long, value_enum, default_value_t = RegoEngine::Interpreter, hide = true)]
     pub engine: RegoEngine,
     #[command(flatten)]
     pub live: LiveArgs,

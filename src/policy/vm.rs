@@ -7,8 +7,8 @@
 //! construct (notably `with`, which only tests use); a pack it rejects runs on
 //! the interpreter instead, and an account whose run fails on the VM is run
 //! again on the interpreter, rule by rule, so a failure stays with the rule
-//! that caused it. Both engines give the same reports on every fixture
-//! (`tests/engines.rs`). What the VM does differently, and why it is not the
+//! that caused it. The engines agree on every fixture except the
+//! event detections, a VM defect pinned there (`tests/engines.rs`). What the VM does differently, and why it is not the
 //! default, is said on [`EngineChoice`](super::EngineChoice).
 
 use std::sync::Arc;

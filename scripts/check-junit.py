@@ -47,7 +47,11 @@ def main(xml_path, json_path):
     if len(cases) != len(results):
         problems.append(f"{len(cases)} test cases for {len(results)} results")
     for r in results:
-        key = (r["rule_id"], f'{r["account"]}/{r["region"] or "global"}', r["resource"])
+        # An event detection's case names its event (two events can share a resource).
+        evidence = r.get("evidence") or {}
+        event_id = evidence.get("event_id") or (evidence.get("rule_evidence") or {}).get("event_id")
+        name = f'{r["resource"]} (event {event_id})' if isinstance(event_id, str) else r["resource"]
+        key = (r["rule_id"], f'{r["account"]}/{r["region"] or "global"}', name)
         case = cases.get(key)
         if case is None:
             problems.append(f"no test case for {key}")

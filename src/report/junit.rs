@@ -3,7 +3,8 @@
 //! which escapes XML and strips control characters, so AWS strings cannot break the document.
 //!
 //! One `testsuite` per evaluated rule (`CT-005 Trail validates log file integrity`),
-//! one `testcase` per subject: `name` = resource, `classname` = `account/region`
+//! one `testcase` per subject: `name` = resource (plus the event id for an
+//! event detection), `classname` = `account/region`
 //! (`global` for account-level and global subjects). `fail` → `<failure
 //! message=.. type=severity>`, `error` → `<error>`, `waived` → `<skipped>` with the
 //! waiver, `pass` → a plain test case. A rule without subjects is an empty suite,
@@ -39,7 +40,13 @@ fn case(r: &RuleResult) -> TestCase {
             status
         }
     };
-    let mut case = TestCase::new(r.resource.as_str(), status);
+    // An event detection can fail twice on one resource (two root sign-ins):
+    // the event id keeps each test case distinct, as it does the fingerprint.
+    let name = match crate::policy::result::event_id(&r.evidence) {
+        Some(id) => format!("{} (event {id})", r.resource),
+        None => r.resource.clone(),
+    };
+    let mut case = TestCase::new(name.as_str(), status);
     case.set_classname(format!("{}/{}", r.account, r.region.as_deref().unwrap_or("global")));
     case
 }

@@ -222,13 +222,7 @@ mod tests {
 
     fn audit(results: Vec<RuleResult>) -> Audit {
         Audit {
-            metadata: crate::snapshot::Metadata {
-                tool: crate::snapshot::ToolInfo { name: "trailaudit".into(), version: "0".into() },
-                collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
-                partition: "aws".into(),
-                regions: vec!["us-east-1".into()],
-                settings: crate::snapshot::CollectionSettings { event_history_days: 7, event_history_max_events: 10 },
-            },
+            metadata: crate::snapshot::Metadata::example(),
             snapshot_path: None,
             rules: vec![rule("CT-001"), rule("CT-002")],
             results,

@@ -80,13 +80,7 @@ mod tests {
     pub(super) fn mixed() -> Audit {
         let hostile = "arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>alert(1)</script>\u{1b}[31m\nx";
         Audit {
-            metadata: crate::snapshot::Metadata {
-                tool: crate::snapshot::ToolInfo { name: "trailaudit".into(), version: "0".into() },
-                collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
-                partition: "aws".into(),
-                regions: vec!["us-east-1".into()],
-                settings: crate::snapshot::CollectionSettings { event_history_days: 7, event_history_max_events: 10 },
-            },
+            metadata: crate::snapshot::Metadata::example(),
             snapshot_path: Some("fixtures/x/snapshot.json".into()),
             rules: vec![rule("CT-101", Severity::High), rule("CT-102", Severity::Low)],
             results: vec![

@@ -59,6 +59,20 @@ pub struct ToolInfo {
     pub version: String,
 }
 
+#[cfg(test)]
+impl Metadata {
+    /// A fixed metadata block for unit tests of reporters and baselines.
+    pub(crate) fn example() -> Metadata {
+        Metadata {
+            tool: ToolInfo { name: "trailaudit".into(), version: "0".into() },
+            collected_at: "2026-11-20T09:00:00Z".parse().expect("a valid RFC 3339 time"),
+            partition: "aws".into(),
+            regions: vec!["us-east-1".into()],
+            settings: CollectionSettings { event_history_days: 7, event_history_max_events: 10 },
+        }
+    }
+}
+
 /// Collection settings that change what the snapshot can prove.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -17,6 +17,10 @@ scripts/moto.sh install
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3"
 
 echo "==> cargo test"
+# In-process audits (golden and engine tests) pay for a backtrace on every
+# error regorus raises internally when RUST_BACKTRACE=1 is set, as CI often
+# does; the binary turns that off itself (trailaudit::quiet_library_backtraces).
+export RUST_LIB_BACKTRACE="${RUST_LIB_BACKTRACE:-0}"
 cargo test --locked --all-targets
 
 echo "==> SARIF of every fixture, validated"

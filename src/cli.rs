@@ -109,7 +109,7 @@ pub struct AuditArgs {
     pub timings: bool,
     /// Rego engine, for benchmarks only. `vm` (regorus bytecode) is about 3x faster but
     /// reads an error inside a rule body as "undefined" and misses the built-in event
-    /// detections (EVT-*); audits use the interpreter.
+    /// detections (EVT-*) and CFG-001/CFG-003 passes; audits use the interpreter.
     #[arg(long, value_enum, default_value_t = RegoEngine::Interpreter, hide = true)]
     pub engine: RegoEngine,
     #[command(flatten)]

@@ -35,15 +35,6 @@ import data.trailaudit.lib.errors
 import data.trailaudit.lib.recorders
 import data.trailaudit.lib.result
 
-# What is wrong in a region, not counting unknowns.
-problems(region) := array.concat(
-	[sprintf("recorder %s does not record all supported resource types", [rec.name]) |
-		some rec in recorders.in_region(region)
-		rec.all_supported != true
-	],
-	[p | some rec in recorders.in_region(region); some p in recorders.status_problems(rec)],
-)
-
 global_problem := [] if {
 	recorders.global_somewhere
 } else := [] if {
@@ -56,18 +47,8 @@ global_unknown if {
 	count(recorders.unread_regions) > 0
 }
 
-status_unknown(region) if {
-	some rec in recorders.in_region(region)
-	not recorders.status_known(rec)
-}
-
-all_problems(region) := array.concat(problems(region), global_problem)
-
-evidence(region) := {
-	"recorders": [rec.name | some rec in recorders.in_region(region)],
-	"problems": all_problems(region),
-	"global_resource_types_recorded": global_evidence,
-}
+# The unknown that holds in every region, if any.
+global_unknowns := [sprintf("cannot tell whether global resource types are recorded: recorders of %s were not collected", [concat(", ", sort(recorders.unread_regions))]) | global_unknown]
 
 global_evidence := true if recorders.global_somewhere
 
@@ -75,36 +56,69 @@ else := null if global_unknown
 
 else := false
 
-results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), evidence(region)) if {
-	some region in recorders.regions
-	count(recorders.in_region(region)) == 0
+# Per region, what the results need: computed once per account in one
+# comprehension, because regorus does not cache function calls and the results
+# read each of these several times per region.
+region_facts := {region: {
+	"recorders": recs,
+	"problems": all_problems,
+	# Some recorder's status was not read (not recorders.status_known, spelled
+	# out: the input always carries `recording`, null when unread, and a call
+	# per recorder is measurable here).
+	"status_unknown": count([rec | some rec in recs; rec.recording == null]) > 0,
+	"evidence": {
+		"recorders": [rec.name | some rec in recs],
+		"problems": all_problems,
+		"global_resource_types_recorded": global_recorded,
+	},
+} |
+	# Account-wide values, looked up once rather than once per region.
+	account_problems := global_problem
+	global_recorded := global_evidence
+
+	some region, recs in recorders.by_region
+
+	# What is wrong in the region, not counting unknowns.
+	problems := array.concat(
+		[sprintf("recorder %s does not record all supported resource types", [rec.name]) |
+			some rec in recs
+			rec.all_supported != true
+		],
+		[p | some rec in recs; some p in recorders.status_problems(rec)],
+	)
+	all_problems := array.concat(problems, account_problems)
 }
 
-results contains result.fail(result.region(region), sprintf("%s: %s", [region, concat("; ", all_problems(region))]), evidence(region)) if {
-	some region in recorders.regions
-	count(recorders.in_region(region)) > 0
-	count(all_problems(region)) > 0
+results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), f.evidence) if {
+	some region, f in region_facts
+	count(f.recorders) == 0
 }
 
-results contains result.error(result.region(region), sprintf("%s: %s", [region, concat("; ", unknowns(region))]), evidence(region)) if {
-	some region in recorders.regions
-	count(recorders.in_region(region)) > 0
-	count(all_problems(region)) == 0
-	count(unknowns(region)) > 0
+results contains result.fail(result.region(region), sprintf("%s: %s", [region, concat("; ", f.problems)]), f.evidence) if {
+	some region, f in region_facts
+	count(f.recorders) > 0
+	count(f.problems) > 0
 }
 
-unknowns(region) := array.concat(
-	["recorder status was not collected (DescribeConfigurationRecorderStatus)" |
-		status_unknown(region)
-		not errors.failed_in_region("config:DescribeConfigurationRecorderStatus", region)
-	],
-	[sprintf("cannot tell whether global resource types are recorded: recorders of %s were not collected", [concat(", ", sort(recorders.unread_regions))]) | global_unknown],
-)
+results contains result.error(result.region(region), sprintf("%s: %s", [region, concat("; ", unknowns)]), f.evidence) if {
+	account_unknowns := global_unknowns # looked up once, not once per region
+	some region, f in region_facts
+	count(f.recorders) > 0
+	count(f.problems) == 0
+	unknowns := array.concat(
+		["recorder status was not collected (DescribeConfigurationRecorderStatus)" |
+			f.status_unknown
+			not errors.failed_in_region("config:DescribeConfigurationRecorderStatus", region)
+		],
+		account_unknowns,
+	)
+	count(unknowns) > 0
+}
 
-results contains result.pass(result.region(region), sprintf("%s: every recorder (%s) records all resources and is recording successfully; global resource types are recorded", [region, concat(", ", evidence(region).recorders)]), evidence(region)) if {
-	some region in recorders.regions
-	count(recorders.in_region(region)) > 0
-	count(all_problems(region)) == 0
-	not status_unknown(region)
-	not global_unknown
+results contains result.pass(result.region(region), sprintf("%s: every recorder (%s) records all resources and is recording successfully; global resource types are recorded", [region, concat(", ", f.evidence.recorders)]), f.evidence) if {
+	not global_unknown # tested once, before the loop over regions
+	some region, f in region_facts
+	count(f.recorders) > 0
+	count(f.problems) == 0
+	not f.status_unknown
 }

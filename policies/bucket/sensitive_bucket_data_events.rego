@@ -29,32 +29,43 @@
 #       aws cloudtrail put-advanced-event-selectors --trail-name <trail> --advanced-event-selectors '[{"Name":"Management","FieldSelectors":[{"Field":"eventCategory","Equals":["Management"]}]},{"Name":"S3 <bucket>","FieldSelectors":[{"Field":"eventCategory","Equals":["Data"]},{"Field":"resources.type","Equals":["AWS::S3::Object"]},{"Field":"resources.ARN","StartsWith":["arn:aws:s3:::<bucket>/"]}]}]'
 package trailaudit.bucket.sensitive_bucket_data_events
 
-import data.trailaudit.lib.buckets
 import data.trailaudit.lib.data_events
 import data.trailaudit.lib.result
 
-coverage(b) := {mode: sort(data_events.capturing(b, mode)) | some mode in ["read", "write"]}
+# The rule itself, not its package: regorus evaluates every rule of a package
+# referenced as `buckets.sensitive_buckets` (trail buckets, writers, ...).
+import data.trailaudit.lib.buckets.sensitive_buckets
 
-missing(b) := [mode | some mode in ["read", "write"]; count(coverage(b)[mode]) == 0]
+# Per sensitive bucket (keyed by name): which trails log its reads and writes,
+# and which of the two are logged by none. Computed once per account, with one
+# data_events.coverage call per bucket: functions are not cached, and the
+# result rules below read each verdict several times.
+verdicts := {name: {"bucket": b, "coverage": c, "missing": missing} |
+	some name, b in sensitive_buckets
+	c := data_events.coverage(b)
+	missing := [mode | some mode in ["read", "write"]; count(c[mode]) == 0]
+}
 
 results contains result.pass(
 	result.bucket(b),
 	sprintf("sensitive bucket %s: reads and writes are logged (reads by %s; writes by %s)", [b.name, concat(", ", c.read), concat(", ", c.write)]),
 	{"read_trails": c.read, "write_trails": c.write},
 ) if {
-	some b in buckets.sensitive_buckets
-	c := coverage(b)
-	count(missing(b)) == 0
+	some v in verdicts
+	count(v.missing) == 0
+	b := v.bucket
+	c := v.coverage
 }
 
 results contains result.fail(
 	result.bucket(b),
-	sprintf("sensitive bucket %s: %s data events are not logged by any logging trail%s", [b.name, concat(" and ", missing(b)), detail(c)]),
-	{"missing": missing(b), "read_trails": c.read, "write_trails": c.write},
+	sprintf("sensitive bucket %s: %s data events are not logged by any logging trail%s", [b.name, concat(" and ", v.missing), detail(c)]),
+	{"missing": v.missing, "read_trails": c.read, "write_trails": c.write},
 ) if {
-	some b in buckets.sensitive_buckets
-	c := coverage(b)
-	count(missing(b)) > 0
+	some v in verdicts
+	count(v.missing) > 0
+	b := v.bucket
+	c := v.coverage
 }
 
 # Which half is logged, when one is.

@@ -23,17 +23,21 @@
 #     cli: "aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"<bucket>/\"}}'"
 package trailaudit.bucket.trail_bucket_access_logging
 
-import data.trailaudit.lib.buckets
 import data.trailaudit.lib.result
 
+# The rules themselves, not their package: regorus evaluates every rule of a
+# package referenced as `buckets.trail_buckets` (sensitive buckets, ...).
+import data.trailaudit.lib.buckets.trail_buckets
+import data.trailaudit.lib.buckets.writers
+
 results contains result.pass(result.bucket(b), sprintf("trail bucket %s logs access to %s", [b.name, b.logging.target_bucket]), evidence) if {
-	some b in buckets.trail_buckets
+	some b in trail_buckets
 	b.logging != null
-	evidence := {"trails": buckets.writers[b.name], "logging": b.logging}
+	evidence := {"trails": writers[b.name], "logging": b.logging}
 }
 
 results contains result.fail(result.bucket(b), sprintf("trail bucket %s has server access logging disabled", [b.name]), evidence) if {
-	some b in buckets.trail_buckets
+	some b in trail_buckets
 	b.logging == null
-	evidence := {"trails": buckets.writers[b.name], "logging": null}
+	evidence := {"trails": writers[b.name], "logging": null}
 }

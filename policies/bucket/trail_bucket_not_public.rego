@@ -31,23 +31,34 @@ package trailaudit.bucket.trail_bucket_not_public
 import data.trailaudit.lib.buckets
 import data.trailaudit.lib.result
 
-evidence(b) := {
-	"trails": buckets.writers[b.name],
-	"public_policy_statements": buckets.public_statements(b),
-	"public_acl_grants": buckets.public_grants(b),
-	"bucket_public_access_block": b.public_access_block,
-	"account_public_access_block": input.account.public_access_block,
+# The rules themselves, not their package: regorus evaluates every rule of a
+# package referenced as `buckets.trail_buckets` (sensitive buckets, ...).
+import data.trailaudit.lib.buckets.trail_buckets
+import data.trailaudit.lib.buckets.writers
+
+# Per trail bucket (keyed by name): what makes it public, and the evidence.
+# Computed once per account, with one buckets.public_access call per bucket:
+# functions are not cached.
+verdicts := {name: {"bucket": b, "reasons": access.reasons, "evidence": evidence} |
+	some name, b in trail_buckets
+	access := buckets.public_access(b)
+	evidence := {
+		"trails": writers[b.name],
+		"public_policy_statements": access.statements,
+		"public_acl_grants": access.grants,
+		"bucket_public_access_block": b.public_access_block,
+		"account_public_access_block": input.account.public_access_block,
+	}
 }
 
-results contains result.pass(result.bucket(b), sprintf("trail bucket %s is not publicly accessible", [b.name]), ev) if {
-	some b in buckets.trail_buckets
-	count(buckets.public_reasons(b)) == 0
-	ev := evidence(b)
+results contains result.pass(result.bucket(b), sprintf("trail bucket %s is not publicly accessible", [b.name]), v.evidence) if {
+	some v in verdicts
+	count(v.reasons) == 0
+	b := v.bucket
 }
 
-results contains result.fail(result.bucket(b), sprintf("trail bucket %s is publicly accessible: %s", [b.name, concat("; ", reasons)]), ev) if {
-	some b in buckets.trail_buckets
-	reasons := buckets.public_reasons(b)
-	count(reasons) > 0
-	ev := evidence(b)
+results contains result.fail(result.bucket(b), sprintf("trail bucket %s is publicly accessible: %s", [b.name, concat("; ", v.reasons)]), v.evidence) if {
+	some v in verdicts
+	count(v.reasons) > 0
+	b := v.bucket
 }

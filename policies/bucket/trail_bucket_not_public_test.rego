@@ -80,3 +80,18 @@ test_pass_single_statement_object if {
 	some r in run(b, null)
 	r.status == "pass"
 }
+
+# An ACL that was not collected (null) leaves the policy to judge, instead of
+# failing the whole rule for the account at run time; the failed
+# s3:GetBucketAcl call itself turns the result into an error (custom.requires).
+test_uncollected_acl_still_judges_the_policy if {
+	some r in run(bucket([cloudtrail_write, public_read], null, null), null)
+	r.status == "fail"
+	r.message == "trail bucket logs is publicly accessible: bucket policy statement PublicRead allows Principal * without a restricting condition"
+}
+
+test_uncollected_acl_with_private_policy_passes_for_scope_to_judge if {
+	some r in run(bucket([cloudtrail_write], null, null), null)
+	r.status == "pass"
+	r.evidence.public_acl_grants == []
+}

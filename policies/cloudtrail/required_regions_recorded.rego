@@ -27,29 +27,47 @@ import data.trailaudit.lib.trails
 
 required := data.trailaudit.config.required_regions
 
-# Logging trails that record `region` for this account.
-recorders(region) := sort({arn |
-	some arn, t in trails.logging_recording
-	trails.covers_region(t, region)
-})
-
-results contains result.pass(result.region(region), sprintf("%s is recorded by %s", [region, concat(", ", recorders(region))]), {"trails": recorders(region)}) if {
+# Per required region: the logging trails that record it for this account
+# ("recording"), and every trail that would if it were logging ("covering"),
+# as sorted ARNs. A trail covers a region when it is multi-region or homed
+# there (trails.covers_region), so regions no single-region trail is homed in
+# share one entry. Computed once per account: functions are not cached, and
+# each list is read several times per result.
+by_region := {region: object.get(homed, region, anywhere) |
+	homed := {home: trail_lists(multi_region_trails | arns) | some home, arns in single_region_trails}
+	anywhere := trail_lists(multi_region_trails)
 	some region in required
-	count(recorders(region)) > 0
 }
 
-# Trails that would record `region` if they were logging. A "not recorded"
-# verdict rests on their status: `depends_on` makes it an error when a
-# GetTrailStatus among them failed, instead of reading "unknown" as "stopped".
-covering(region) := sort({arn |
-	some arn, t in trails.recording
-	trails.covers_region(t, region)
-})
+trail_lists(arns) := {"covering": covering, "recording": [arn | some arn in covering; logging[arn]]} if {
+	covering := sort(arns)
+	logging := trails.logging_recording
+}
 
+# The trails recording this account that are multi-region, and the others by
+# home region.
+multi_region_trails := {arn | some arn, t in trails.recording; t.is_multi_region_trail}
+
+single_region_trails := {region: {arn |
+	some arn, t in trails.recording
+	not t.is_multi_region_trail
+	t.home_region == region
+} |
+	some region in {h.home_region | some h in trails.recording; not h.is_multi_region_trail}
+}
+
+results contains result.pass(result.region(region), sprintf("%s is recorded by %s", [region, concat(", ", r.recording)]), {"trails": r.recording}) if {
+	some region, r in by_region
+	count(r.recording) > 0
+}
+
+# A "not recorded" verdict rests on the status of the covering trails:
+# `depends_on` makes it an error when a GetTrailStatus among them failed,
+# instead of reading "unknown" as "stopped".
 results contains object.union(
-	result.fail(result.region(region), sprintf("no logging trail records %s", [region]), {"trails": [], "not_logging": covering(region)}),
-	{"depends_on": covering(region)},
+	result.fail(result.region(region), sprintf("no logging trail records %s", [region]), {"trails": [], "not_logging": r.covering}),
+	{"depends_on": r.covering},
 ) if {
-	some region in required
-	count(recorders(region)) == 0
+	some region, r in by_region
+	count(r.recording) == 0
 }

@@ -25,28 +25,32 @@ tag_value_matches(values, value) if {
 	lower(v) == lower(value)
 }
 
-sensitive_buckets contains b if {
-	some b in input.account.buckets
+# Keyed by bucket name (iterate with `some b in sensitive_buckets`): objects
+# keyed by strings are far cheaper for the engine than sets of whole bucket
+# records. Rules import the rule they read (`import
+# data.trailaudit.lib.buckets.sensitive_buckets`), not the package: regorus
+# evaluates every rule of a package whose rule is read as `buckets.name`.
+sensitive_buckets := {name: b |
+	some name, b in input.account.buckets
 	sensitive(b)
 }
 
-# Buckets of this account that some trail (here or elsewhere in the snapshot) writes to.
-trail_buckets contains b if {
-	some t in trails.own
-	b := input.account.buckets[t.s3_bucket_name]
-}
-
-trail_buckets contains b if {
-	some name, _ in input.context.trail_buckets
+# Buckets of this account that some trail (here or elsewhere in the snapshot)
+# writes to, keyed by bucket name like sensitive_buckets.
+trail_buckets := {name: b |
+	some name in trail_bucket_names
 	b := input.account.buckets[name]
 }
 
+trail_bucket_names := {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
+
 # Trail ARNs writing to each bucket (this account's trails and, from context,
 # other accounts'), for evidence. A rule rather than a function: computed once
-# per account, and read by rule bodies as `buckets.writers[b.name]`.
-writers[name] := sort(mine | theirs) if {
-	some name in {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
-	mine := {t.arn | some t in trails.own; t.s3_bucket_name == name}
+# per account, and read by rule bodies as `writers[b.name]`.
+writers := {name: sort(mine | theirs) |
+	own := trails.own
+	some name in trail_bucket_names
+	mine := {t.arn | some t in own; t.s3_bucket_name == name}
 	theirs := {r.trail_arn | some r in object.get(input.context.trail_buckets, name, [])}
 }
 
@@ -91,43 +95,51 @@ public_statements(b) := [sid |
 public_groups := {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
 
 public_grants(b) := [sprintf("%s to %s", [g.permission, g.grantee_uri]) |
-	some g in object.get(object.get(b, "acl", {}), "grants", [])
+	some g in acl_grants(b)
 	g.grantee_type == "Group"
 	g.grantee_uri in public_groups
 ]
+
+# The ACL's grants; none when the ACL was not collected (null): like an
+# uncollected policy, the failed s3:GetBucketAcl (in `custom.requires`) then
+# turns the bucket's result into an error, and the other buckets of the
+# account are still judged.
+acl_grants(b) := g if {
+	g := b.acl.grants
+	is_array(g)
+} else := []
 
 # Block Public Access, bucket and account level: either switch neutralises.
 blocked(b, setting) if b.public_access_block[setting] == true
 
 blocked(_, setting) if input.account.public_access_block[setting] == true
 
-policy_public(b) if {
-	count(public_statements(b)) > 0
-	not blocked(b, "restrict_public_buckets")
-}
-
-acl_public(b) if {
-	count(public_grants(b)) > 0
-	not blocked(b, "ignore_public_acls")
-}
-
-# AWS's own verdict (GetBucketPolicyStatus), when collected.
-aws_says_public(b) if {
-	b.policy_is_public == true
-	not blocked(b, "restrict_public_buckets")
-}
-
-# What makes the bucket public, empty when nothing does.
-public_reasons(b) := array.concat(
-	array.concat(
-		[sprintf("bucket policy statement %s allows Principal * without a restricting condition", [sid]) |
-			policy_public(b)
-			some sid in public_statements(b)
+# What makes the bucket public, with the policy statements and ACL grants
+# that would (for evidence): {"statements", "grants", "reasons"}, reasons
+# empty when nothing does. Block Public Access (bucket or account level)
+# neutralises a public policy (restrict_public_buckets) or ACL
+# (ignore_public_acls); AWS's own verdict (GetBucketPolicyStatus, when
+# collected) counts when no statement explains it. Call it once per bucket:
+# functions are not cached.
+public_access(b) := {"statements": statements, "grants": grants, "reasons": reasons} if {
+	statements := public_statements(b)
+	grants := public_grants(b)
+	reasons := array.concat(
+		array.concat(
+			[sprintf("bucket policy statement %s allows Principal * without a restricting condition", [sid]) |
+				not blocked(b, "restrict_public_buckets")
+				some sid in statements
+			],
+			[sprintf("ACL grants %s", [grant]) |
+				not blocked(b, "ignore_public_acls")
+				some grant in grants
+			],
+		),
+		[r |
+			b.policy_is_public == true
+			not blocked(b, "restrict_public_buckets")
+			count(statements) == 0
+			r := "AWS reports the bucket policy as public (GetBucketPolicyStatus)"
 		],
-		[sprintf("ACL grants %s", [grant]) |
-			acl_public(b)
-			some grant in public_grants(b)
-		],
-	),
-	[r | aws_says_public(b); count(public_statements(b)) == 0; r := "AWS reports the bucket policy as public (GetBucketPolicyStatus)"],
-)
+	)
+}

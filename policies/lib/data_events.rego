@@ -34,58 +34,65 @@ read_only_value := {"read": "true", "write": "false"}
 
 bucket_prefix(bucket) := sprintf("arn:%s:s3:::%s/", [input.metadata.partition, bucket.name])
 
-# captures(t, bucket, mode): logging trail t records every `mode` ("read"/"write")
-# data event on objects of bucket: it covers the bucket's region and a selector
-# covers the bucket for that mode.
-captures(t, bucket, mode) if {
-	trails.covers_region(t, object.get(bucket, "region", t.home_region))
-	selector_covers(t, bucket, mode)
-}
+modes := ["read", "write"]
 
-selector_covers(t, bucket, mode) if {
-	some s in trails.selectors(t).EventSelectors
-	trails.read_write_allows(s.ReadWriteType, mode)
-	some d in s.DataResources
-	d.Type == "AWS::S3::Object"
-	some v in d.Values
-	startswith(bucket_prefix(bucket), v)
-}
-
-selector_covers(t, bucket, mode) if {
-	some i, a in trails.selectors(t).AdvancedEventSelectors
-	mode in advanced_modes[[t.arn, i]]
-	arn_admits_bucket(a, bucket)
-}
-
-# The modes each advanced selector of each logging trail admits on every field
-# but resources.ARN. A rule, so it is worked out once per account, not once per
-# bucket: the event-name checks are the expensive part.
-advanced_modes[[arn, i]] := {mode |
-	some mode in ["read", "write"]
-	every f in a.FieldSelectors {
-		field_admits_all(f, mode)
+# coverage(bucket): for "read" and "write", the logging trails (ARNs, sorted)
+# that record every such data event on objects of bucket: the trail covers the
+# bucket's region and one of its selectors covers the bucket for that mode.
+# Call it once per bucket: functions are not cached, and this is the only
+# per-bucket work (what each trail logs is worked out once, in `logged`).
+coverage(bucket) := {mode: sort({arn | some [arn, m] in captured; m == mode}) | some mode in modes} if {
+	here := {arn: logs |
+		some arn, logs in logged
+		trails.covers_region(logs.trail, object.get(bucket, "region", logs.trail.home_region))
 	}
-} if {
+
+	# [trail ARN, mode] pairs, from basic then advanced selectors (the prefix
+	# is bound inside: without a partition nothing is captured).
+	captured := {[arn, mode] |
+		prefix := bucket_prefix(bucket)
+		some arn, logs in here
+		some mode, values in logs.basic
+		some v in values
+		startswith(prefix, v)
+	} | {[arn, mode] |
+		prefix := bucket_prefix(bucket)
+		some arn, logs in here
+		some a in logs.advanced
+		every f in a.arn_fields {
+			arn_admits(f, prefix)
+		}
+		some mode in a.modes
+	}
+}
+
+# What each logging trail (recording this account) logs of S3 object data
+# events, keyed by ARN:
+#   basic     for each mode, the ARN prefixes its basic selectors log;
+#   advanced  the advanced selectors that admit every S3 object data event of
+#             some mode on every field but resources.ARN: those modes and
+#             the selector's resources.ARN field selectors (see arn_field),
+#             which decide per bucket.
+# A rule, so it is worked out once per account, not once per bucket.
+logged := {arn: {"trail": t, "basic": basic, "advanced": advanced} |
 	some arn, t in trails.logging_recording
-	some i, a in trails.selectors(t).AdvancedEventSelectors
-	has(a, "eventCategory")
-	has(a, "resources.type")
-}
-
-arn_admits_bucket(a, bucket) if {
-	prefix := bucket_prefix(bucket)
-	every f in a.FieldSelectors {
-		arn_field_admits(f, prefix)
+	sel := trails.selectors(t)
+	basic := {mode: [v |
+		some s in sel.EventSelectors
+		trails.read_write_allows(s.ReadWriteType, mode)
+		some d in s.DataResources
+		d.Type == "AWS::S3::Object"
+		some v in d.Values
+	] |
+		some mode in modes
 	}
-}
-
-arn_field_admits(f, _) if f.Field != "resources.ARN"
-
-# Every object ARN of the bucket: "<prefix><any key>".
-arn_field_admits(f, prefix) if {
-	f.Field == "resources.ARN"
-	positive_admits_bucket(f, prefix)
-	not negative_touches_bucket(f, prefix)
+	advanced := [{"modes": admitted_modes, "arn_fields": [arn_field(f) | some f in a.FieldSelectors; f.Field == "resources.ARN"]} |
+		some a in sel.AdvancedEventSelectors
+		has(a, "eventCategory")
+		has(a, "resources.type")
+		admitted_modes := selector_modes(a)
+		count(admitted_modes) > 0
+	]
 }
 
 has(a, name) if {
@@ -93,105 +100,91 @@ has(a, name) if {
 	f.Field == name
 }
 
-# Fields with a single known value for S3 object data events.
-field_admits_all(f, _) if {
-	f.Field == "eventCategory"
-	admits(f, "Data")
+# The modes for which an advanced selector admits every S3 object data event
+# on every field but resources.ARN (field selectors are AND-ed).
+selector_modes(a) := intersection({field_modes(f) | some f in a.FieldSelectors})
+
+# The values every S3 object data event of a mode has in the fields we can
+# reason about (an eventName field must let all the mode's operations
+# through). resources.ARN is judged per bucket (arn_admits); any other field
+# narrows the selector, so it admits no mode.
+field_values := {
+	"eventCategory": {"read": {"Data"}, "write": {"Data"}},
+	"resources.type": {"read": {"AWS::S3::Object"}, "write": {"AWS::S3::Object"}},
+	"eventSource": {"read": {"s3.amazonaws.com"}, "write": {"s3.amazonaws.com"}},
+	"readOnly": {"read": {read_only_value.read}, "write": {read_only_value.write}},
+	"eventName": names,
+	"resources.ARN": {"read": set(), "write": set()},
 }
 
-field_admits_all(f, _) if {
-	f.Field == "resources.type"
-	admits(f, "AWS::S3::Object")
-}
+# The modes whose values the field selector all lets through. One admitted()
+# call per field selector, for the values of both modes at once.
+field_modes(f) := {mode | some mode, values in by_mode; values - ok == set()} if {
+	by_mode := field_values[f.Field]
+	ok := admitted(f, by_mode.read | by_mode.write)
+} else := set()
 
-field_admits_all(f, _) if {
-	f.Field == "eventSource"
-	admits(f, "s3.amazonaws.com")
-}
-
-field_admits_all(f, mode) if {
-	f.Field == "readOnly"
-	admits(f, read_only_value[mode])
-}
-
-field_admits_all(f, mode) if {
-	f.Field == "eventName"
-	every name in names[mode] {
-		admits(f, name)
+# The values (among the set `values`) that field selector f lets through:
+# included by a positive operator (every value when it has none), excluded by
+# no negative one. Worked out for a set of values at once with comprehensions,
+# which are cheap, instead of one function call per value; each comprehension
+# loops over the operator's list first, which is usually empty or short.
+admitted(f, values) := included - excluded if {
+	eq := object.get(f, "Equals", [])
+	sw := object.get(f, "StartsWith", [])
+	ew := object.get(f, "EndsWith", [])
+	open := count(eq) + count(sw) + count(ew) == 0
+	included := {v | open; some v in values} | (values & {x | some x in eq}) | {v |
+		some p in sw
+		some v in values
+		startswith(v, p)
+	} | {v |
+		some x in ew
+		some v in values
+		endswith(v, x)
+	}
+	excluded := (values & {x | some x in object.get(f, "NotEquals", [])}) | {v |
+		some p in object.get(f, "NotStartsWith", [])
+		some v in values
+		startswith(v, p)
+	} | {v |
+		some x in object.get(f, "NotEndsWith", [])
+		some v in values
+		endswith(v, x)
 	}
 }
 
-# Judged per bucket (arn_admits_bucket).
-field_admits_all(f, _) if f.Field == "resources.ARN"
-
-positive_ops := ["Equals", "StartsWith", "EndsWith"]
-
-has_positive(f) if {
-	some op in positive_ops
-	count(object.get(f, op, [])) > 0
+# A resources.ARN field selector, reduced once per account to what judging a
+# bucket needs:
+#   includes         the ARN prefixes it includes: its StartsWith values, or
+#                    "" (every ARN) when it has no positive operator;
+#   not_starts_with  prefixes it excludes;
+#   not_equals       ARNs it excludes;
+#   not_ends_with    whether it excludes suffixes, which any bucket may have.
+arn_field(f) := {
+	"includes": arn_includes(f),
+	"not_starts_with": object.get(f, "NotStartsWith", []),
+	"not_equals": object.get(f, "NotEquals", []),
+	"not_ends_with": count(object.get(f, "NotEndsWith", [])) > 0,
 }
 
-positive_admits_bucket(f, _) if not has_positive(f)
+arn_includes(f) := object.get(f, "StartsWith", []) if {
+	count(object.get(f, "Equals", [])) + count(object.get(f, "StartsWith", [])) + count(object.get(f, "EndsWith", [])) > 0
+} else := [""]
 
-positive_admits_bucket(f, prefix) if {
-	some v in object.get(f, "StartsWith", [])
+# The field selector admits every object ARN of the bucket, "<prefix><any
+# key>": a prefix of the bucket's is included, and no exclusion can match an
+# object of the bucket (else the bucket is partly unlogged). One function with
+# one body: called per bucket and advanced selector.
+arn_admits(f, prefix) if {
+	some v in f.includes
 	startswith(prefix, v)
-}
-
-# Any exclusion that can match an object of the bucket leaves it partly unlogged.
-negative_touches_bucket(f, prefix) if {
-	some v in object.get(f, "NotStartsWith", [])
-	prefix_overlap(prefix, v)
-}
-
-negative_touches_bucket(f, prefix) if {
-	some v in object.get(f, "NotEquals", [])
-	startswith(v, prefix)
-}
-
-negative_touches_bucket(f, _) if count(object.get(f, "NotEndsWith", [])) > 0
-
-prefix_overlap(prefix, v) if startswith(prefix, v)
-
-prefix_overlap(prefix, v) if startswith(v, prefix)
-
-# admits(f, value): the field selector lets events with this field value through.
-admits(f, value) if {
-	not has_positive(f)
-	not excluded(f, value)
-}
-
-admits(f, value) if {
-	included(f, value)
-	not excluded(f, value)
-}
-
-included(f, value) if value in object.get(f, "Equals", [])
-
-included(f, value) if {
-	some p in object.get(f, "StartsWith", [])
-	startswith(value, p)
-}
-
-included(f, value) if {
-	some s in object.get(f, "EndsWith", [])
-	endswith(value, s)
-}
-
-excluded(f, value) if value in object.get(f, "NotEquals", [])
-
-excluded(f, value) if {
-	some p in object.get(f, "NotStartsWith", [])
-	startswith(value, p)
-}
-
-excluded(f, value) if {
-	some s in object.get(f, "NotEndsWith", [])
-	endswith(value, s)
-}
-
-# Trails (recording this account) that capture `mode` events of the bucket.
-capturing(bucket, mode) := {arn |
-	some arn, t in trails.logging_recording
-	captures(t, bucket, mode)
+	not f.not_ends_with
+	every v in f.not_starts_with {
+		not startswith(prefix, v)
+		not startswith(v, prefix)
+	}
+	every v in f.not_equals {
+		not startswith(v, prefix)
+	}
 }

@@ -76,10 +76,18 @@ group_arn(t) := trim_suffix(arn, ":*") if {
 	is_string(arn)
 }
 
+# Qualifying trail ARN -> the log group ARN (no `:*`) it delivers to.
+qualifying_groups[arn] := g if {
+	some arn, t in trails.recording
+	trails.qualifying(t)
+	g := group_arn(t)
+}
+
 # Log group ARN (no `:*`) -> names of the qualifying trails delivering to it.
 groups[g] := sort(names) if {
-	some g in {group_arn(t) | some t in trails.recording; trails.qualifying(t)}
-	names := [t.name | some t in trails.recording; trails.qualifying(t); group_arn(t) == g]
+	some g in {h | some _, h in qualifying_groups}
+	recording := trails.recording
+	names := [recording[arn].name | some arn, h in qualifying_groups; h == g]
 }
 
 # Why a trail recording this account does not start a chain.
@@ -102,74 +110,45 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}}
 
 # --- steps 2-4, per log group ------------------------------------------------
+#
+# Everything below is computed once per account and shared by the 16 rules.
+# It is shaped for regorus, which caches no function call and pays for every
+# lookup into a rule by key: per-group facts are built once (`places`, `steps`)
+# and handed to the functions that explain a verdict, instead of being looked
+# up again by [key, group] (bench/README.md, "Rego shapes").
 
 holder_id(g) := trails.arn_account(g)
 
-log_group(g) := holders[holder_id(g)].log_groups[g]
+# What the chain of log group g needs from the account that holds it: the
+# log group record (absent when it does not exist), the alarms, the SNS topics
+# and the derived facts of its filters.
+places[g] := place if {
+	some g, _ in groups
+	id := holder_id(g)
+	holder := object.get(holders, id, null)
+	place := {
+		"holder_id": id,
+		"held": holder != null,
+		"log_group": object.get(holder_map(holder, "log_groups"), g, null),
+		"alarms": holder_map(holder, "alarms"),
+		"sns_topics": holder_map(holder, "sns_topics"),
+		"facts": object.get(object.get(object.get(input, "derived", {}), "metric_filters", {}), g, {}),
+	}
+}
 
-facts(g, name) := input.derived.metric_filters[g][name]
-
-# Rules below are keyed by [key, log group] and computed once per account for
-# every key, so that the 16 rules share the work (functions are not cached).
+# One of the holder's maps (log groups, alarms, topics), {} when it is absent
+# or was not collected (null).
+holder_map(holder, name) := m if {
+	m := holder[name]
+	is_object(m)
+} else := {}
 
 # The metric filters of each group; absent when DescribeMetricFilters failed
 # (`null`): a verdict of its own, never "no filters".
 filters[g] := f if {
-	some g, _ in groups
-	f := log_group(g).metric_filters
+	some g, place in places
+	f := place.log_group.metric_filters
 	is_array(f)
-}
-
-# Names of the filters that catch every event of the key's CIS pattern.
-covering[[key, g]] := {f.name | some f in fs; facts(g, f.name).misses[key] == []} if {
-	some key, _ in labels
-	some g, fs in filters
-}
-
-# Names of the filters trailaudit did not analyse (no input.derived facts).
-unanalysed[[key, g]] := {f.name | some f in fs; not is_array(facts(g, f.name).misses[key])} if {
-	some key, _ in labels
-	some g, fs in filters
-}
-
-# Metrics published by covering filters: [filter, namespace, metric name].
-metrics[[key, g]] := {[f.name, tr.metric_namespace, tr.metric_name] |
-	some f in filters[g]
-	f.name in names
-	some tr in f.transformations
-} if {
-	some [key, g], names in covering
-}
-
-alarms(g) := a if {
-	a := holders[holder_id(g)].alarms
-	is_object(a)
-} else := {}
-
-alarm(g, arn) := alarms(g)[arn]
-
-# Alarms of the group's account and region on those metrics: [filter, alarm ARN].
-watching[[key, g]] := {[m[0], arn] |
-	region := log_group(g).region
-	some m in ms
-	some arn, a in alarms(g)
-	a.metric_name == m[2]
-	a.namespace == m[1]
-	a.region == region
-} if {
-	some [key, g], ms in metrics
-}
-
-enabled[[key, g]] := {w | some w in ws; alarm(g, w[1]).actions_enabled == true} if {
-	some [key, g], ws in watching
-}
-
-topic(g, arn) := holders[holder_id(g)].sns_topics[arn]
-
-# `null` when ListSubscriptionsByTopic failed.
-subscriptions(g, arn) := s if {
-	s := topic(g, arn).subscriptions
-	is_array(s)
 }
 
 confirmed(s) if startswith(s.subscription_arn, "arn:")
@@ -183,15 +162,55 @@ confirmed_topics contains arn if {
 	confirmed(s)
 }
 
-# Complete chains: [ambiguous filter?, filter, alarm ARN, topic ARN]; sorted,
-# unambiguous filters come first.
-chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
-	some w in ws
-	some action in alarm(g, w[1]).alarm_actions
-	action in confirmed_topics
-	ambiguous := object.get(facts(g, w[0]), "ambiguous", false) == true
+# Group ARN -> key -> the chain as far as it goes:
+#   covering:   names of the filters catching every event of the key's CIS pattern;
+#   unanalysed: names of the filters trailaudit did not analyse (no input.derived facts);
+#   metrics:    [filter, namespace, metric name] published by covering filters;
+#   watching:   [filter, alarm ARN] of the alarms on those metrics in the log
+#               group's account and region (metrics are regional);
+#   enabled:    those of `watching` whose alarm has actions enabled;
+#   chains:     complete chains [ambiguous filter?, filter, alarm ARN, topic ARN]
+#               (sorted, unambiguous filters come first).
+steps[g] := {key: key_steps(key, fs, place, index, topics) | some key, _ in labels} if {
+	some g, fs in filters
+	place := places[g]
+	index := group_index(fs, place)
+	topics := confirmed_topics
+}
+
+# What every key's steps read from a group, gathered once per group rather
+# than once per key: per filter, the keys it covers and the keys it was
+# analysed for, and the metrics it publishes; the alarms of the log group's
+# region as [namespace, metric name, alarm ARN].
+group_index(fs, place) := {
+	"covers": {name: {key | some key, m in misses; m == []} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"analysed": {name: {key | some key, m in misses; is_array(m)} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"metrics": {name: {[tr.metric_namespace, tr.metric_name] | some tr in f.transformations} | some f in fs; name := f.name},
+	"alarms": [[a.namespace, a.metric_name, arn] | some arn, a in place.alarms; a.region == region],
 } if {
-	some [key, g], ws in enabled
+	region := place.log_group.region
+}
+
+key_steps(key, fs, place, index, topics) := {
+	"covering": covering,
+	"unanalysed": {name | some f in fs; name := f.name; not key in object.get(analysed, name, set())},
+	"metrics": metrics,
+	"watching": watching,
+	"enabled": enabled,
+	"chains": {[ambiguous, w[0], w[1], action] |
+		some w in enabled
+		alarm := place.alarms[w[1]]
+		some action in alarm.alarm_actions
+		action in topics
+		ambiguous := object.get(object.get(place.facts, w[0], {}), "ambiguous", false) == true
+	},
+} if {
+	analysed := index.analysed
+	published := index.metrics
+	covering := {name | some name, keys in index.covers; key in keys}
+	metrics := {[name, m[0], m[1]] | some name in covering; ms := published[name]; some m in ms}
+	watching := {[m[0], w[2]] | some m in metrics; some w in index.alarms; w[0] == m[1]; w[1] == m[2]}
+	enabled := {w | some w in watching; alarm := place.alarms[w[1]]; alarm.actions_enabled == true}
 }
 
 # --- explanations (computed only for the failures that need them) -------------
@@ -199,12 +218,13 @@ chains[[key, g]] := {[ambiguous, w[0], w[1], action] |
 # The filter nearest to covering: parsable before unparsable, then fewest
 # misses, then the simplest ones (a filter missing `eventName=X` is nearer than
 # one missing `eventName=X, errorCode=<other>` for as many events).
-closest(key, g) := ranked[0][3] if {
+closest(key, fs, place) := ranked[0][3] if {
 	ranked := sort([[unparsable, miss_count(m), sum([count(d) | some d in listed(m)]), f.name] |
-		some f in filters[g]
-		m := facts(g, f.name).misses[key]
+		some f in fs
+		facts := place.facts[f.name]
+		m := facts.misses[key]
 		is_array(m)
-		unparsable := is_string(object.get(facts(g, f.name), "parse_error", null))
+		unparsable := is_string(object.get(facts, "parse_error", null))
 	])
 	count(ranked) > 0
 }
@@ -229,54 +249,68 @@ misses_text(m) := concat("; ", listed(m)) if {
 	miss_count(m) <= shown_misses
 } else := sprintf("%s; and %d more", [concat("; ", array.slice(listed(m), 0, shown_misses)), miss_count(m) - shown_misses])
 
-closest_detail(key, g) := "it has no metric filters" if {
-	count(filters[g]) == 0
+closest_detail(key, fs, place) := "it has no metric filters" if {
+	count(fs) == 0
 } else := sprintf("closest filter %s does not parse: %s", [name, err]) if {
-	name := closest(key, g)
-	err := facts(g, name).parse_error
+	name := closest(key, fs, place)
+	facts := place.facts[name]
+	err := facts.parse_error
 	is_string(err)
 } else := sprintf("closest filter %s misses %d event(s): %s", [name, miss_count(m), misses_text(m)]) if {
-	name := closest(key, g)
-	m := facts(g, name).misses[key]
+	name := closest(key, fs, place)
+	facts := place.facts[name]
+	m := facts.misses[key]
 }
 
-closest_evidence(key, g) := {"closest_filter": name, "misses": facts(g, name).misses[key]} if {
-	name := closest(key, g)
+# (Lookups bound in the body: regorus reads an indexed lookup in a function's
+# head as an iteration.)
+closest_evidence(key, fs, place) := {"closest_filter": name, "misses": misses} if {
+	name := closest(key, fs, place)
+	facts := place.facts[name]
+	misses := facts.misses[key]
 } else := {}
 
-metric_texts(key, g) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in metrics[[key, g]]})
+metric_texts(st) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in st.metrics})
 
-alarm_names(g, ws) := sort({alarm(g, w[1]).name | some w in ws})
+alarm_names(place, ws) := sort({place.alarms[w[1]].name | some w in ws})
 
 # Alarms on the metric name in another namespace or region: the usual
 # mistakes, named in a failure.
-near_alarms(key, g) := sort({sprintf("alarm %s watches %s/%s in %s", [a.name, a.namespace, a.metric_name, a.region]) |
-	some m in metrics[[key, g]]
-	some a in alarms(g)
+near_alarms(st, place) := sort({sprintf("alarm %s watches %s/%s in %s", [a.name, a.namespace, a.metric_name, a.region]) |
+	some m in st.metrics
+	some a in place.alarms
 	a.metric_name == m[2]
-	not [m[0], a.arn] in watching[[key, g]]
+	not [m[0], a.arn] in st.watching
 })
 
-near_text(key, g) := sprintf(" (%s)", [concat("; ", near_alarms(key, g))]) if {
-	count(near_alarms(key, g)) > 0
+near_text(st, place) := sprintf(" (%s)", [concat("; ", near_alarms(st, place))]) if {
+	count(near_alarms(st, place)) > 0
 } else := ""
 
-actions(key, g) := {action | some w in enabled[[key, g]]; some action in alarm(g, w[1]).alarm_actions}
+actions(st, place) := {action | some w in st.enabled; some action in place.alarms[w[1]].alarm_actions}
+
+topic(place, arn) := place.sns_topics[arn]
+
+# `null` when ListSubscriptionsByTopic failed.
+subscriptions(place, arn) := s if {
+	s := topic(place, arn).subscriptions
+	is_array(s)
+}
 
 # Why an alarm action reaches nobody.
-action_gap(g, action) := "not an SNS topic of this snapshot" if {
-	not topic(g, action)
+action_gap(place, action) := "not an SNS topic of this snapshot" if {
+	not topic(place, action)
 } else := "subscriptions not collected" if {
-	not subscriptions(g, action)
+	not subscriptions(place, action)
 } else := "no subscriptions" if {
-	count(subscriptions(g, action)) == 0
+	count(subscriptions(place, action)) == 0
 } else := "only subscriptions pending confirmation"
 
-action_gaps(key, g) := "it has no actions" if {
-	count(actions(key, g)) == 0
-} else := concat("; ", sort({sprintf("%s: %s", [a, action_gap(g, a)]) | some a in actions(key, g)}))
+action_gaps(st, place) := "it has no actions" if {
+	count(actions(st, place)) == 0
+} else := concat("; ", sort({sprintf("%s: %s", [a, action_gap(place, a)]) | some a in actions(st, place)}))
 
-uncollected_topics(key, g) := sort({a | some a in actions(key, g); topic(g, a); not subscriptions(g, a)})
+uncollected_topics(st, place) := sort({a | some a in actions(st, place); topic(place, a); not subscriptions(place, a)})
 
 # Failed chain calls recorded in the management account, when it carries its errors.
 holder_failures[g] := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
@@ -292,64 +326,70 @@ failures(g) := holder_failures[g] if {
 	count(holder_failures[g]) > 0
 }
 
-where(g) := sprintf("log group %s (trail %s)", [log_group(g).name, concat(", ", groups[g])])
+where(g, names, place) := sprintf("log group %s (trail %s)", [place.log_group.name, concat(", ", names)])
 
-base(g) := object.union({"trails": groups[g], "log_group": log_group(g).name, "log_group_arn": g}, org_evidence(g))
+base(g, names, place) := object.union({"trails": names, "log_group": place.log_group.name, "log_group_arn": g}, org_evidence(place))
 
-org_evidence(g) := {"judged_in_account": holder_id(g)} if {
-	holder_id(g) != input.account.account_id
+org_evidence(place) := {"judged_in_account": place.holder_id} if {
+	place.holder_id != input.account.account_id
 } else := {}
 
 verdict(status, rank, message, evidence) := {"status": status, "rank": rank, "message": message, "evidence": evidence}
 
 # --- one verdict per key and log group ----------------------------------------
 
-# The first failing step, or the completed chain. `rank` says how far the
-# chain got, to pick the most telling group.
-verdicts[[key, g]] := group_verdict(key, g) if {
+# Key -> log group ARN -> the first failing step, or the completed chain.
+# `rank` says how far the chain got, to pick the most telling group.
+verdicts := {key: {g: group_verdict(key, g, names, all_places[g], object.get(object.get(all_steps, g, {}), key, {})) |
+	some g, names in groups
+} |
 	some key, _ in labels
-	some g, _ in groups
+	all_places := places
+	all_steps := steps
 }
 
-group_verdict(key, g) := verdict("error", 2, msg, {"trails": groups[g], "log_group_arn": g, "account_id": holder_id(g)}) if {
-	not holders[holder_id(g)]
-	msg := sprintf("monitoring of organization trail %s is in management account %s, which this snapshot does not hold", [concat(", ", groups[g]), holder_id(g)])
-} else := verdict("error", 2, msg, {"trails": groups[g], "log_group_arn": g, "account_id": holder_id(g)}) if {
+group_verdict(key, g, names, place, st) := verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
+	not place.held
+	msg := sprintf("monitoring of organization trail %s is in management account %s, which this snapshot does not hold", [concat(", ", names), place.holder_id])
+} else := verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
 	failures(g)
-	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, holder_id(g), concat(", ", failures(g))])
-} else := verdict("fail", 2, msg, {"trails": groups[g], "log_group_arn": g}) if {
-	not log_group(g)
-	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", groups[g])])
-} else := verdict("error", 3, sprintf("metric filters of %s were not collected", [where(g)]), base(g)) if {
+	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, place.holder_id, concat(", ", failures(g))])
+} else := verdict("fail", 2, msg, {"trails": names, "log_group_arn": g}) if {
+	place.log_group == null
+	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", names)])
+} else := verdict("error", 3, sprintf("metric filters of %s were not collected", [where(g, names, place)]), base(g, names, place)) if {
 	not filters[g]
-} else := verdict("error", 3, msg, object.union(base(g), {"unanalysed_filters": sort(unanalysed[[key, g]])})) if {
-	count(covering[[key, g]]) == 0
-	count(unanalysed[[key, g]]) > 0
-	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g), count(unanalysed[[key, g]]), key])
-} else := verdict("fail", 3, msg, object.union(base(g), closest_evidence(key, g))) if {
-	count(covering[[key, g]]) == 0
-	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g), closest_detail(key, g)])
-} else := alarm_verdict(key, g)
+} else := filter_verdict(key, g, names, place, filters[g], st)
+
+# The filter step, given the group's filters.
+filter_verdict(key, g, names, place, fs, st) := verdict("error", 3, msg, object.union(base(g, names, place), {"unanalysed_filters": sort(st.unanalysed)})) if {
+	count(st.covering) == 0
+	count(st.unanalysed) > 0
+	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g, names, place), count(st.unanalysed), key])
+} else := verdict("fail", 3, msg, object.union(base(g, names, place), closest_evidence(key, fs, place))) if {
+	count(st.covering) == 0
+	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g, names, place), closest_detail(key, fs, place)])
+} else := alarm_verdict(g, names, place, st)
 
 # The steps after the filter: alarm, actions, subscribers. A function of its
 # own so each chain compiles within the bytecode VM's register window.
-alarm_verdict(key, g) := verdict("fail", 4, msg, object.union(base(g), {"metric_filters": sort(covering[[key, g]]), "metrics": metric_texts(key, g)})) if {
-	count(watching[[key, g]]) == 0
-	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g), log_group(g).region, concat(", ", metric_texts(key, g)), concat(", ", sort(covering[[key, g]])), near_text(key, g)])
-} else := verdict("fail", 5, msg, object.union(base(g), {"alarms": alarm_names(g, watching[[key, g]])})) if {
-	count(enabled[[key, g]]) == 0
-	msg := sprintf("%s: alarm %s has actions disabled", [where(g), concat(", ", alarm_names(g, watching[[key, g]]))])
-} else := verdict("error", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled[[key, g]]), "sns_topics": uncollected_topics(key, g)})) if {
-	count(chains[[key, g]]) == 0
-	count(uncollected_topics(key, g)) > 0
-	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [where(g), concat(", ", uncollected_topics(key, g)), concat(", ", alarm_names(g, enabled[[key, g]]))])
-} else := verdict("fail", 6, msg, object.union(base(g), {"alarms": alarm_names(g, enabled[[key, g]])})) if {
-	count(chains[[key, g]]) == 0
-	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [where(g), concat(", ", alarm_names(g, enabled[[key, g]])), action_gaps(key, g)])
-} else := verdict("pass", 7, msg, object.union(base(g), {"metric_filter": c[1], "ambiguous": c[0], "alarm": name, "alarm_arn": c[2], "sns_topic": c[3]})) if {
-	c := sort(chains[[key, g]])[0]
-	name := alarm(g, c[2]).name
-	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", groups[g]), log_group(g).name, c[1], name, c[3], ambiguity_note(c)])
+alarm_verdict(g, names, place, st) := verdict("fail", 4, msg, object.union(base(g, names, place), {"metric_filters": sort(st.covering), "metrics": metric_texts(st)})) if {
+	count(st.watching) == 0
+	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g, names, place), place.log_group.region, concat(", ", metric_texts(st)), concat(", ", sort(st.covering)), near_text(st, place)])
+} else := verdict("fail", 5, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.watching)})) if {
+	count(st.enabled) == 0
+	msg := sprintf("%s: alarm %s has actions disabled", [where(g, names, place), concat(", ", alarm_names(place, st.watching))])
+} else := verdict("error", 6, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.enabled), "sns_topics": uncollected_topics(st, place)})) if {
+	count(st.chains) == 0
+	count(uncollected_topics(st, place)) > 0
+	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [where(g, names, place), concat(", ", uncollected_topics(st, place)), concat(", ", alarm_names(place, st.enabled))])
+} else := verdict("fail", 6, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.enabled)})) if {
+	count(st.chains) == 0
+	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [where(g, names, place), concat(", ", alarm_names(place, st.enabled)), action_gaps(st, place)])
+} else := verdict("pass", 7, msg, object.union(base(g, names, place), {"metric_filter": c[1], "ambiguous": c[0], "alarm": name, "alarm_arn": c[2], "sns_topic": c[3]})) if {
+	c := sort(st.chains)[0]
+	name := place.alarms[c[2]].name
+	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", names), place.log_group.name, c[1], name, c[3], ambiguity_note(c)])
 }
 
 ambiguity_note(c) := sprintf("; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)", [c[1]]) if {
@@ -379,7 +419,7 @@ account_results[key] := {r} if {
 
 account_results[key] := {r} if {
 	some key, label in labels
-	ranked := sort([[status_order[v.status], 0 - v.rank, g, v] | some [k, g], v in verdicts; k == key])
+	ranked := sort([[status_order[v.status], 0 - v.rank, g, v] | some g, v in verdicts[key]])
 	count(ranked) > 0
 	v := ranked[0][3]
 	message := sprintf("%s %s: %s%s", [label, status_words[v.status], v.message, org_note(ranked[0][2])])

@@ -8,6 +8,13 @@ regions := input.metadata.regions
 # A region's recorders (DescribeConfigurationRecorders + ...Status).
 in_region(region) := object.get(object.get(input.account.regions, region, {}), "config_recorders", [])
 
+# Every judged region's recorders, keyed by region (as in_region). Built once per
+# account: regorus does not cache function calls, so rules read this object.
+by_region := {region: object.get(object.get(account_regions, region, {}), "config_recorders", []) |
+	account_regions := input.account.regions
+	some region in regions
+}
+
 # Status was read (DescribeConfigurationRecorderStatus answered).
 status_known(rec) if rec.recording != null
 
@@ -17,22 +24,20 @@ healthy(rec) if {
 	rec.last_status == "SUCCESS"
 }
 
-# Why a recorder's status is not healthy (empty when it is, or unknown).
-status_problems(rec) := array.concat(array.concat(not_recording(rec), bad_last_status(rec)), no_last_status(rec))
-
-not_recording(rec) := [sprintf("recorder %s is not recording", [rec.name]) | rec.recording == false]
-
-bad_last_status(rec) := [sprintf("recorder %s last status is %s, not SUCCESS", [rec.name, s]) |
+# Why a recorder's status is not healthy (empty when it is, or unknown). The
+# three cases exclude each other (recording false / true with a bad last status /
+# true without one), so one else chain says it without three calls and two concats.
+status_problems(rec) := [sprintf("recorder %s is not recording", [rec.name])] if {
+	rec.recording == false
+} else := [sprintf("recorder %s last status is %s, not SUCCESS", [rec.name, s])] if {
 	rec.recording == true
 	s := object.get(rec, "last_status", null)
 	s != null
 	s != "SUCCESS"
-]
-
-no_last_status(rec) := [sprintf("recorder %s has no last status (it has not delivered configuration items yet)", [rec.name]) |
+} else := [sprintf("recorder %s has no last status (it has not delivered configuration items yet)", [rec.name])] if {
 	rec.recording == true
 	object.get(rec, "last_status", null) == null
-]
+} else := []
 
 # Regions whose recorder calls failed: their recorders are unknown.
 unread_regions := {e.region |
@@ -43,8 +48,8 @@ unread_regions := {e.region |
 
 # Some recorder of the account, in any region, records global resource types (IAM).
 global_somewhere if {
-	some region in regions
-	some rec in in_region(region)
+	some recs in by_region
+	some rec in recs
 	rec.include_global_resource_types == true
 }
 

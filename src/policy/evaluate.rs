@@ -71,7 +71,8 @@ pub struct EvalTimings {
 /// reports on every fixture, but follows OPA's non-strict semantics inside rule
 /// bodies: such an error only makes the body undefined, so a rule tripping over
 /// unexpected data drops the subject instead of reporting an error; and regorus
-/// 0.14.1's VM misses the event detections (EVT-*) (`tests/engines.rs`). Faster,
+/// 0.14.1's VM misses the event detections (EVT-*) and passes of CFG-001 and
+/// CFG-003 (`tests/engines.rs`). Faster,
 /// but it can hide a finding: for benchmarks only (hidden `--engine vm`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EngineChoice {
@@ -157,8 +158,8 @@ pub fn audit_with_engine(
                     _ => None,
                 };
                 match values {
-                    Some(values) => judge(&rules, snapshot, account, values.into_iter().map(Ok).collect()),
-                    None => evaluate_account(&engine, &rules, snapshot, account, input),
+                    Some(values) => judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
+                    None => evaluate_account(&engine, &rules, &context, account, input),
                 }
             },
         )
@@ -195,13 +196,32 @@ pub fn audit_with_engine(
     (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
 }
 
+/// The `input` each account is judged with, by account id, and the engine
+/// holding the pack and `config`: for profiling a Rego expression on real
+/// inputs (`bench/rules.rs`), outside an audit.
+pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (regorus::Engine, Vec<(String, regorus::Value)>) {
+    let mut engine = pack.engine.clone();
+    let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
+    engine.add_data(regorus::Value::from(config_data)).expect("config data is an object");
+    let context = SnapshotContext::new(snapshot);
+    let unreachable = unreachable_accounts(snapshot);
+    let inputs = snapshot
+        .accounts
+        .iter()
+        .chain(&unreachable)
+        .map(|account| (account.account_id.clone(), context.account_input(snapshot, account, &pack.requirements)))
+        .collect();
+    (engine, inputs)
+}
+
 /// Accounts named by failed calls but absent from `accounts`, as empty accounts.
 fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
+    let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
     let mut ids: Vec<&str> = snapshot
         .errors
         .iter()
         .map(|e| e.account_id.as_str())
-        .filter(|id| !id.is_empty() && !snapshot.accounts.iter().any(|a| a.account_id == *id))
+        .filter(|id| !id.is_empty() && !known.contains(id))
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -214,7 +234,7 @@ fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
 fn evaluate_account(
     base: &regorus::Engine,
     rules: &[&Rule],
-    snapshot: &Snapshot,
+    context: &SnapshotContext,
     account: &Account,
     input: regorus::Value,
 ) -> Vec<RuleResult> {
@@ -227,19 +247,20 @@ fn evaluate_account(
         Some(values) => values.into_iter().map(Ok).collect(),
         None => rules.iter().map(|rule| run_rule(&mut engine, rule)).collect(),
     };
-    judge(rules, snapshot, account, values)
+    judge(rules, context, account, values)
 }
 
 /// Turns each rule's `results` (or the reason it has none) into results, and
 /// lets failed API calls turn the ones they affect into errors.
-fn judge(rules: &[&Rule], snapshot: &Snapshot, account: &Account, values: Vec<Result<regorus::Value, String>>) -> Vec<RuleResult> {
+fn judge(rules: &[&Rule], context: &SnapshotContext, account: &Account, values: Vec<Result<regorus::Value, String>>) -> Vec<RuleResult> {
+    let errors = context.errors_of(&account.account_id);
     let mut out = Vec::new();
     for (value, rule) in values.into_iter().zip(rules) {
         let (mut results, depends_on) = match value.and_then(|v| parse_results(v, rule, &account.account_id)) {
             Ok(pair) => pair,
             Err(message) => (vec![rule_failure(rule, &account.account_id, message)], Vec::new()),
         };
-        scope::apply(rule, &account.account_id, &snapshot.errors, &mut results, &depends_on);
+        scope::apply(rule, &account.account_id, errors, &mut results, &depends_on);
         out.extend(results);
     }
     out

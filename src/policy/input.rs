@@ -4,7 +4,7 @@
 //! lets accounts be evaluated in parallel. The little a rule needs from other
 //! accounts is passed in `input.context`, precomputed once per snapshot.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -20,6 +20,9 @@ pub struct SnapshotContext<'a> {
     trail_buckets: BTreeMap<&'a str, Vec<TrailRef<'a>>>,
     /// Accounts by id, to find a member's management account.
     accounts: BTreeMap<&'a str, &'a Account>,
+    /// Failed calls by account id, sorted out once rather than searched for
+    /// every account and rule (that grew with accounts × failures).
+    errors: HashMap<&'a str, Vec<&'a CollectionError>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +73,9 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 impl<'a> SnapshotContext<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
         let mut ctx = SnapshotContext::default();
+        for error in &snapshot.errors {
+            ctx.errors.entry(error.account_id.as_str()).or_default().push(error);
+        }
         for account in &snapshot.accounts {
             ctx.accounts.insert(&account.account_id, account);
             for (arn, trail) in &account.trails {
@@ -86,6 +92,11 @@ impl<'a> SnapshotContext<'a> {
             }
         }
         ctx
+    }
+
+    /// The failed calls recorded for `account_id`, in snapshot order.
+    pub fn errors_of(&self, account_id: &str) -> &[&'a CollectionError] {
+        self.errors.get(account_id).map_or(&[], Vec::as_slice)
     }
 
     /// The management account of `account`'s organization, when it is
@@ -116,7 +127,7 @@ impl<'a> SnapshotContext<'a> {
             schema_version: snapshot.schema_version,
             metadata: &snapshot.metadata,
             account,
-            errors: snapshot.errors.iter().filter(|e| e.account_id == account.account_id).collect(),
+            errors: self.errors_of(&account.account_id).to_vec(),
             context: Context {
                 organization_trails,
                 trail_buckets,

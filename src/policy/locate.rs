@@ -25,13 +25,14 @@ pub fn attach_lines(text: &str, results: &mut [RuleResult]) {
     let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
     let starts = account_starts(text);
+    let ranges: HashMap<&str, (usize, usize)> = starts.iter().map(|(id, start, end)| (id.as_str(), (*start, *end))).collect();
     let mut indexes: HashMap<&str, AccountIndex> = HashMap::new();
     for result in results.iter_mut() {
-        let Some(&(_, start, end)) = starts.iter().find(|(id, _, _)| *id == result.account) else {
+        let Some((&id, &(start, end))) = ranges.get_key_value(result.account.as_str()) else {
             result.snapshot_line = None;
             continue;
         };
-        let index = indexes.entry(text_key(&starts, &result.account)).or_insert_with(|| index_range(text, start, end));
+        let index = indexes.entry(id).or_insert_with(|| index_range(text, start, end));
         // An account subject points at its account; a region subject at the region's key.
         let needle: Option<String> = match result.resource.strip_prefix("AWS::::Account:") {
             Some(rest) => rest.split_once('/').map(|(_, region)| region.to_owned()),
@@ -44,10 +45,6 @@ pub fn attach_lines(text: &str, results: &mut [RuleResult]) {
     }
 }
 
-fn text_key<'a>(starts: &'a [(String, usize, usize)], account: &str) -> &'a str {
-    starts.iter().find(|(id, _, _)| id == account).map_or("", |(id, _, _)| id.as_str())
-}
-
 /// The string as it appears between quotes in JSON.
 fn json_content(s: &str) -> String {
     let quoted = serde_json::to_string(s).unwrap_or_default();
@@ -58,12 +55,13 @@ fn json_content(s: &str) -> String {
 /// Only the first `"account_id"` per id counts (errors repeat them later).
 fn account_starts(text: &str) -> Vec<(String, usize, usize)> {
     let mut found: Vec<(String, usize)> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (at, _) in text.match_indices("\"account_id\"") {
         let rest = text[at + 12..].trim_start();
         let Some(rest) = rest.strip_prefix(':') else { continue };
         let rest = rest.trim_start();
         let Some(value) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) else { continue };
-        if !found.iter().any(|(id, _)| id == value) {
+        if seen.insert(value) {
             found.push((value.to_owned(), at));
         }
     }

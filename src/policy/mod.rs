@@ -25,5 +25,5 @@ mod scope;
 mod vm;
 mod waivers;
 
-pub use evaluate::{AuditOptions, EngineChoice, EvalTimings, audit, audit_with_engine};
+pub use evaluate::{AuditOptions, account_inputs, EngineChoice, EvalTimings, audit, audit_with_engine};
 pub use pack::{Pack, PackError, PackSource};

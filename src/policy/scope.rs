@@ -69,9 +69,11 @@ fn subject_is_event(rule: &Rule) -> bool {
 }
 
 /// Applies the failures of one account to one rule's results (in place).
-pub fn apply(rule: &Rule, account_id: &str, errors: &[CollectionError], results: &mut Vec<RuleResult>, depends_on: &[Vec<String>]) {
+/// `errors` are that account's (`SnapshotContext::errors_of`).
+pub fn apply(rule: &Rule, account_id: &str, errors: &[&CollectionError], results: &mut Vec<RuleResult>, depends_on: &[Vec<String>]) {
     let relevant: Vec<&CollectionError> = errors
         .iter()
+        .copied()
         .filter(|e| e.kind == ErrorKind::Failed && e.account_id == account_id)
         .filter(|e| e.action() == UNREACHABLE_ACCOUNT || rule.meta.custom.requires.iter().any(|r| *r == e.action()))
         .collect();

@@ -83,6 +83,11 @@ pub struct AuditArgs {
     /// Also write a Markdown report to FILE.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Keep the Markdown report under BYTES: rows of findings beyond it are
+    /// counted, not listed (the summary tables always stay). GitHub refuses a
+    /// job summary over 1 MiB; the GitHub Action passes 1000000.
+    #[arg(long, value_name = "BYTES")]
+    pub markdown_max_bytes: Option<usize>,
     /// Also write a JUnit XML report to FILE (GitLab, Jenkins).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -88,7 +88,9 @@ audit() {
     mkdir -p "$(dirname "$TA_SARIF_FILE")"
   fi
 
-  local args=(audit --format text --markdown "$markdown" --json "$json")
+  # GitHub refuses a step summary over 1 MiB (and then shows none): keep the
+  # report under it; findings beyond are counted, and the JSON lists them all.
+  local args=(audit --format text --markdown "$markdown" --markdown-max-bytes 1000000 --json "$json")
   [ -z "${TA_SARIF_FILE:-}" ] || args+=(--sarif "$TA_SARIF_FILE")
   local snapshot
   if [ -n "${TA_SNAPSHOT:-}" ]; then

@@ -87,10 +87,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     ];
     for (format, path) in extra {
         if let Some(path) = path {
-            emit(&report::render(&result, format, &RenderOptions { color: false }), Some(path))?;
+            emit(&report::render(&result, format, &RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes }), Some(path))?;
         }
     }
-    emit(&report::render(&result, main_format, &RenderOptions { color }), args.output.as_deref())?;
+    emit(&report::render(&result, main_format, &RenderOptions { color, markdown_max_bytes: args.markdown_max_bytes }), args.output.as_deref())?;
     let report = report_started.elapsed();
 
     if args.timings {

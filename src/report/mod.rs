@@ -26,6 +26,9 @@ pub enum Format {
 pub struct RenderOptions {
     /// ANSI colour in the text report; the caller decides (a TTY, no NO_COLOR).
     pub color: bool,
+    /// Largest Markdown report, in bytes (`--markdown-max-bytes`): rows of
+    /// findings and fixed results beyond it are counted instead of listed.
+    pub markdown_max_bytes: Option<usize>,
 }
 
 pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String {
@@ -33,7 +36,7 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
         Format::Text => text::render(audit, options.color),
         Format::Json => json::render(audit),
         Format::Sarif => sarif::render(audit),
-        Format::Markdown => markdown::render(audit),
+        Format::Markdown => markdown::render(audit, options.markdown_max_bytes),
         Format::Junit => junit::render(audit),
     }
 }
@@ -105,6 +108,43 @@ mod tests {
         }
     }
 
+    /// An organisation's worth of failures in a capped Markdown report: whole
+    /// rows only, under the cap, and a note whose counts add up.
+    #[test]
+    fn markdown_under_a_cap_lists_what_fits_and_counts_the_rest() {
+        let mut audit = mixed();
+        for i in 0..2_000 {
+            let rule_id = if i % 2 == 0 { "CT-101" } else { "CT-102" };
+            audit.results.push(result(rule_id, Status::Fail, Severity::High, &format!("arn:aws:s3:::bucket-{i:05}"), "not encrypted with a customer managed key"));
+        }
+        let findings = audit.results.iter().filter(|r| is_finding(r.status)).count();
+        let full = render(&audit, Format::Markdown, &RenderOptions::default());
+        assert!(full.len() > 100_000, "{}", full.len());
+        assert!(!full.contains("Not listed"), "no cap, no note");
+
+        audit.results.push(result("CT-103", Status::Fail, Severity::Critical, "arn:aws:s3:::logs", "publicly accessible"));
+        audit.rules.push(rule("CT-103", Severity::Critical));
+        let findings = findings + 1;
+        let full = render(&audit, Format::Markdown, &RenderOptions::default());
+        let max = 20_000;
+        let capped = render(&audit, Format::Markdown, &RenderOptions { markdown_max_bytes: Some(max), ..RenderOptions::default() });
+        assert!(capped.len() <= max, "{} bytes", capped.len());
+        assert!(capped.starts_with(&full[..full.find("## Findings").unwrap()]), "the summary tables stay whole");
+        let listed = capped.lines().filter(|l| l.starts_with("| ❌") || l.starts_with("| ⚠️") || l.starts_with("| 💤")).count();
+        let note = capped.lines().find(|l| l.contains("Not listed")).expect("a note says what was left out");
+        let omitted: usize = note.split("Not listed: ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        assert!(listed > 0 && omitted > 0);
+        assert_eq!(listed + omitted, findings, "{note}");
+        assert!(note.contains(&format!("of {findings} findings")) && note.contains("20000 bytes"), "{note}");
+        assert!(capped.lines().all(|l| !l.starts_with('|') || l.ends_with('|')), "no row is cut");
+        let (critical, high) = (capped.find("### CT-103").unwrap(), capped.find("### CT-101").unwrap());
+        assert!(critical < high, "the most severe rule comes first when the report is cut");
+        assert!(!capped.contains("### CT-102"), "the least severe rule is what is left out");
+
+        let roomy = render(&audit, Format::Markdown, &RenderOptions { markdown_max_bytes: Some(full.len() + 1_000), ..RenderOptions::default() });
+        assert_eq!(roomy, full, "a cap the report fits under changes nothing");
+    }
+
     /// `mixed()` compared with a baseline in which the hostile failure and the
     /// error were known and a hostile-named bucket failed (fixed now), plus a
     /// stale waiver with hostile text.
@@ -153,7 +193,7 @@ mod tests {
         assert!(warning.contains("a\\|b&lt;script&gt;") && warning.contains("\\`x\\`"), "{warning}");
         assert!(md.contains("❌ fail (unchanged)") && md.contains("⚠️ error (unchanged)"), "{md}");
 
-        let text = render(&audit, Format::Text, &RenderOptions { color: false });
+        let text = render(&audit, Format::Text, &RenderOptions { color: false, ..RenderOptions::default() });
         assert!(text.contains("Fixed since the baseline") && text.contains("Warnings"), "{text}");
         assert!(text.contains("Baseline: 0 new failing, 1 unchanged, 1 fixed"), "{text}");
         assert!(!text.lines().any(|l| l.contains("onerror") && !l.contains("\\u{a}line")), "newline escaped: {text}");
@@ -180,10 +220,10 @@ mod tests {
         assert!(!md.contains('\u{1b}'));
         let row = md.lines().find(|l| l.contains("trail/a")).unwrap();
         assert_eq!(row.matches(" | ").count() + 2, 6, "the hostile pipe must not add a column: {row}");
-        let text = render(&audit, Format::Text, &RenderOptions { color: false });
+        let text = render(&audit, Format::Text, &RenderOptions { color: false, ..RenderOptions::default() });
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains("1 passed, 1 failed, 1 error, 1 waived"), "{text}");
-        let colored = render(&audit, Format::Text, &RenderOptions { color: true });
+        let colored = render(&audit, Format::Text, &RenderOptions { color: true, ..RenderOptions::default() });
         assert!(colored.contains("\u{1b}["), "colour when asked");
     }
 

@@ -40,7 +40,7 @@ async fn compliant_multi_region_trail_is_collected_whole() {
     assert_eq!(account.account_id, ACCOUNT);
     // The multi-region trail shows up in both regions (as a shadow in eu-west-1).
     for region in ["us-east-1", "eu-west-1"] {
-        assert_eq!(account.regions[region].trail_arns, [trail_arn.clone()], "{region}");
+        assert_eq!(account.regions[region].trail_arns, std::slice::from_ref(&trail_arn), "{region}");
     }
     let trail = &account.trails[&trail_arn];
     assert!(trail.is_multi_region_trail && trail.log_file_validation_enabled);
@@ -127,7 +127,7 @@ async fn non_compliant_single_region_trail_and_second_account() {
 
     let main = &snap.accounts[1];
     // A single-region trail is listed only in its home region.
-    assert_eq!(main.regions["us-west-2"].trail_arns, [arn.clone()]);
+    assert_eq!(main.regions["us-west-2"].trail_arns, std::slice::from_ref(&arn));
     assert!(main.regions["us-east-1"].trail_arns.is_empty());
     let trail = &main.trails[&arn];
     assert!(!trail.is_multi_region_trail);

@@ -38,10 +38,7 @@ pub(crate) async fn recorders(ctx: &Ctx, region: &str) -> Option<Vec<ConfigRecor
                 role_arn: r.role_arn().map(str::to_owned),
                 all_supported: group.is_some_and(|g| g.all_supported()),
                 include_global_resource_types: group.is_some_and(|g| g.include_global_resource_types()),
-                recording: match &status {
-                    Some(_) => Some(st.is_some_and(|s| s.recording())),
-                    None => None,
-                },
+                recording: status.as_ref().map(|_| st.is_some_and(|s| s.recording())),
                 last_status: st.and_then(|s| s.last_status()).map(|s| s.as_str().to_owned()),
                 name,
             }

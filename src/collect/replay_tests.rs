@@ -100,7 +100,7 @@ async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
         event(200, &page(&[stop], Some("page-2"))),
         event(400, throttled),
         event(200, &page(&[delete], None)),
-        event(200, &page(&[login.clone()], None)),
+        event(200, &page(std::slice::from_ref(&login), None)),
         // Root activity: the root ConsoleLogin again (deduplicated by event id).
         event(200, &page(&[login, service], None)),
         event(200, &page(&[disable], None)),

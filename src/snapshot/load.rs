@@ -55,7 +55,7 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
             // A document from another version usually fails on some field first:
             // say that the version is the problem, not the field.
             if let Some(found) = probe_version(text)
-                && found != serde_json::Value::from(SCHEMA_VERSION)
+                && found != SCHEMA_VERSION
             {
                 return Err(SnapshotError::UnknownVersion { path: path.to_owned(), found: found.to_string() });
             }

@@ -119,11 +119,8 @@ pub fn audit_with_engine(
         .filter(|r| !r.meta.custom.deprecated)
         .filter(|r| options.only_rules.as_ref().is_none_or(|ids| ids.iter().any(|id| id == r.id())))
         .collect();
-    let mut engine = pack.engine.clone();
-    let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
-    engine.add_data(regorus::Value::from(config_data.clone())).expect("config data is an object");
-    // Let regorus analyse the modules once, here, instead of in every per-account clone.
-    let _ = engine.eval_query("true".to_owned(), false);
+    let config_data = config_data(config, snapshot);
+    let engine = engine_with_config(pack, &config_data);
     let context = SnapshotContext::new(snapshot);
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
     let mut vm_fallback = None;
@@ -200,9 +197,7 @@ pub fn audit_with_engine(
 /// holding the pack and `config`: for profiling a Rego expression on real
 /// inputs (`bench/rules.rs`), outside an audit.
 pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (regorus::Engine, Vec<(String, regorus::Value)>) {
-    let mut engine = pack.engine.clone();
-    let config_data = serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } });
-    engine.add_data(regorus::Value::from(config_data)).expect("config data is an object");
+    let engine = engine_with_config(pack, &config_data(config, snapshot));
     let context = SnapshotContext::new(snapshot);
     let unreachable = unreachable_accounts(snapshot);
     let inputs = snapshot
@@ -212,6 +207,20 @@ pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (reg
         .map(|account| (account.account_id.clone(), context.account_input(snapshot, account, &pack.requirements)))
         .collect();
     (engine, inputs)
+}
+
+/// The configuration as rules read it: `data.trailaudit.config`.
+fn config_data(config: &Config, snapshot: &Snapshot) -> Json {
+    serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } })
+}
+
+/// The pack's engine with the configuration loaded, its modules analysed once
+/// here rather than in every per-account clone.
+fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
+    let mut engine = pack.engine.clone();
+    engine.add_data(regorus::Value::from(config_data.clone())).expect("config data is an object");
+    let _ = engine.eval_query("true".to_owned(), false);
+    engine
 }
 
 /// Accounts named by failed calls but absent from `accounts`, as empty accounts.

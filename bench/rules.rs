@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
     if !expressions.is_empty() {
         let started = Instant::now();
         let (mut engine, inputs) = account_inputs(&snapshot, &pack, &config);
-        println!("{:>10.1} ms  (building the {} accounts' inputs, one thread)", started.elapsed().as_secs_f64() * 1e3, inputs.len());
+        println!("{:>10.1} ms  (the configured engine and the {} accounts' inputs, one thread)", started.elapsed().as_secs_f64() * 1e3, inputs.len());
         engine.eval_query("true".to_owned(), false)?; // analyse the modules once, as audits do
         for expression in expressions {
             let started = Instant::now();

@@ -309,14 +309,19 @@ async fn credentials_never_appear_in_snapshot_reports_or_output() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = dir.path().join("snapshot.json");
     let mut outputs = Vec::new();
-    let run = |args: &[&str]| {
-        Command::cargo_bin("trailaudit")
-            .unwrap()
+    // Every run carries the canary credentials and traces as loudly as it can.
+    let canary = || {
+        let mut command = Command::cargo_bin("trailaudit").unwrap();
+        command
             .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
             .env("AWS_SECRET_ACCESS_KEY", secret)
             .env("AWS_SESSION_TOKEN", token)
             .env("AWS_MAX_ATTEMPTS", "1")
-            .env("RUST_LOG", "trace")
+            .env("RUST_LOG", "trace");
+        command
+    };
+    let run = |args: &[&str]| {
+        canary()
             .env("RUST_BACKTRACE", "1")
             .current_dir(dir.path())
             .args(args)
@@ -336,13 +341,7 @@ async fn credentials_never_appear_in_snapshot_reports_or_output() {
     files.push(dir.path().join("trailaudit-snapshot.json"));
     // A run that fails on the spot (a bad endpoint) prints its error chain too.
     outputs.push(
-        Command::cargo_bin("trailaudit")
-            .unwrap()
-            .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_SESSION_TOKEN", token)
-            .env("AWS_MAX_ATTEMPTS", "1")
-            .env("RUST_LOG", "trace")
+        canary()
             .args(["collect", "--endpoint-url", "http://127.0.0.1:9", "--regions", "us-east-1", "--stats", "--output"])
             .arg(dir.path().join("never.json"))
             .output()

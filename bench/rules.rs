@@ -13,6 +13,8 @@
 //! whole run as JSON (to compare two versions of the pack); `RULES_TEST=1` runs
 //! the pack's Rego unit tests instead; `RULES_POLICY_DIR=policies` loads the
 //! pack from that directory instead of the one embedded at build time.
+//! `RULES_FLOOR=1` compares parsing the snapshot with reading the same text
+//! as one regorus value, the least any Rego evaluation of all of it costs.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,7 +28,10 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = PathBuf::from(args.next().ok_or_else(|| anyhow::anyhow!("usage: rules SNAPSHOT.json [REGO-EXPRESSION...]"))?);
     let expressions: Vec<String> = args.collect();
-    let (snapshot, _text) = trailaudit::snapshot::load_file(&path)?;
+    let (snapshot, text) = trailaudit::snapshot::load_file(&path)?;
+    if std::env::var_os("RULES_FLOOR").is_some_and(|v| v == "1") {
+        return print_floor(&text, &path);
+    }
     // `RULES_POLICY_DIR=policies` reads the pack from disk instead of the
     // binary, to measure a change to the Rego without rebuilding.
     let source = match std::env::var_os("RULES_POLICY_DIR") {
@@ -110,5 +115,17 @@ fn run_rego_tests(pack: &Pack) -> anyhow::Result<()> {
     }
     println!("{} passed, {} failed", outcomes.len() - failed.len(), failed.len());
     anyhow::ensure!(failed.is_empty(), "Rego tests failed");
+    Ok(())
+}
+
+/// `RULES_FLOOR=1`: the snapshot parsed into trailaudit's types, against the
+/// same text read as one regorus value (what every rule's data must become
+/// before Rego can look at it), best of five each, one thread.
+fn print_floor(text: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    let best = |f: &dyn Fn()| (0..5).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() * 1e3 }).fold(f64::MAX, f64::min);
+    let parse = best(&|| drop(trailaudit::snapshot::parse_str(text, path).expect("loaded once already")));
+    let as_value = best(&|| drop(regorus::Value::from_json_str(text).expect("valid JSON")));
+    println!("{parse:>10.1} ms  parse into trailaudit's types");
+    println!("{as_value:>10.1} ms  the same text as one regorus value ({:.1}x parse)", as_value / parse);
     Ok(())
 }

@@ -62,7 +62,7 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let run = |only: Option<Vec<String>>| {
-        let options = AuditOptions { fail_on: Severity::Low, only_rules: only, today: chrono::Utc::now().date_naive(), snapshot_path: None };
+        let options = AuditOptions { fail_on: Severity::Low, only_rules: only, today: chrono::Utc::now().date_naive(), snapshot_path: None, progress: false };
         let started = Instant::now();
         let (result, _, _) = audit(&snapshot, None, &pack, &config, &options);
         (started.elapsed().as_secs_f64() * 1e3, result.results.len())
@@ -72,7 +72,7 @@ fn main() -> anyhow::Result<()> {
     let selected: Vec<String> =
         pack.rules.iter().filter(|r| !r.meta.custom.deprecated && r.id().starts_with(&prefix)).map(|r| r.id().to_owned()).collect();
     if let Some(dump) = std::env::var_os("RULES_DUMP") {
-        let options = AuditOptions { fail_on: Severity::Low, only_rules: Some(selected.clone()), today: chrono::Utc::now().date_naive(), snapshot_path: None };
+        let options = AuditOptions { fail_on: Severity::Low, only_rules: Some(selected.clone()), today: chrono::Utc::now().date_naive(), snapshot_path: None, progress: false };
         let (result, _, _) = audit(&snapshot, None, &pack, &config, &options);
         let rows: Vec<_> = result
             .results

@@ -9,10 +9,18 @@ use std::path::Path;
 /// A path that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
 /// FIFO) is written in place: renaming over a device node would replace it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] for content produced as it is written (a large report):
+/// `write` gets a buffered writer; if it fails, the file at `path` is left as it was.
+pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     if let Ok(meta) = std::fs::metadata(path)
         && !meta.is_file()
     {
-        return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
+        let mut out = std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        write(&mut out)?;
+        return out.flush();
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -28,8 +36,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    let tmp = builder.tempfile_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -37,7 +47,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::write_atomic;
+    use super::{write_atomic, write_atomic_with};
 
     #[test]
     fn replaces_regular_files_whole_and_writes_devices_in_place() {
@@ -53,5 +63,20 @@ mod tests {
         }
         write_atomic(std::path::Path::new("/dev/null"), b"discarded").unwrap();
         assert!(!std::fs::metadata("/dev/null").unwrap().is_file(), "/dev/null must stay a device");
+    }
+
+    #[test]
+    fn a_writer_that_fails_halfway_leaves_the_old_file_and_no_litter() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_atomic(&path, b"old report").unwrap();
+        let failed = write_atomic_with(&path, |out| {
+            out.write_all(&[b'x'; 100_000])?;
+            Err(std::io::Error::other("serializer gave up"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "serializer gave up");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old report");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["report.json"], "the temporary file is removed");
     }
 }

@@ -27,6 +27,7 @@ fn run_with(name: &str, config: &Config) -> Audit {
         only_rules: None,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         snapshot_path: Some(rel),
+        progress: false,
     };
     audit(&snapshot, Some(&text), &pack, config, &options).0
 }
@@ -366,6 +367,7 @@ fn noncompliant_with_lookup_failure_in(region: &str) -> Audit {
         only_rules: None,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         snapshot_path: None,
+        progress: false,
     };
     audit(&snapshot, Some(&text), &pack, &Config::default(), &options).0
 }

@@ -145,7 +145,7 @@ fn snapshot() -> Snapshot {
 }
 
 fn options(fail_on: Severity) -> AuditOptions {
-    AuditOptions { fail_on, only_rules: None, today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), snapshot_path: None }
+    AuditOptions { fail_on, only_rules: None, today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), snapshot_path: None, progress: false }
 }
 
 fn full_pack() -> Vec<(&'static str, &'static str)> {

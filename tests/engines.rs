@@ -31,6 +31,7 @@ fn run(name: &str, pack: &Pack, engine: EngineChoice) -> (Audit, EngineChoice) {
         only_rules: None,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         snapshot_path: Some(rel),
+        progress: false,
     };
     let (audit, timings, _) = audit_with_engine(&snapshot, Some(&text), pack, &config, &options, engine);
     (audit, timings.engine)

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use super::{emit, load_config, load_pack};
+use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
 use crate::policy::{AuditOptions, Baseline, EngineChoice, Severity, audit_with_engine, frameworks};
 use crate::report::{self, Format, RenderOptions};
@@ -53,6 +53,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         only_rules,
         today: chrono::Utc::now().date_naive(),
         snapshot_path: Some(snapshot_path),
+        progress: super::show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some()),
     };
     let engine = match args.engine {
         RegoEngine::Vm => EngineChoice::Vm,
@@ -87,10 +88,12 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     ];
     for (format, path) in extra {
         if let Some(path) = path {
-            emit(&report::render(&result, format, &RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes }), Some(path))?;
+            let options = RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes };
+            emit_with(Some(path), |out| report::write(&result, format, &options, out))?;
         }
     }
-    emit(&report::render(&result, main_format, &RenderOptions { color, markdown_max_bytes: args.markdown_max_bytes }), args.output.as_deref())?;
+    let options = RenderOptions { color, markdown_max_bytes: args.markdown_max_bytes };
+    emit_with(args.output.as_deref(), |out| report::write(&result, main_format, &options, out))?;
     let report = report_started.elapsed();
 
     if args.timings {

@@ -27,7 +27,7 @@ pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
 }
 
 pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<Snapshot> {
-    let progress = show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some());
+    let progress = super::show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some());
     let options = CollectOptions {
         profile: live.profile.clone(),
         regions: live.regions.clone().or_else(|| config.collect.regions.clone()),
@@ -46,21 +46,4 @@ pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<S
         eprintln!("{stats}");
     }
     Ok(snapshot)
-}
-
-/// Progress goes to stderr only for a person watching it: a terminal, and not
-/// a CI job (whose log may be a pseudo-terminal that would fill with redraws).
-fn show_progress(stderr_is_terminal: bool, ci: bool) -> bool {
-    stderr_is_terminal && !ci
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn progress_only_on_a_terminal_outside_ci() {
-        assert!(super::show_progress(true, false));
-        assert!(!super::show_progress(false, false));
-        assert!(!super::show_progress(true, true));
-        assert!(!super::show_progress(false, true));
-    }
 }

@@ -46,16 +46,38 @@ pub(crate) fn load_pack(dirs: &[PathBuf]) -> anyhow::Result<Pack> {
 
 /// Writes `text` to `path` atomically, or to stdout when `path` is `None`.
 pub(crate) fn emit(text: &str, path: Option<&Path>) -> anyhow::Result<()> {
+    emit_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// [`emit`] for output produced as it is written (a large report).
+pub(crate) fn emit_with(path: Option<&Path>, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> anyhow::Result<()> {
     match path {
-        Some(p) => crate::fsutil::write_atomic(p, text.as_bytes()).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => crate::fsutil::write_atomic_with(p, write).with_context(|| format!("cannot write {}", p.display())),
         None => {
             use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
                 // A closed pipe (`| head`) is the reader's choice, not our failure.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 other => other.context("cannot write to stdout"),
             }
         }
+    }
+}
+
+/// Progress goes to stderr only for a person watching it: a terminal, and not
+/// a CI job (whose log may be a pseudo-terminal that would fill with redraws).
+pub(crate) fn show_progress(stderr_is_terminal: bool, ci: bool) -> bool {
+    stderr_is_terminal && !ci
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_only_on_a_terminal_outside_ci() {
+        assert!(super::show_progress(true, false));
+        assert!(!super::show_progress(false, false));
+        assert!(!super::show_progress(true, true));
+        assert!(!super::show_progress(false, true));
     }
 }

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 
 use super::input::SnapshotContext;
 use super::pack::Pack;
+use super::progress::EvalProgress;
 use super::result::{Audit, Rule, RuleResult};
 use super::vm::VmPack;
 use super::types::{Severity, Status};
@@ -51,6 +52,8 @@ pub struct AuditOptions {
     /// The day waivers are checked against (UTC).
     pub today: chrono::NaiveDate,
     pub snapshot_path: Option<PathBuf>,
+    /// Draw accounts judged so far on stderr, for a person watching a long audit.
+    pub progress: bool,
 }
 
 /// Where the time went, for `--timings` and the benchmark.
@@ -139,11 +142,9 @@ pub fn audit_with_engine(
     // is judged as an empty account: its identity failure turns every result
     // into an error, instead of the account silently missing from the report.
     let unreachable = unreachable_accounts(snapshot);
-    let mut results: Vec<RuleResult> = snapshot
-        .accounts
-        .iter()
-        .chain(&unreachable)
-        .collect::<Vec<_>>()
+    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).collect();
+    let progress = EvalProgress::new(options.progress, accounts.len());
+    let mut results: Vec<RuleResult> = accounts
         .par_iter()
         .copied()
         .map_init(
@@ -154,14 +155,17 @@ pub fn audit_with_engine(
                     (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
                     _ => None,
                 };
-                match values {
+                let judged = match values {
                     Some(values) => judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
                     None => evaluate_account(&engine, &rules, &context, account, input),
-                }
+                };
+                progress.account_done();
+                judged
             },
         )
         .flatten_iter()
         .collect();
+    progress.finish();
 
     let rule_ids = waivers::RuleIds {
         evaluated: rules.iter().map(|r| r.id()).collect(),

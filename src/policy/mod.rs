@@ -20,6 +20,7 @@ pub mod frameworks;
 mod input;
 mod locate;
 pub mod pack;
+mod progress;
 pub mod rego_tests;
 mod scope;
 mod vm;

@@ -2,148 +2,162 @@
 //! only ever added; `report_version` changes if one is removed or changes meaning.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::policy::frameworks::FrameworkSummary;
-use crate::policy::{Audit, BaselineCounts, BaselineState, FixedResult, Severity, Status, Warning};
+use crate::policy::{Audit, BaselineCounts, BaselineState, FixedResult, RuleResult, Severity, Status, Warning};
 
 pub const REPORT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct JsonReport {
+/// The report as written: it borrows from the [`Audit`] and its results are
+/// serialized one by one into the output, so a report of 100,000 results
+/// costs neither a copy of every result nor the whole text in memory.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
     pub report_version: u32,
     pub tool: Tool,
-    pub snapshot: SnapshotInfo,
+    pub snapshot: SnapshotInfo<'a>,
     pub fail_on: Severity,
     pub summary: Summary,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub framework: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub framework: Option<Json>,
     /// Expired and stale waivers (always present, often empty).
-    #[serde(default)]
-    pub warnings: Vec<Warning>,
-    pub results: Vec<ResultEntry>,
+    pub warnings: &'a [Warning],
+    pub results: Results<'a>,
     /// With `--baseline`: baseline failures that pass now or are gone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixed: Option<Vec<FixedResult>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<&'a [FixedResult]>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Tool {
-    pub name: String,
-    pub version: String,
+    pub name: &'static str,
+    pub version: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SnapshotInfo {
+#[derive(Debug, Serialize)]
+pub struct SnapshotInfo<'a> {
     /// The audited snapshot file, as given.
     pub path: Option<String>,
     pub collected_at: String,
-    pub partition: String,
-    pub regions: Vec<String>,
-    pub accounts: Vec<String>,
+    pub partition: &'a str,
+    pub regions: &'a [String],
+    pub accounts: &'a [String],
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Summary {
     pub total: usize,
     /// `pass`, `fail`, `error`, `waived` → count (all four always present).
-    pub by_status: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<&'static str, usize>,
     /// Failing results per severity (all five always present).
-    pub failed_by_severity: BTreeMap<String, usize>,
+    pub failed_by_severity: BTreeMap<&'static str, usize>,
     /// The process exit code this audit leads to (0, 1 or 3).
     pub exit_code: u8,
     /// With `--baseline`: failing results `new` / `unchanged`, and `fixed` baseline failures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineCounts>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResultEntry {
-    pub rule_id: String,
-    pub title: String,
+/// `results[]`, each entry made as it is written.
+#[derive(Debug)]
+pub struct Results<'a>(&'a Audit);
+
+impl Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let audit = self.0;
+        serializer.collect_seq(audit.results.iter().map(|r| ResultEntry::new(audit, r)))
+    }
+}
+
+/// A rule whose metadata the audit does not carry has no frameworks.
+static NO_FRAMEWORKS: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
+#[derive(Debug, Serialize)]
+pub struct ResultEntry<'a> {
+    pub rule_id: &'a str,
+    pub title: &'a str,
     pub status: Status,
     pub severity: Severity,
-    pub account: String,
-    pub region: Option<String>,
-    pub resource: String,
-    pub message: String,
-    pub evidence: Json,
+    pub account: &'a str,
+    pub region: Option<&'a str>,
+    pub resource: &'a str,
+    pub message: &'a str,
+    pub evidence: &'a Json,
     /// Framework key → control ids this rule serves.
-    pub frameworks: BTreeMap<String, Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<Waiver>,
+    pub frameworks: &'a BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver<'a>>,
     /// SHA-256 of `rule_id|account|resource`: the result's identity across runs
     /// (`--baseline` matches on it; SARIF `partialFingerprints` carries the same value).
-    #[serde(default)]
     pub fingerprint: String,
     /// With `--baseline`, on non-pass results: `new` or `unchanged`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Waiver {
-    pub reason: String,
-    #[serde(default)]
-    pub owner: String,
-    pub expires: Option<String>,
+#[derive(Debug, Serialize)]
+pub struct Waiver<'a> {
+    pub reason: &'a str,
+    pub owner: &'a str,
+    pub expires: Option<&'a str>,
     pub original_status: Status,
 }
 
-impl JsonReport {
-    pub fn from_audit(audit: &Audit) -> JsonReport {
+impl<'a> ResultEntry<'a> {
+    fn new(audit: &'a Audit, r: &'a RuleResult) -> ResultEntry<'a> {
+        let rule = audit.rule(&r.rule_id);
+        ResultEntry {
+            rule_id: &r.rule_id,
+            title: rule.map_or("", |x| x.meta.title.as_str()),
+            status: r.status,
+            severity: r.severity,
+            account: &r.account,
+            region: r.region.as_deref(),
+            resource: &r.resource,
+            message: &r.message,
+            evidence: &r.evidence,
+            frameworks: rule.map_or(&NO_FRAMEWORKS, |x| &x.meta.custom.frameworks),
+            waiver: r.waiver.as_ref().map(|w| Waiver {
+                reason: &w.reason,
+                owner: &w.owner,
+                expires: w.expires.as_deref(),
+                original_status: w.original_status,
+            }),
+            fingerprint: r.fingerprint(),
+            baseline: r.baseline,
+        }
+    }
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn from_audit(audit: &'a Audit) -> JsonReport<'a> {
         let summary = audit.summary();
-        let results = audit
-            .results
-            .iter()
-            .map(|r| {
-                let rule = audit.rule(&r.rule_id);
-                ResultEntry {
-                    rule_id: r.rule_id.clone(),
-                    title: rule.map(|x| x.meta.title.clone()).unwrap_or_default(),
-                    status: r.status,
-                    severity: r.severity,
-                    account: r.account.clone(),
-                    region: r.region.clone(),
-                    resource: r.resource.clone(),
-                    message: r.message.clone(),
-                    evidence: r.evidence.clone(),
-                    frameworks: rule.map(|x| x.meta.custom.frameworks.clone()).unwrap_or_default(),
-                    waiver: r.waiver.as_ref().map(|w| Waiver {
-                        reason: w.reason.clone(),
-                        owner: w.owner.clone(),
-                        expires: w.expires.clone(),
-                        original_status: w.original_status,
-                    }),
-                    fingerprint: r.fingerprint(),
-                    baseline: r.baseline,
-                }
-            })
-            .collect();
         JsonReport {
             report_version: REPORT_VERSION,
-            tool: Tool { name: "trailaudit".into(), version: env!("CARGO_PKG_VERSION").into() },
+            tool: Tool { name: "trailaudit", version: env!("CARGO_PKG_VERSION") },
             snapshot: SnapshotInfo {
                 path: audit.snapshot_path.as_ref().map(|p| p.display().to_string()),
                 collected_at: audit.metadata.collected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                partition: audit.metadata.partition.clone(),
-                regions: audit.metadata.regions.clone(),
-                accounts: audit.account_ids.clone(),
+                partition: &audit.metadata.partition,
+                regions: &audit.metadata.regions,
+                accounts: &audit.account_ids,
             },
             fail_on: audit.fail_on,
             summary: Summary {
                 total: summary.total,
-                by_status: summary.by_status.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
-                failed_by_severity: summary.failed_by_severity.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+                by_status: summary.by_status,
+                failed_by_severity: summary.failed_by_severity,
                 exit_code: audit.outcome() as u8,
                 baseline: summary.baseline,
             },
             framework: audit.framework.as_ref().map(framework_json),
-            warnings: audit.warnings.clone(),
-            results,
-            fixed: audit.baseline.as_ref().map(|b| b.fixed.clone()),
+            warnings: &audit.warnings,
+            results: Results(audit),
+            fixed: audit.baseline.as_ref().map(|b| b.fixed.as_slice()),
         }
     }
 }
@@ -152,8 +166,9 @@ fn framework_json(f: &FrameworkSummary) -> serde_json::Value {
     serde_json::to_value(f).expect("framework summary serializes")
 }
 
-pub fn render(audit: &Audit) -> String {
-    let mut out = serde_json::to_string_pretty(&JsonReport::from_audit(audit)).expect("report serializes");
-    out.push('\n');
-    out
+/// Writes the report to `out` as it is serialized.
+pub fn write(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &JsonReport::from_audit(audit))?;
+    out.write_all(b"\n")
 }
+

@@ -1,5 +1,6 @@
-//! Reporters: one module per format behind [`render`]. Each takes the whole
-//! [`Audit`] and returns the document; writing it is the caller's business.
+//! Reporters: one module per format behind [`write`] (and [`render`], the same
+//! into a string). Each takes the whole [`Audit`]; where the bytes go is the
+//! caller's business.
 
 mod escape;
 mod json;
@@ -31,13 +32,23 @@ pub struct RenderOptions {
     pub markdown_max_bytes: Option<usize>,
 }
 
+/// The whole report as text (tests, `--baseline`'s own report, small outputs).
 pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String {
+    let mut out = Vec::new();
+    write(audit, format, options, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
+/// Writes the report to `out`. JSON and SARIF are serialized straight into
+/// it: for a large organization they run to a hundred megabytes, which need
+/// not be held in memory on top of the audit.
+pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Text => text::render(audit, options.color),
-        Format::Json => json::render(audit),
-        Format::Sarif => sarif::render(audit),
-        Format::Markdown => markdown::render(audit, options.markdown_max_bytes),
-        Format::Junit => junit::render(audit),
+        Format::Json => json::write(audit, out),
+        Format::Sarif => sarif::write(audit, out),
+        Format::Text => out.write_all(text::render(audit, options.color).as_bytes()),
+        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes).as_bytes()),
+        Format::Junit => out.write_all(junit::render(audit).as_bytes()),
     }
 }
 

@@ -182,7 +182,8 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
     sarif_result
 }
 
-pub fn render(audit: &Audit) -> String {
+/// Writes the SARIF log to `out` as it is serialized.
+pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let uri = artifact_uri(audit);
     let rules: Vec<ReportingDescriptor> = audit.rules.iter().map(descriptor).collect();
     let results: Vec<SarifResult> = audit
@@ -205,9 +206,8 @@ pub fn render(audit: &Audit) -> String {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build();
-    let mut out = serde_json::to_string_pretty(&sarif).expect("SARIF serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

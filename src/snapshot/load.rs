@@ -114,8 +114,9 @@ fn probe_version(text: &str) -> Option<serde_json::Value> {
 
 /// Writes a snapshot atomically (temporary file in the same directory, then rename).
 pub fn write_file(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let mut text = serde_json::to_string_pretty(snapshot).expect("snapshots always serialize");
-    text.push('\n');
-    crate::fsutil::write_atomic(path, text.as_bytes())
-        .map_err(|source| SnapshotError::Write { path: path.to_owned(), source })
+    crate::fsutil::write_atomic_with(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, snapshot)?;
+        out.write_all(b"\n")
+    })
+    .map_err(|source| SnapshotError::Write { path: path.to_owned(), source })
 }

@@ -9,8 +9,12 @@
 # 17 regions × 3 trails, seeded, so every run audits the same bytes) into
 # bench/out/ (git-ignored), audits it once under `/usr/bin/time -v` with
 # `--timings`, and prints snapshot size, parse and evaluation time, their
-# ratio, time per account and peak RSS. Then it times a whole process (start to
-# exit) auditing a bundled fixture, with hyperfine when installed.
+# ratio, time per account and peak RSS. The audit's parse time includes reading
+# the file, so a second table parses the text already in memory (best of five,
+# bench/rules.rs with RULES_FLOOR=1), the steadier denominator, beside the time
+# to read the same text as one regorus value: the least any Rego evaluation of
+# all of it costs. Then it times a whole process (start to exit) auditing a
+# bundled fixture, with hyperfine when installed.
 #
 # The report goes to `--output /dev/null` so rendering and writing are measured
 # (write_atomic writes non-regular files in place).
@@ -28,10 +32,12 @@ if ! /usr/bin/time -v true >/dev/null 2>&1; then
     exit 2
 fi
 
-cargo build --quiet --release --bin trailaudit --example synth
+cargo build --quiet --release --bin trailaudit --example synth --example rules
 BIN="$CARGO_TARGET_DIR/release/trailaudit"
 SYNTH="$CARGO_TARGET_DIR/release/examples/synth"
+RULES="$CARGO_TARGET_DIR/release/examples/rules"
 mkdir -p "$OUT"
+: >"$OUT/evaluate.txt"
 
 # Runs one audit; prints "parse_ms evaluate_ms total_ms peak_kb".
 measure() {
@@ -76,7 +82,17 @@ for n in $SIZES; do
         printf "%8d %12.1f %10.1f %12.1f %10.2f %10.1f %12.3f %9.1f\n",
             n, b / 1048576, p, e, (p > 0 ? e / p : 0), t, e / n, k / 1024
     }'
+    echo "$n $evaluate" >>"$OUT/evaluate.txt"
 done
+
+echo
+echo "parse in memory (best of 5, one thread) against the same text as one regorus value"
+printf '%8s %14s %16s %13s %16s\n' accounts parse_mem_ms regorus_value_ms value/parse eval/parse_mem
+while read -r n evaluate; do
+    RULES_FLOOR=1 "$RULES" "$OUT/synth-$n.json" | awk -v n="$n" -v e="$evaluate" '
+        /parse into/ { p = $1 } /regorus value/ { v = $1 }
+        END { printf "%8d %14.1f %16.1f %13.2f %16.2f\n", n, p, v, v / p, e / p }'
+done <"$OUT/evaluate.txt"
 
 echo
 echo "end to end (process start to exit): trailaudit audit --snapshot $FIXTURE --format json"

@@ -32,37 +32,39 @@ package trailaudit.events.logging_stopped
 import data.trailaudit.lib.events
 import data.trailaudit.lib.result
 
-# StopLogging calls, keyed by event id, with the trail they named.
-stops[e.event_id] := {"event": e, "trail": trail} if {
+# StopLogging calls, keyed by event id, with the trail they named and when
+# logging was next turned on for it.
+stops[e.event_id] := {"event": e, "trail": trail, "restarted_at": restarted_at(trail, e)} if {
 	some e in events.named("cloudtrail.amazonaws.com", {"StopLogging"})
 	trail := events.trail_arn(events.param(e, "name"), e)
 }
 
 # CloudTrail always records the trail name; without it, name the account.
-stops[e.event_id] := {"event": e, "trail": result.account.resource} if {
+stops[e.event_id] := {"event": e, "trail": trail, "restarted_at": restarted_at(trail, e)} if {
 	some e in events.named("cloudtrail.amazonaws.com", {"StopLogging"})
 	not is_string(events.param(e, "name"))
+	trail := result.account.resource
 }
 
-# Successful StartLogging calls on `trail` after `e`, earliest first: the stop
-# still happened, but whoever triages wants to know how long the gap lasted.
-restarts(trail, e) := sort([r.event_time |
+# Successful StartLogging calls with the trail they named, gathered once.
+starts := [{"trail": trail, "event_time": r.event_time, "ns": time.parse_rfc3339_ns(r.event_time)} |
 	some r in events.named("cloudtrail.amazonaws.com", {"StartLogging"})
 	object.get(r, "error_code", null) == null
-	data.trailaudit.lib.events.trail_arn(data.trailaudit.lib.events.param(r, "name"), r) == trail
-	time.parse_rfc3339_ns(r.event_time) > time.parse_rfc3339_ns(e.event_time)
-])
+	trail := data.trailaudit.lib.events.trail_arn(data.trailaudit.lib.events.param(r, "name"), r)
+]
 
-restarted_at(s) := rs[0] if {
-	rs := restarts(s.trail, s.event)
+# The first successful StartLogging on `trail` after `e`, null when none: the
+# stop still happened, but whoever triages wants to know how long the gap lasted.
+restarted_at(trail, e) := rs[0] if {
+	after := time.parse_rfc3339_ns(e.event_time)
+	rs := sort([s.event_time | some s in starts; s.trail == trail; s.ns > after])
 	count(rs) > 0
 } else := null
 
 aftermath(s) := "" if {
 	events.attempt_failed(s.event)
-} else := sprintf(" (logging restarted at %s)", [t]) if {
-	t := restarted_at(s)
-	t != null
+} else := sprintf(" (logging restarted at %s)", [s.restarted_at]) if {
+	s.restarted_at != null
 } else := " (not restarted since, as far as the history shows)"
 
 results contains result.fail(
@@ -70,7 +72,7 @@ results contains result.fail(
 	events.message(s.event, sprintf("%s trail %s%s", [
 		events.verb(s.event, "stopped logging on", "attempted to stop logging on"), s.trail, aftermath(s),
 	])),
-	events.evidence(s.event, {"trail_arn": s.trail, "restarted_at": restarted_at(s)}),
+	events.evidence(s.event, {"trail_arn": s.trail, "restarted_at": s.restarted_at}),
 ) if {
 	some s in stops
 }

@@ -16,7 +16,9 @@ fn main() {
     let mut files = Vec::new();
     collect_ext(&root, "rego", &mut files);
     files.sort();
-    let mut out = String::from("/// `(path relative to policies/, source)` of every built-in Rego file, sorted.\npub const BUILTIN_POLICIES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// `(path relative to policies/, source)` of every built-in Rego file, sorted.\npub const BUILTIN_POLICIES: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let rel = file.strip_prefix(&root).expect("under policies/").to_string_lossy().replace('\\', "/");
@@ -26,7 +28,9 @@ fn main() {
     let mut frameworks = Vec::new();
     collect_ext(&root.join("frameworks"), "yaml", &mut frameworks);
     frameworks.sort();
-    out.push_str("/// `(file name, source)` of every built-in framework definition, sorted.\npub const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[\n");
+    out.push_str(
+        "/// `(file name, source)` of every built-in framework definition, sorted.\npub const BUILTIN_FRAMEWORKS: &[(&str, &str)] = &[\n",
+    );
     for file in &frameworks {
         let name = file.file_name().expect("a file").to_string_lossy();
         out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", file.display().to_string()));

@@ -46,7 +46,11 @@ fn main() -> anyhow::Result<()> {
     if !expressions.is_empty() {
         let started = Instant::now();
         let (mut engine, inputs) = account_inputs(&snapshot, &pack, &config);
-        println!("{:>10.1} ms  (the configured engine and the {} accounts' inputs, one thread)", started.elapsed().as_secs_f64() * 1e3, inputs.len());
+        println!(
+            "{:>10.1} ms  (the configured engine and the {} accounts' inputs, one thread)",
+            started.elapsed().as_secs_f64() * 1e3,
+            inputs.len()
+        );
         engine.eval_query("true".to_owned(), false)?; // analyse the modules once, as audits do
         for expression in expressions {
             let started = Instant::now();
@@ -62,7 +66,13 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let run = |only: Option<Vec<String>>| {
-        let options = AuditOptions { fail_on: Severity::Low, only_rules: only, today: chrono::Utc::now().date_naive(), snapshot_path: None, progress: false };
+        let options = AuditOptions {
+            fail_on: Severity::Low,
+            only_rules: only,
+            today: chrono::Utc::now().date_naive(),
+            snapshot_path: None,
+            progress: false,
+        };
         let started = Instant::now();
         let (result, _, _) = audit(&snapshot, None, &pack, &config, &options);
         (started.elapsed().as_secs_f64() * 1e3, result.results.len())
@@ -72,7 +82,13 @@ fn main() -> anyhow::Result<()> {
     let selected: Vec<String> =
         pack.rules.iter().filter(|r| !r.meta.custom.deprecated && r.id().starts_with(&prefix)).map(|r| r.id().to_owned()).collect();
     if let Some(dump) = std::env::var_os("RULES_DUMP") {
-        let options = AuditOptions { fail_on: Severity::Low, only_rules: Some(selected.clone()), today: chrono::Utc::now().date_naive(), snapshot_path: None, progress: false };
+        let options = AuditOptions {
+            fail_on: Severity::Low,
+            only_rules: Some(selected.clone()),
+            today: chrono::Utc::now().date_naive(),
+            snapshot_path: None,
+            progress: false,
+        };
         let (result, _, _) = audit(&snapshot, None, &pack, &config, &options);
         let rows: Vec<_> = result
             .results
@@ -122,7 +138,15 @@ fn run_rego_tests(pack: &Pack) -> anyhow::Result<()> {
 /// same text read as one regorus value (what every rule's data must become
 /// before Rego can look at it), best of five each, one thread.
 fn print_floor(text: &str, path: &std::path::Path) -> anyhow::Result<()> {
-    let best = |f: &dyn Fn()| (0..5).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() * 1e3 }).fold(f64::MAX, f64::min);
+    let best = |f: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .fold(f64::MAX, f64::min)
+    };
     let parse = best(&|| drop(trailaudit::snapshot::parse_str(text, path).expect("loaded once already")));
     let as_value = best(&|| drop(regorus::Value::from_json_str(text).expect("valid JSON")));
     println!("{parse:>10.1} ms  parse into trailaudit's types");

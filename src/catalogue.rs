@@ -27,19 +27,21 @@ pub fn text(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.meta.title.len()).max().unwrap_or(5).min(72);
     let _ = writeln!(out, "{:<8} {:<9} {:<width$}  frameworks", "id", "severity", "title");
     for rule in rules {
-        let _ = writeln!(out, "{:<8} {:<9} {:<width$}  {}", rule.id(), rule.severity().as_str(), rule.meta.title, frameworks_inline(&rule.meta));
+        let _ = writeln!(
+            out,
+            "{:<8} {:<9} {:<width$}  {}",
+            rule.id(),
+            rule.severity().as_str(),
+            rule.meta.title,
+            frameworks_inline(&rule.meta)
+        );
     }
     let _ = writeln!(out, "\n{} rules", rules.len());
     out
 }
 
 fn frameworks_inline(meta: &RuleMeta) -> String {
-    meta.custom
-        .frameworks
-        .iter()
-        .map(|(k, ids)| format!("{k}: {}", ids.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
+    meta.custom.frameworks.iter().map(|(k, ids)| format!("{k}: {}", ids.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
 /// `docs/rules.md`. Metadata is ours (not AWS data), but table cells still need pipes escaped.

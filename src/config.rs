@@ -53,10 +53,7 @@ impl Default for SensitiveBuckets {
 }
 
 fn default_sensitive_tags() -> BTreeMap<String, Vec<String>> {
-    BTreeMap::from([(
-        "data-classification".to_owned(),
-        vec!["sensitive".to_owned(), "confidential".to_owned(), "restricted".to_owned()],
-    )])
+    BTreeMap::from([("data-classification".to_owned(), vec!["sensitive".to_owned(), "confidential".to_owned(), "restricted".to_owned()])])
 }
 
 /// Delivery-age tolerances. CloudTrail is not real time: these say how stale is too stale.
@@ -176,7 +173,11 @@ impl Config {
         if let Some(days) = config.collect.event_history_days
             && !(1..=90).contains(&days)
         {
-            return Err(invalid(line_of("event_history_days"), 1, "`collect.event_history_days` must be 1 to 90 (LookupEvents keeps 90 days)".into()));
+            return Err(invalid(
+                line_of("event_history_days"),
+                1,
+                "`collect.event_history_days` must be 1 to 90 (LookupEvents keeps 90 days)".into(),
+            ));
         }
         Ok(config)
     }

@@ -132,7 +132,8 @@ impl Context<'_> {
             } else {
                 panic!("unsupported condition term `{term}`")
             };
-            let literal = rhs.trim().strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).unwrap_or_else(|| panic!("`{rhs}` is not a literal"));
+            let literal =
+                rhs.trim().strip_prefix('\'').and_then(|r| r.strip_suffix('\'')).unwrap_or_else(|| panic!("`{rhs}` is not a literal"));
             (self.lookup(lhs) == literal) == op
         })
     }
@@ -227,12 +228,7 @@ fn run_action_with_env(given: &[(&str, &str)], job_env: &[(&str, &str)]) -> Run 
         }
         let out = cmd.output().unwrap();
         run.ran.push(step.name.clone());
-        run.log.push_str(&format!(
-            "--- {}\n{}{}",
-            step.name,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        run.log.push_str(&format!("--- {}\n{}{}", step.name, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
         if let Some(id) = &step.id {
             ctx.steps.insert(id.clone(), parse_outputs(&std::fs::read_to_string(&output_file).unwrap()));
         }

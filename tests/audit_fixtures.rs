@@ -50,8 +50,8 @@ fn golden_reports() {
 
 /// The CIS 4.1–4.15 monitoring rules (4.10 twice: v3.0/v4.0 and v5.0).
 const MONITORING: [&str; 16] = [
-    "MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009", "MON-010", "MON-011",
-    "MON-012", "MON-013", "MON-014", "MON-015", "MON-016",
+    "MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009", "MON-010", "MON-011", "MON-012",
+    "MON-013", "MON-014", "MON-015", "MON-016",
 ];
 
 /// The noncompliant fixture with `waivers.yaml` (applied, expired, stale) and
@@ -110,10 +110,14 @@ fn only(audit: &Audit, rule: &str, status: Status) -> bool {
 #[test]
 fn compliant_passes_everything() {
     let a = run("compliant");
-    assert!(a.results.iter().all(|r| r.status == Status::Pass), "{:#?}", a.results.iter().filter(|r| r.status != Status::Pass).collect::<Vec<_>>());
+    assert!(
+        a.results.iter().all(|r| r.status == Status::Pass),
+        "{:#?}",
+        a.results.iter().filter(|r| r.status != Status::Pass).collect::<Vec<_>>()
+    );
     for rule in [
-        "CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012",
-        "CT-013", "CFG-001", "CFG-002", "CFG-003", "KMS-001",
+        "CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012", "CT-013",
+        "CFG-001", "CFG-002", "CFG-003", "KMS-001",
     ] {
         assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
     }
@@ -152,9 +156,15 @@ fn noncompliant_event_history_names_each_suspicious_event() {
     assert_eq!(stop[0].evidence["event_id"], "0480a93d-2e9b-094b-89e0-8e01976089ac");
     let update = failures(&a, "EVT-003");
     assert_eq!(update.len(), 1);
-    assert_eq!(update[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", "trail named by name resolves in the event's region");
+    assert_eq!(
+        update[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail",
+        "trail named by name resolves in the event's region"
+    );
     assert!(update[0].evidence["changes"][0].as_str().unwrap().contains("enableLogFileValidation: false"));
-    assert_eq!(failures(&a, "EVT-004")[0].resource, "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/6f1c2a9e-3b4d-4e8f-a1c2-9d8e7f6a5b4c");
+    assert_eq!(
+        failures(&a, "EVT-004")[0].resource,
+        "arn:aws:cloudtrail:us-east-1:222222222222:eventdatastore/6f1c2a9e-3b4d-4e8f-a1c2-9d8e7f6a5b4c"
+    );
     assert_eq!(failures(&a, "EVT-006").iter().map(|r| r.resource.as_str()).collect::<Vec<_>>(), ["arn:aws:s3:::legacy-app-trail-logs"]);
     let root: Vec<_> = failures(&a, "EVT-007").iter().map(|r| r.evidence["action"].as_str().unwrap().to_owned()).collect();
     assert_eq!(root, ["iam:CreateAccessKey", "signin:ConsoleLogin"]);
@@ -184,7 +194,11 @@ fn advanced_selectors_denied_key_deletion_is_an_attempt() {
     let key = failures(&a, "EVT-005");
     assert_eq!(key.len(), 1);
     assert_eq!(key[0].resource, "arn:aws:kms:eu-west-1:666666666666:key/a10bd34d-c6f3-dd17-165a-8db61b4a3f9a");
-    assert!(key[0].message.contains("attempted to schedule the deletion") && key[0].message.contains("AccessDeniedException"), "{}", key[0].message);
+    assert!(
+        key[0].message.contains("attempted to schedule the deletion") && key[0].message.contains("AccessDeniedException"),
+        "{}",
+        key[0].message
+    );
     assert_eq!(key[0].evidence["attempt_only"], true);
     assert_eq!(key[0].evidence["trail_arns"], serde_json::json!(["arn:aws:cloudtrail:eu-west-1:666666666666:trail/data-events-trail"]));
     // Terraform's PutEventSelectors keeps a full management selector: not a reduction.
@@ -380,7 +394,10 @@ fn detected_events_stay_failures_when_lookup_failed_in_their_region() {
     stop.sort();
     assert_eq!(
         stop,
-        [("AWS::::Account:222222222222/us-east-1", Status::Error), ("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", Status::Fail)],
+        [
+            ("AWS::::Account:222222222222/us-east-1", Status::Error),
+            ("arn:aws:cloudtrail:us-east-1:222222222222:trail/app-trail", Status::Fail)
+        ],
         "the failure stays and the gap gets an error of its own"
     );
     // Where nothing matched, the account-wide absence cannot be claimed.

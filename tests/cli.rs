@@ -83,11 +83,7 @@ fn unknown_schema_version_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(fixture("compliant")).unwrap().replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
     let path = write(dir.path(), "v2.json", &text);
-    trailaudit()
-        .args(["audit", "--snapshot", &path])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unsupported schema_version 2"));
+    trailaudit().args(["audit", "--snapshot", &path]).assert().code(2).stderr(predicate::str::contains("unsupported schema_version 2"));
 }
 
 #[test]
@@ -145,7 +141,11 @@ fn rules_catalogue_and_pack_tests_run() {
 fn user_test_failures_exit_1_and_show_output() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "lib/x.rego", "package trailaudit.lib.x\n\nanswer := 41\n");
-    write(dir.path(), "lib/x_test.rego", "package trailaudit.lib.x_test\n\nimport data.trailaudit.lib.x\n\ntest_answer if {\n\tprint(\"answer was\", x.answer)\n\tx.answer == 42\n}\n");
+    write(
+        dir.path(),
+        "lib/x_test.rego",
+        "package trailaudit.lib.x_test\n\nimport data.trailaudit.lib.x\n\ntest_answer if {\n\tprint(\"answer was\", x.answer)\n\tx.answer == 42\n}\n",
+    );
     trailaudit()
         .args(["test", &dir.path().display().to_string()])
         .assert()
@@ -194,11 +194,7 @@ fn fail_on_new_still_exits_3_on_errors() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base.json");
     trailaudit().args(["audit", "--snapshot", &fixture("partial_collection"), "--json"]).arg(&base).assert().code(3);
-    trailaudit()
-        .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on-new", "--baseline"])
-        .arg(&base)
-        .assert()
-        .code(3);
+    trailaudit().args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on-new", "--baseline"]).arg(&base).assert().code(3);
 }
 
 #[test]
@@ -237,7 +233,15 @@ fn bad_baseline_is_bad_input_naming_file_and_field() {
 #[test]
 fn waivers_warn_on_stderr_and_in_the_json_report() {
     let out = trailaudit()
-        .args(["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--config", "fixtures/noncompliant/waivers.yaml", "--format", "json"])
+        .args([
+            "audit",
+            "--snapshot",
+            "fixtures/noncompliant/snapshot.json",
+            "--config",
+            "fixtures/noncompliant/waivers.yaml",
+            "--format",
+            "json",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("warning: waiver for CT-004 on `*` (owner security-team) expired on 2026-01-31"))

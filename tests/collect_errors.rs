@@ -133,12 +133,27 @@ async fn deny(iam_action: &str, failed_call: &str, at: &str) -> Denial {
     let run = |keys: &Keys, tag: &str| {
         let snapshot = dir.path().join(format!("{tag}-snapshot.json"));
         let report = dir.path().join(format!("{tag}.json"));
-        let out = trailaudit(&moto, keys, &[
-            // At --fail-on critical the scenario's lesser failures (AWS Config seeded
-            // in one region only, moto's missing digests) leave the exit code to errors.
-            "audit", "--regions", REGIONS, "--event-history-days", "1", "--fail-on", "critical", "--format", "json",
-            "--output", report.to_str().unwrap(), "--save-snapshot", snapshot.to_str().unwrap(),
-        ]);
+        let out = trailaudit(
+            &moto,
+            keys,
+            &[
+                // At --fail-on critical the scenario's lesser failures (AWS Config seeded
+                // in one region only, moto's missing digests) leave the exit code to errors.
+                "audit",
+                "--regions",
+                REGIONS,
+                "--event-history-days",
+                "1",
+                "--fail-on",
+                "critical",
+                "--format",
+                "json",
+                "--output",
+                report.to_str().unwrap(),
+                "--save-snapshot",
+                snapshot.to_str().unwrap(),
+            ],
+        );
         assert!(report.exists(), "{tag}: no report; stderr: {}", String::from_utf8_lossy(&out.stderr));
         (out, read_json(&report), read_json(&snapshot))
     };
@@ -154,21 +169,31 @@ async fn deny(iam_action: &str, failed_call: &str, at: &str) -> Denial {
     let denied_error =
         snap["errors"].as_array().unwrap().iter().find(|e| e["service"] == service && e["operation"] == operation).unwrap().clone();
 
-    let catalogue: Value = serde_json::from_slice(
-        &Command::cargo_bin("trailaudit").unwrap().args(["rules", "--format", "json"]).output().unwrap().stdout,
-    )
-    .unwrap();
+    let catalogue: Value =
+        serde_json::from_slice(&Command::cargo_bin("trailaudit").unwrap().args(["rules", "--format", "json"]).output().unwrap().stdout)
+            .unwrap();
     let requires: BTreeMap<String, Vec<String>> = catalogue
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["custom"]["requires"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect()))
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["custom"]["requires"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect(),
+            )
+        })
         .collect();
     let before = results(&base_report);
     let after = results(&report);
     // COL-001 judges the failed calls themselves: the denied one is its one new result.
     let col = |r: &Value| -> Vec<String> {
-        r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "COL-001").map(|x| x["message"].as_str().unwrap().to_owned()).collect()
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["rule_id"] == "COL-001")
+            .map(|x| x["message"].as_str().unwrap().to_owned())
+            .collect()
     };
     let (col_before, col_after) = (col(&base_report), col(&report));
     let new_col: Vec<&String> = col_after.iter().filter(|m| !col_before.contains(m)).collect();
@@ -189,15 +214,7 @@ async fn deny(iam_action: &str, failed_call: &str, at: &str) -> Denial {
         changed.push((key.0.clone(), key.2.clone(), key.3.clone(), was["status"].as_str().unwrap().to_owned()));
     }
     assert!(before.values().any(|r| r["status"] == "pass"), "the baseline has passes to keep");
-    Denial {
-        changed,
-        before,
-        after,
-        denied_exit: out.status.code(),
-        baseline_exit: base_out.status.code(),
-        denied_error,
-        trail_arn,
-    }
+    Denial { changed, before, after, denied_exit: out.status.code(), baseline_exit: base_out.status.code(), denied_error, trail_arn }
 }
 
 /// s3:GetBucketLogging denied. The collector asks it once, for the trail

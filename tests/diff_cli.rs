@@ -49,7 +49,11 @@ fn write(dir: &tempfile::TempDir, name: &str, v: &Value) -> String {
 
 #[test]
 fn unchanged_snapshot_has_no_drift() {
-    trailaudit().args(["diff", COMPLIANT, COMPLIANT]).assert().code(0).stdout(predicate::str::contains("0 drift, 0 improvement(s), 0 not comparable"));
+    trailaudit()
+        .args(["diff", COMPLIANT, COMPLIANT])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 drift, 0 improvement(s), 0 not comparable"));
 }
 
 #[test]
@@ -66,7 +70,13 @@ fn incident_is_reported_as_drift_in_json_with_exit_1() {
         .iter()
         .map(|c| (c["severity"].as_str().unwrap().to_owned(), c["aspect"].as_str().unwrap().to_owned()))
         .collect();
-    let expected = [("high", "logging"), ("medium", "s3_data_events"), ("medium", "alarm"), ("medium", "metric_filter"), ("medium", "config_recorder")];
+    let expected = [
+        ("high", "logging"),
+        ("medium", "s3_data_events"),
+        ("medium", "alarm"),
+        ("medium", "metric_filter"),
+        ("medium", "config_recorder"),
+    ];
     assert_eq!(got, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
     let s3 = &report["drift"][1];
     assert!(s3["message"].as_str().unwrap().contains("arn:aws:s3:::acme-payroll-exports/"), "{s3}");

@@ -145,7 +145,13 @@ fn snapshot() -> Snapshot {
 }
 
 fn options(fail_on: Severity) -> AuditOptions {
-    AuditOptions { fail_on, only_rules: None, today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(), snapshot_path: None, progress: false }
+    AuditOptions {
+        fail_on,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        snapshot_path: None,
+        progress: false,
+    }
 }
 
 fn full_pack() -> Vec<(&'static str, &'static str)> {
@@ -242,7 +248,10 @@ fn pack_problems_name_file_and_line() {
     let e = pack.unwrap_err().to_string();
     assert!(e.contains("duplicate rule id `T-001`") && e.contains(":5"), "{e}");
 
-    let (_dir, pack) = test_pack(&[("checks/validation.rego", &RULE.replace("some arn, t in", "some arn, t inn")), ("checks/validation_test.rego", RULE_TEST)]);
+    let (_dir, pack) = test_pack(&[
+        ("checks/validation.rego", &RULE.replace("some arn, t in", "some arn, t inn")),
+        ("checks/validation_test.rego", RULE_TEST),
+    ]);
     let e = pack.unwrap_err().to_string();
     assert!(e.contains("invalid Rego") && e.contains("validation.rego:"), "{e}");
 }
@@ -362,7 +371,10 @@ fn metric_filters_are_judged_in_rust_and_rules_see_the_management_account() {
         assert_eq!(short.evidence["facts"]["ambiguous"], false);
         let broken = of("broken");
         assert_eq!(broken.status, Status::Fail);
-        assert_eq!(broken.evidence["facts"]["parse_error"], "at character 34: expected a selector such as `$.eventName`, or `(`, found `}`");
+        assert_eq!(
+            broken.evidence["facts"]["parse_error"],
+            "at character 34: expected a selector such as `$.eventName`, or `(`, found `}`"
+        );
         let management = if account == "555555555555" { serde_json::json!("444444444444") } else { serde_json::Value::Null };
         assert_eq!(broken.evidence["management"], management, "{account}");
     }
@@ -374,5 +386,8 @@ fn a_required_pattern_that_does_not_parse_is_a_pack_error() {
     let (dir, pack) = test_pack(&[("lib/metric_filters.rego", &bad)]);
     let e = pack.unwrap_err().to_string();
     let path = dir.path().join("lib/metric_filters.rego").display().to_string();
-    assert!(e.contains(&format!("{path}:4: required pattern \"iam\" does not parse: at character 73: expected `&&`, `||` or `}}`, found `)`")), "{e}");
+    assert!(
+        e.contains(&format!("{path}:4: required pattern \"iam\" does not parse: at character 73: expected `&&`, `||` or `}}`, found `)`")),
+        "{e}"
+    );
 }

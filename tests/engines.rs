@@ -58,9 +58,8 @@ fn vm_and_interpreter_give_the_same_report_on_every_fixture() {
         // comprehension for speed) lose the pass of a region whose recorder
         // qualifies. Every other rule must agree exactly; the VM is therefore a
         // benchmarking path only.
-        let judged = |a: &Audit| -> Vec<_> {
-            a.results.iter().filter(|r| !VM_DEFECTS.iter().any(|p| r.rule_id.starts_with(p))).cloned().collect()
-        };
+        let judged =
+            |a: &Audit| -> Vec<_> { a.results.iter().filter(|r| !VM_DEFECTS.iter().any(|p| r.rule_id.starts_with(p))).cloned().collect() };
         assert_eq!(judged(&vm), judged(&interpreter), "{name}: the engines disagree beyond the event detections");
     }
 }

@@ -58,8 +58,7 @@ fn workflows_pass_only_known_inputs_and_keep_expressions_out_of_run() {
 #[test]
 fn kubernetes_cronjob_is_hardened_and_its_script_parses() {
     let text = std::fs::read_to_string(examples().join("kubernetes-cronjob.yaml")).unwrap();
-    let docs: Vec<Value> =
-        serde_yaml_ng::Deserializer::from_str(&text).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect();
+    let docs: Vec<Value> = serde_yaml_ng::Deserializer::from_str(&text).map(|d| serde::Deserialize::deserialize(d).unwrap()).collect();
     let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["Namespace", "ServiceAccount", "ConfigMap", "PersistentVolumeClaim", "CronJob"]);
     let sa = &docs[1];

@@ -11,9 +11,14 @@ use support::seed::Seeder;
 /// `trailaudit <subcommand>` aimed at moto, two regions, one day of history.
 fn trailaudit(moto: &Moto, subcommand: &str) -> Command {
     let mut cmd = Command::cargo_bin("trailaudit").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .arg(subcommand)
-        .args(["--endpoint-url", &moto.url, "--regions", "us-east-1,eu-west-1", "--event-history-days", "1"]);
+    cmd.env("NO_COLOR", "1").arg(subcommand).args([
+        "--endpoint-url",
+        &moto.url,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--event-history-days",
+        "1",
+    ]);
     cmd
 }
 

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use trailaudit::snapshot::{
-    Account, AdvancedEventSelector, DataResource, Event, EventHistory, EventSelector, EventSelectors, FieldSelector,
-    Organization, RegionInventory, Trail, TrailStatus, UserIdentity,
+    Account, AdvancedEventSelector, DataResource, Event, EventHistory, EventSelector, EventSelectors, FieldSelector, Organization,
+    RegionInventory, Trail, TrailStatus, UserIdentity,
 };
 
 use crate::parts::{self, PAB_ON};
@@ -109,7 +109,16 @@ fn status(collected_at: DateTime<Utc>, cloudwatch: bool, rng: &mut Rng) -> Trail
 }
 
 #[allow(clippy::too_many_arguments)]
-fn trail(name: &str, account: &str, home: &str, multi: bool, org: bool, bucket: &str, selectors: EventSelectors, status: TrailStatus) -> Trail {
+fn trail(
+    name: &str,
+    account: &str,
+    home: &str,
+    multi: bool,
+    org: bool,
+    bucket: &str,
+    selectors: EventSelectors,
+    status: TrailStatus,
+) -> Trail {
     Trail {
         name: name.into(),
         arn: format!("arn:aws:cloudtrail:{home}:{account}:trail/{name}"),
@@ -141,7 +150,12 @@ fn org_trail(management: &str, collected_at: DateTime<Utc>) -> Trail {
     let mut own = Rng::new(management.parse::<u64>().unwrap_or(0));
     let selectors = EventSelectors {
         event_selectors: vec![
-            EventSelector { read_write_type: "All".into(), include_management_events: true, data_resources: Vec::new(), exclude_management_event_sources: Vec::new() },
+            EventSelector {
+                read_write_type: "All".into(),
+                include_management_events: true,
+                data_resources: Vec::new(),
+                exclude_management_event_sources: Vec::new(),
+            },
             EventSelector {
                 read_write_type: "WriteOnly".into(),
                 include_management_events: false,
@@ -154,8 +168,7 @@ fn org_trail(management: &str, collected_at: DateTime<Utc>) -> Trail {
     let bucket = format!("synth-org-cloudtrail-{management}");
     let mut t = trail("org-trail", management, ORG_HOME, true, true, &bucket, selectors, status(collected_at, true, &mut own));
     t.kms_key_id = Some(format!("arn:aws:kms:{ORG_HOME}:{management}:key/{}", own.uuid()));
-    t.cloud_watch_logs_log_group_arn =
-        Some(format!("arn:aws:logs:{ORG_HOME}:{management}:log-group:aws-cloudtrail-logs-{management}:*"));
+    t.cloud_watch_logs_log_group_arn = Some(format!("arn:aws:logs:{ORG_HOME}:{management}:log-group:aws-cloudtrail-logs-{management}:*"));
     t.cloud_watch_logs_role_arn = Some(format!("arn:aws:iam::{management}:role/CloudTrailToCloudWatchLogs"));
     t
 }
@@ -175,10 +188,7 @@ fn field(name: &str, build: impl FnOnce(&mut FieldSelector)) -> FieldSelector {
 }
 
 fn s3_objects() -> Vec<FieldSelector> {
-    vec![
-        field("eventCategory", |f| f.equals = vec!["Data".into()]),
-        field("resources.type", |f| f.equals = vec!["AWS::S3::Object".into()]),
-    ]
+    vec![field("eventCategory", |f| f.equals = vec!["Data".into()]), field("resources.type", |f| f.equals = vec!["AWS::S3::Object".into()])]
 }
 
 /// Multi-region trail with advanced selectors: management events, reads and
@@ -218,7 +228,12 @@ fn data_events_trail(id: &str, home: &str, bucket: &str, key: &str, group: &str,
 /// A team's single-region trail with AWS's default selector.
 fn app_trail(id: &str, region: &str, bucket: &str, at: DateTime<Utc>, rng: &mut Rng) -> Trail {
     let selectors = EventSelectors {
-        event_selectors: vec![EventSelector { read_write_type: "All".into(), include_management_events: true, data_resources: Vec::new(), exclude_management_event_sources: Vec::new() }],
+        event_selectors: vec![EventSelector {
+            read_write_type: "All".into(),
+            include_management_events: true,
+            data_resources: Vec::new(),
+            exclude_management_event_sources: Vec::new(),
+        }],
         advanced_event_selectors: Vec::new(),
     };
     let mut t = trail(&format!("app-{region}"), id, region, false, false, bucket, selectors, status(at, false, rng));

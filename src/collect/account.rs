@@ -96,8 +96,7 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
 
     // Buckets: trail buckets get the full posture, listed ones region and tags.
     let trail_buckets: BTreeSet<String> = trails.values().filter_map(|t| t.s3_bucket_name.clone()).collect();
-    let mut wanted: BTreeMap<String, (Option<String>, bool)> =
-        trail_buckets.iter().map(|b| (b.clone(), (None, true))).collect();
+    let mut wanted: BTreeMap<String, (Option<String>, bool)> = trail_buckets.iter().map(|b| (b.clone(), (None, true))).collect();
     for (name, region) in listed.unwrap_or_default() {
         let entry = wanted.entry(name).or_insert((None, false));
         entry.0 = region;

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::context::Ctx;
 use crate::snapshot::{
-    AdvancedEventSelector, DataResource, EventDataStore, EventSelector, EventSelectors, FieldSelector, InsightSelector,
-    Trail, TrailStatus,
+    AdvancedEventSelector, DataResource, EventDataStore, EventSelector, EventSelectors, FieldSelector, InsightSelector, Trail, TrailStatus,
 };
 
 /// DescribeTrails(includeShadowTrails) in one region: the ARNs for the region

@@ -9,10 +9,8 @@ use super::context::Ctx;
 pub(crate) async fn recorders(ctx: &Ctx, region: &str) -> Option<Vec<ConfigRecorder>> {
     let _permit = ctx.permit().await;
     let client = ctx.config(region);
-    let (recorders, status) = tokio::join!(
-        client.describe_configuration_recorders().send(),
-        client.describe_configuration_recorder_status().send()
-    );
+    let (recorders, status) =
+        tokio::join!(client.describe_configuration_recorders().send(), client.describe_configuration_recorder_status().send());
     ctx.tick(region, "config");
     let recorders = match recorders {
         Ok(out) => out.configuration_recorders().to_vec(),

@@ -5,8 +5,8 @@
 use std::sync::{Arc, Mutex};
 
 use aws_config::SdkConfig;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_sdk_sts::error::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::errors::{CallSite, to_collection_error};

@@ -1,7 +1,7 @@
 //! Turning SDK errors into [`CollectionError`] data.
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_sdk_sts::error::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::snapshot::{CollectionError, ErrorKind};
 

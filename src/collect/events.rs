@@ -73,11 +73,8 @@ pub(crate) async fn region_events(
     pacing.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut events = BTreeMap::new();
     'queries: for (key, value) in QUERIES {
-        let attribute = LookupAttribute::builder()
-            .attribute_key(key.clone())
-            .attribute_value(*value)
-            .build()
-            .expect("key and value are set");
+        let attribute =
+            LookupAttribute::builder().attribute_key(key.clone()).attribute_value(*value).build().expect("key and value are set");
         let mut token: Option<String> = None;
         loop {
             pacing.tick().await;
@@ -131,10 +128,7 @@ fn event(raw: &aws_sdk_cloudtrail::types::Event, region: &str) -> Event {
         account_id: u.get("accountId").and_then(Json::as_str).map(str::to_owned),
         invoked_by: u.get("invokedBy").and_then(Json::as_str).map(str::to_owned),
     });
-    let read_only = raw
-        .read_only()
-        .map(|r| r.eq_ignore_ascii_case("true"))
-        .or_else(|| detail.get("readOnly").and_then(Json::as_bool));
+    let read_only = raw.read_only().map(|r| r.eq_ignore_ascii_case("true")).or_else(|| detail.get("readOnly").and_then(Json::as_bool));
     let event_time = super::cloudtrail::time(raw.event_time())
         .or_else(|| text("eventTime").and_then(|t| DateTime::parse_from_rfc3339(&t).ok()).map(|t| t.with_timezone(&Utc)))
         .unwrap_or(DateTime::UNIX_EPOCH);

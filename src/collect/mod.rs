@@ -20,10 +20,10 @@ mod errors;
 mod events;
 mod join;
 mod kms;
-#[cfg(test)]
-mod replay_tests;
 mod monitoring;
 mod progress;
+#[cfg(test)]
+mod replay_tests;
 mod s3;
 mod s3control_host;
 mod setup;
@@ -91,7 +91,10 @@ impl Default for CollectOptions {
 /// Collects every configured account into one snapshot.
 pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, CollectStats)> {
     if options.event_history_days > MAX_EVENT_HISTORY_DAYS {
-        bail!("event history of {} days requested; LookupEvents reaches back at most {MAX_EVENT_HISTORY_DAYS} days", options.event_history_days);
+        bail!(
+            "event history of {} days requested; LookupEvents reaches back at most {MAX_EVENT_HISTORY_DAYS} days",
+            options.event_history_days
+        );
     }
     if options.concurrency == 0 {
         bail!("concurrency must be at least 1");
@@ -104,12 +107,8 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
     let base = setup::base_config(options).await?;
     let endpoint_override = options.endpoint_url.is_some() || base.endpoint_url().is_some();
     let progress = if options.progress { progress::Progress::stderr() } else { progress::Progress::hidden() };
-    let shared = Arc::new(Shared {
-        recorder: stats::Recorder::default(),
-        limit: Semaphore::new(options.concurrency),
-        progress,
-        endpoint_override,
-    });
+    let shared =
+        Arc::new(Shared { recorder: stats::Recorder::default(), limit: Semaphore::new(options.concurrency), progress, endpoint_override });
 
     let (account_id, partition) = setup::identity(&base, &shared.recorder).await?;
     let first = Arc::new(Ctx::new(base.clone(), account_id, partition.clone(), shared.clone()));
@@ -151,10 +150,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             collected_at,
             partition,
             regions,
-            settings: CollectionSettings {
-                event_history_days: options.event_history_days,
-                event_history_max_events: options.max_events,
-            },
+            settings: CollectionSettings { event_history_days: options.event_history_days, event_history_max_events: options.max_events },
         },
         accounts,
         errors,

@@ -62,18 +62,20 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
     let mut ok = true;
     while let Some(page) = pages.next().await {
         match page {
-            Ok(page) => filters.extend(page.metric_filters().iter().map(|f| MetricFilter {
-                name: f.filter_name().unwrap_or_default().to_owned(),
-                pattern: f.filter_pattern().unwrap_or_default().to_owned(),
-                transformations: f
-                    .metric_transformations()
-                    .iter()
-                    .map(|t| MetricTransformation {
-                        metric_name: t.metric_name().to_owned(),
-                        metric_namespace: t.metric_namespace().to_owned(),
-                        metric_value: Some(t.metric_value().to_owned()),
-                    })
-                    .collect(),
+            Ok(page) => filters.extend(page.metric_filters().iter().map(|f| {
+                MetricFilter {
+                    name: f.filter_name().unwrap_or_default().to_owned(),
+                    pattern: f.filter_pattern().unwrap_or_default().to_owned(),
+                    transformations: f
+                        .metric_transformations()
+                        .iter()
+                        .map(|t| MetricTransformation {
+                            metric_name: t.metric_name().to_owned(),
+                            metric_namespace: t.metric_namespace().to_owned(),
+                            metric_value: Some(t.metric_value().to_owned()),
+                        })
+                        .collect(),
+                }
             })),
             Err(err) => {
                 ctx.fail("logs", "DescribeMetricFilters", Some(&region), Some(&bare_arn), &err);

@@ -35,9 +35,7 @@ impl Progress {
         let mut bars = self.bars.lock().expect("progress lock");
         let bar = bars.entry((account.to_owned(), region.to_owned())).or_insert_with(|| {
             let bar = multi.add(ProgressBar::no_length());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {prefix}  {pos:>4} done  {msg}").expect("static template"),
-            );
+            bar.set_style(ProgressStyle::with_template("{spinner} {prefix}  {pos:>4} done  {msg}").expect("static template"));
             bar.set_prefix(format!("{account} {region:<15}"));
             bar
         });

@@ -67,32 +67,44 @@ fn page(events: &[serde_json::Value], next: Option<&str>) -> String {
 }
 
 fn bodies(replay: &StaticReplayClient) -> Vec<serde_json::Value> {
-    replay
-        .actual_requests()
-        .map(|r| serde_json::from_slice(r.body().bytes().unwrap()).unwrap())
-        .collect()
+    replay.actual_requests().map(|r| serde_json::from_slice(r.body().bytes().unwrap()).unwrap()).collect()
 }
 
 #[tokio::test]
 async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
-    let stop = ct_event("e1", "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({
-        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/alice", "accountId": "123456789012"},
-        "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.1", "eventType": "AwsApiCall",
-        "requestParameters": {"name": "main"},
-    }));
+    let stop = ct_event(
+        "e1",
+        "StopLogging",
+        "cloudtrail.amazonaws.com",
+        serde_json::json!({
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/alice", "accountId": "123456789012"},
+            "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.1", "eventType": "AwsApiCall",
+            "requestParameters": {"name": "main"},
+        }),
+    );
     let delete = ct_event("e2", "DeleteTrail", "cloudtrail.amazonaws.com", serde_json::json!({"requestParameters": {"name": "old"}}));
-    let login = ct_event("e3", "ConsoleLogin", "signin.amazonaws.com", serde_json::json!({
-        "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
-        "eventType": "AwsConsoleSignIn",
-        "additionalEventData": {"MFAUsed": "No"},
-        "requestParameters": {"password": "hunter2", "user": "root"},
-        "responseElements": {"ConsoleLogin": "Success", "credentials": {"sessionToken": "secret"}},
-    }));
+    let login = ct_event(
+        "e3",
+        "ConsoleLogin",
+        "signin.amazonaws.com",
+        serde_json::json!({
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root"},
+            "eventType": "AwsConsoleSignIn",
+            "additionalEventData": {"MFAUsed": "No"},
+            "requestParameters": {"password": "hunter2", "user": "root"},
+            "responseElements": {"ConsoleLogin": "Success", "credentials": {"sessionToken": "secret"}},
+        }),
+    );
     // AWS acting for the root user: CIS 4.3 leaves these out by eventType.
-    let service = ct_event("e4", "GetAccountSummary", "iam.amazonaws.com", serde_json::json!({
-        "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root", "invokedBy": "support.amazonaws.com"},
-        "eventType": "AwsServiceEvent",
-    }));
+    let service = ct_event(
+        "e4",
+        "GetAccountSummary",
+        "iam.amazonaws.com",
+        serde_json::json!({
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::123456789012:root", "invokedBy": "support.amazonaws.com"},
+            "eventType": "AwsServiceEvent",
+        }),
+    );
     let disable = ct_event("e5", "DisableKey", "kms.amazonaws.com", serde_json::json!({"eventType": "AwsApiCall"}));
     let policy = ct_event("e6", "PutBucketPolicy", "s3.amazonaws.com", serde_json::json!({"eventType": "AwsApiCall"}));
     let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
@@ -145,10 +157,8 @@ async fn lookup_events_paginates_retries_throttling_dedupes_and_redacts() {
     assert_eq!(sent[2], sent[1], "the throttled call is retried as is");
     // One attribute per request, every query in order (the retry aside).
     let attrs: Vec<_> = sent.iter().enumerate().filter(|(i, _)| *i != 1 && *i != 2).map(|(_, b)| b["LookupAttributes"].clone()).collect();
-    let expected: Vec<_> = super::events::QUERIES
-        .iter()
-        .map(|(k, v)| serde_json::json!([{"AttributeKey": k.as_str(), "AttributeValue": v}]))
-        .collect();
+    let expected: Vec<_> =
+        super::events::QUERIES.iter().map(|(k, v)| serde_json::json!([{"AttributeKey": k.as_str(), "AttributeValue": v}])).collect();
     assert_eq!(attrs, expected);
     for name in ["DisableKey", "ScheduleKeyDeletion", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "ConsoleLogin"] {
         assert!(expected.iter().any(|q| q[0]["AttributeKey"] == "EventName" && q[0]["AttributeValue"] == name), "{name}");
@@ -175,7 +185,8 @@ async fn lookup_events_failure_is_recorded_once_per_region_and_stops_the_region(
 
 #[tokio::test]
 async fn lookup_events_cap_sets_truncated() {
-    let events: Vec<_> = (0..3).map(|i| ct_event(&format!("e{i}"), "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({}))).collect();
+    let events: Vec<_> =
+        (0..3).map(|i| ct_event(&format!("e{i}"), "StopLogging", "cloudtrail.amazonaws.com", serde_json::json!({}))).collect();
     let (ctx, _replay, _) = ctx(vec![event(200, &page(&events, Some("more")))]).await;
     let budget = Budget::new(2);
     let now = Utc::now();
@@ -233,7 +244,8 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
 
 #[tokio::test]
 async fn access_denied_is_recorded_with_service_operation_region_and_resource() {
-    let groups = r#"{"logGroups":[{"logGroupName":"/ct","arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/ct:*","retentionInDays":90}]}"#;
+    let groups =
+        r#"{"logGroups":[{"logGroupName":"/ct","arn":"arn:aws:logs:eu-west-1:123456789012:log-group:/ct:*","retentionInDays":90}]}"#;
     let denied = r#"{"__type":"AccessDeniedException","message":"User is not authorized to perform: logs:DescribeMetricFilters"}"#;
     let (ctx, _replay, _) = ctx(vec![event(200, groups), event(400, denied)]).await;
     let group = super::monitoring::log_group(&ctx, "arn:aws:logs:eu-west-1:123456789012:log-group:/ct:*").await.unwrap();

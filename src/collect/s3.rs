@@ -9,9 +9,7 @@ use aws_sdk_s3::Client;
 
 use super::context::Ctx;
 use super::errors::code;
-use crate::snapshot::{
-    AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock,
-};
+use crate::snapshot::{AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock};
 
 /// Which buckets besides the trails' own buckets the snapshot lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,9 +31,9 @@ pub(crate) async fn list_buckets(ctx: &Ctx) -> Option<Vec<(String, Option<String
     let mut pages = client.list_buckets().into_paginator().send();
     while let Some(page) = pages.next().await {
         match page {
-            Ok(page) => names.extend(
-                page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))),
-            ),
+            Ok(page) => {
+                names.extend(page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))))
+            }
             Err(err) => {
                 ctx.fail("s3", "ListBuckets", None, None, &err);
                 return None;
@@ -70,9 +68,8 @@ pub(crate) async fn bucket(ctx: &Ctx, name: String, known_region: Option<String>
         tags: BTreeMap::new(),
     };
     let c = &client;
-    let (tags, posture) = tokio::join!(tags(ctx, c, &name, &arn), async {
-        if full { Some(posture(ctx, c, &name, &arn).await) } else { None }
-    });
+    let (tags, posture) =
+        tokio::join!(tags(ctx, c, &name, &arn), async { if full { Some(posture(ctx, c, &name, &arn).await) } else { None } });
     bucket.tags = tags;
     if let Some(p) = posture {
         bucket.policy = p.policy;
@@ -132,14 +129,38 @@ struct Posture {
 /// (NoSuchBucketPolicy and friends) are values, not errors.
 async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
     let (policy, status, acl, pab, logging, versioning, lock, encryption) = tokio::join!(
-        async { let _p = ctx.permit().await; c.get_bucket_policy().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_bucket_policy_status().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_bucket_acl().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_public_access_block().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_bucket_logging().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_bucket_versioning().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_object_lock_configuration().bucket(name).send().await },
-        async { let _p = ctx.permit().await; c.get_bucket_encryption().bucket(name).send().await },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_policy().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_policy_status().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_acl().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_public_access_block().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_logging().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_versioning().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_object_lock_configuration().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_encryption().bucket(name).send().await
+        },
     );
     let res = Some(arn);
     let mut p = Posture::default();
@@ -180,12 +201,14 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
         Err(err) => ctx.fail("s3", "GetBucketAcl", None, res, &err),
     }
     match pab {
-        Ok(out) => p.public_access_block = out.public_access_block_configuration().map(|c| PublicAccessBlock {
-            block_public_acls: c.block_public_acls().unwrap_or(false),
-            ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-            block_public_policy: c.block_public_policy().unwrap_or(false),
-            restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-        }),
+        Ok(out) => {
+            p.public_access_block = out.public_access_block_configuration().map(|c| PublicAccessBlock {
+                block_public_acls: c.block_public_acls().unwrap_or(false),
+                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                block_public_policy: c.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            })
+        }
         Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => {}
         Err(err) => ctx.fail("s3", "GetPublicAccessBlock", None, res, &err),
     }

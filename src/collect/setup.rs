@@ -9,8 +9,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_account::types::RegionOptStatus;
 
-use super::context::Ctx;
 use super::CollectOptions;
+use super::context::Ctx;
 
 /// Adaptive retry (client-side rate limiting on throttling plus exponential
 /// backoff) with a few more attempts than the default: audits are read-only
@@ -27,13 +27,12 @@ pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkC
     if RETRY_ENV.iter().all(|v| std::env::var_os(v).is_none()) {
         loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
     }
-    let mut loader = loader
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_timeout(options.call_timeout)
-                .connect_timeout(options.call_timeout.min(Duration::from_secs(10)))
-                .build(),
-        );
+    let mut loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .operation_timeout(options.call_timeout)
+            .connect_timeout(options.call_timeout.min(Duration::from_secs(10)))
+            .build(),
+    );
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -55,22 +54,14 @@ pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkC
 
 /// The same configuration with credentials from sts:AssumeRole into `role_arn`.
 pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str) -> SdkConfig {
-    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-        .session_name("trailaudit")
-        .configure(base)
-        .build()
-        .await;
-    base.to_builder()
-        .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
-        .build()
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trailaudit").configure(base).build().await;
+    base.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build()
 }
 
 /// sts:GetCallerIdentity → (account id, partition).
 pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder) -> anyhow::Result<(String, String)> {
     let region = ctx_sdk.region().map(|r| r.to_string()).unwrap_or_default();
-    let conf = aws_sdk_sts::config::Builder::from(ctx_sdk)
-        .interceptor(recorder.counter("sts", format!("-/{region}")))
-        .build();
+    let conf = aws_sdk_sts::config::Builder::from(ctx_sdk).interceptor(recorder.counter("sts", format!("-/{region}"))).build();
     let out = aws_sdk_sts::Client::from_conf(conf)
         .get_caller_identity()
         .send()

@@ -62,11 +62,7 @@ impl Recorder {
 
     pub(crate) fn finish(&self, wall_time: Duration) -> CollectStats {
         let tally = self.0.lock().expect("stats lock");
-        let retries = tally
-            .attempts
-            .iter()
-            .map(|(s, a)| (s.clone(), a.saturating_sub(tally.calls.get(s).copied().unwrap_or(0))))
-            .collect();
+        let retries = tally.attempts.iter().map(|(s, a)| (s.clone(), a.saturating_sub(tally.calls.get(s).copied().unwrap_or(0)))).collect();
         CollectStats { calls: tally.calls.clone(), retries, calls_per_account_region: tally.per_scope.clone(), wall_time }
     }
 }

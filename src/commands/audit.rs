@@ -45,9 +45,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         })?),
         None => None,
     };
-    let only_rules = framework.as_ref().map(|f| {
-        pack.rules.iter().filter(|r| r.meta.custom.frameworks.contains_key(&f.key)).map(|r| r.id().to_owned()).collect()
-    });
+    let only_rules = framework
+        .as_ref()
+        .map(|f| pack.rules.iter().filter(|r| r.meta.custom.frameworks.contains_key(&f.key)).map(|r| r.id().to_owned()).collect());
     let options = AuditOptions {
         fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
         only_rules,
@@ -80,12 +80,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         OutputFormat::Markdown => Format::Markdown,
         OutputFormat::Junit => Format::Junit,
     };
-    let extra = [
-        (Format::Sarif, &args.sarif),
-        (Format::Json, &args.json),
-        (Format::Markdown, &args.markdown),
-        (Format::Junit, &args.junit),
-    ];
+    let extra =
+        [(Format::Sarif, &args.sarif), (Format::Json, &args.json), (Format::Markdown, &args.markdown), (Format::Junit, &args.junit)];
     for (format, path) in extra {
         if let Some(path) = path {
             let options = RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes };
@@ -121,4 +117,3 @@ fn default_snapshot_path(args: &AuditArgs) -> PathBuf {
         .unwrap_or_default();
     dir.join("trailaudit-snapshot.json")
 }
-

@@ -2,7 +2,7 @@
 //! comparison (an account in one snapshot), where a change happened, and the
 //! sink that collects changes into the three lists.
 
-use super::{Aspect, Change, DriftReport, DriftSummary, SnapshotRef, DIFF_REPORT_VERSION};
+use super::{Aspect, Change, DIFF_REPORT_VERSION, DriftReport, DriftSummary, SnapshotRef};
 use crate::policy::Severity;
 use crate::snapshot::{Account, ErrorKind, Snapshot};
 

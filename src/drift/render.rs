@@ -64,7 +64,11 @@ pub fn markdown(report: &DriftReport) -> String {
         report.new.collected_at
     );
     let s = &report.summary;
-    let _ = writeln!(out, "| drift | improvements | not comparable |\n|---:|---:|---:|\n| {} | {} | {} |", s.drift, s.improvements, s.unverifiable);
+    let _ = writeln!(
+        out,
+        "| drift | improvements | not comparable |\n|---:|---:|---:|\n| {} | {} | {} |",
+        s.drift, s.improvements, s.unverifiable
+    );
     let sections: [(&str, &[Change]); 3] =
         [("Drift", &report.drift), ("Improvements", &report.improvements), ("Could not compare", &report.unverifiable)];
     for (title, changes) in sections {

@@ -228,7 +228,8 @@ fn advanced_exclusion_added_or_read_only_filter_narrows() {
     let mut old = base();
     trail(&mut old)["event_selectors"] = all_s3(vec![json!({"Field": "resources.ARN", "NotStartsWith": ["arn:aws:s3:::scratch/"]})]);
     let mut excluded = base();
-    trail(&mut excluded)["event_selectors"] = all_s3(vec![json!({"Field": "resources.ARN", "NotStartsWith": ["arn:aws:s3:::scratch/", "arn:aws:s3:::hr/"]})]);
+    trail(&mut excluded)["event_selectors"] =
+        all_s3(vec![json!({"Field": "resources.ARN", "NotStartsWith": ["arn:aws:s3:::scratch/", "arn:aws:s3:::hr/"]})]);
     let report = diff(&old, &excluded);
     let c = only_drift(&report);
     assert!(c.message.contains("resources.ARN NotStartsWith arn:aws:s3:::scratch/"), "{}", c.message);

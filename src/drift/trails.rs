@@ -37,7 +37,9 @@ fn compare_trail(pair: &Pair<'_>, old: &Trail, new: &Trail, sink: &mut Sink) {
     let at = |aspect| At { aspect, account, region, resource: &new.arn };
 
     match (&old.status, &new.status) {
-        (Some(o), Some(n)) => sink.flag(&at(Aspect::Logging), Severity::High, o.is_logging, n.is_logging, ("logging", "not logging"), "trail logging"),
+        (Some(o), Some(n)) => {
+            sink.flag(&at(Aspect::Logging), Severity::High, o.is_logging, n.is_logging, ("logging", "not logging"), "trail logging")
+        }
         _ => {
             // A status missing on either side settles nothing; say so only when a call failed.
             if let Some(reason) = pair.unknown("cloudtrail:GetTrailStatus", region, Some(&new.arn)) {
@@ -45,7 +47,14 @@ fn compare_trail(pair: &Pair<'_>, old: &Trail, new: &Trail, sink: &mut Sink) {
             }
         }
     }
-    sink.flag(&at(Aspect::MultiRegion), Severity::High, old.is_multi_region_trail, new.is_multi_region_trail, ("multi-region", "single-region"), "trail scope");
+    sink.flag(
+        &at(Aspect::MultiRegion),
+        Severity::High,
+        old.is_multi_region_trail,
+        new.is_multi_region_trail,
+        ("multi-region", "single-region"),
+        "trail scope",
+    );
     sink.flag(
         &at(Aspect::LogFileValidation),
         Severity::Medium,

@@ -151,8 +151,7 @@ impl Baseline {
     /// audit examined: a rule it did not evaluate (`--framework`) or an account
     /// not in its snapshot proves nothing, so their baseline failures are left out.
     pub fn compare(&self, audit: &mut Audit, fail_on_new: bool) {
-        let known: BTreeSet<(String, bool)> =
-            self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))).collect();
+        let known: BTreeSet<(String, bool)> = self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))).collect();
         let mut current_findings: BTreeSet<String> = BTreeSet::new();
         for r in &mut audit.results {
             let Some(k) = kind(r.status) else { continue };
@@ -164,10 +163,7 @@ impl Baseline {
         let accounts: BTreeSet<&str> = audit.account_ids.iter().map(String::as_str).collect();
         let mut fixed: BTreeMap<String, FixedResult> = BTreeMap::new();
         for e in &self.entries {
-            if kind(e.status) != Some(true)
-                || !evaluated.contains(e.rule_id.as_str())
-                || !accounts.contains(e.account.as_str())
-            {
+            if kind(e.status) != Some(true) || !evaluated.contains(e.rule_id.as_str()) || !accounts.contains(e.account.as_str()) {
                 continue;
             }
             let fp = e.fingerprint();
@@ -201,7 +197,13 @@ mod tests {
         let yaml = format!(
             "title: T {id}\ndescription: D.\ncustom:\n  id: {id}\n  severity: high\n  subject: trail\n  requires: [cloudtrail:DescribeTrails]\n  remediation: {{console: x, cli: y}}\n"
         );
-        Rule { meta: serde_yaml_ng::from_str(&yaml).unwrap(), package: "p".into(), source_path: "p.rego".into(), metadata_line: 1, builtin: true }
+        Rule {
+            meta: serde_yaml_ng::from_str(&yaml).unwrap(),
+            package: "p".into(),
+            source_path: "p.rego".into(),
+            metadata_line: 1,
+            builtin: true,
+        }
     }
 
     fn result(rule_id: &str, account: &str, resource: &str, status: Status, line: usize) -> RuleResult {
@@ -328,10 +330,12 @@ mod tests {
         assert_eq!(now.outcome() as u8, 1, "without --fail-on-new every failure counts");
         base.compare(&mut now, true);
         assert_eq!(now.outcome() as u8, 0);
-        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-002", ACCOUNT, "arn:x", Status::Error, 2)]);
+        let mut now =
+            audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-002", ACCOUNT, "arn:x", Status::Error, 2)]);
         base.compare(&mut now, true);
         assert_eq!(now.outcome() as u8, 3);
-        let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
+        let mut now =
+            audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
         base.compare(&mut now, true);
         assert_eq!(now.outcome() as u8, 1);
         now.fail_on = Severity::Critical;

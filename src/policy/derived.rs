@@ -106,7 +106,11 @@ impl Requirements {
             Err(e) => FilterFacts {
                 parse_error: Some(e.to_string()),
                 ambiguous: false,
-                misses: self.required.iter().map(|(key, _)| (key.clone(), vec!["<any event: the pattern does not parse>".to_owned()])).collect(),
+                misses: self
+                    .required
+                    .iter()
+                    .map(|(key, _)| (key.clone(), vec!["<any event: the pattern does not parse>".to_owned()]))
+                    .collect(),
             },
         }
     }
@@ -256,7 +260,10 @@ mod tests {
         assert!(err.message.contains("\"k\" does not parse: at character 9"), "{err}");
         let mut engine = crate::policy::pack::new_engine();
         engine
-            .add_policy("m.rego".into(), "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = 1 || $.b = 2 && $.c = 3 }\"}\n".into())
+            .add_policy(
+                "m.rego".into(),
+                "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = 1 || $.b = 2 && $.c = 3 }\"}\n".into(),
+            )
             .expect("policy loads");
         assert!(Requirements::from_engine(&engine).expect_err("ambiguous").message.contains("parenthesise"));
     }

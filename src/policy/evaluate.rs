@@ -12,8 +12,8 @@ use super::input::SnapshotContext;
 use super::pack::Pack;
 use super::progress::EvalProgress;
 use super::result::{Audit, Rule, RuleResult};
-use super::vm::VmPack;
 use super::types::{Severity, Status};
+use super::vm::VmPack;
 use super::{locate, scope, waivers};
 use crate::config::Config;
 use crate::snapshot::{Account, Snapshot};
@@ -167,10 +167,8 @@ pub fn audit_with_engine(
         .collect();
     progress.finish();
 
-    let rule_ids = waivers::RuleIds {
-        evaluated: rules.iter().map(|r| r.id()).collect(),
-        known: pack.rules.iter().map(|r| r.id()).collect(),
-    };
+    let rule_ids =
+        waivers::RuleIds { evaluated: rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
     let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
     let notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     if let Some(text) = snapshot_text {
@@ -230,12 +228,8 @@ fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
 /// Accounts named by failed calls but absent from `accounts`, as empty accounts.
 fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
     let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
-    let mut ids: Vec<&str> = snapshot
-        .errors
-        .iter()
-        .map(|e| e.account_id.as_str())
-        .filter(|id| !id.is_empty() && !known.contains(id))
-        .collect();
+    let mut ids: Vec<&str> =
+        snapshot.errors.iter().map(|e| e.account_id.as_str()).filter(|id| !id.is_empty() && !known.contains(id)).collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()

@@ -39,9 +39,7 @@ pub struct Control {
 pub fn builtin() -> Vec<Framework> {
     let mut frameworks: Vec<Framework> = BUILTIN_FRAMEWORKS
         .iter()
-        .map(|(name, text)| {
-            serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("policies/frameworks/{name} is invalid: {e}"))
-        })
+        .map(|(name, text)| serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("policies/frameworks/{name} is invalid: {e}")))
         .collect();
     frameworks.sort_by(|a, b| a.key.cmp(&b.key));
     frameworks
@@ -116,7 +114,9 @@ pub fn summarize(audit: &Audit, framework: &Framework) -> FrameworkSummary {
                 ControlStatus::NoSubjects
             };
             let note = match status {
-                ControlStatus::NotCovered => Some(control.not_covered.clone().unwrap_or_else(|| "no rule of the pack serves this control".into())),
+                ControlStatus::NotCovered => {
+                    Some(control.not_covered.clone().unwrap_or_else(|| "no rule of the pack serves this control".into()))
+                }
                 _ => None,
             };
             ControlSummary { id: control.id.clone(), title: control.title.clone(), status, rules, passed, failed, errors, waived, note }

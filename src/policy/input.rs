@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::derived::Requirements;
-use crate::snapshot::{Account, Alarm, CollectionError, LogGroup, Metadata, SnsTopic, Snapshot, Trail};
+use crate::snapshot::{Account, Alarm, CollectionError, LogGroup, Metadata, Snapshot, SnsTopic, Trail};
 
 /// Facts that cross account boundaries, computed once per snapshot.
 #[derive(Debug, Default)]

@@ -38,9 +38,8 @@ pub fn attach_lines(text: &str, results: &mut [RuleResult]) {
             Some(rest) => rest.split_once('/').map(|(_, region)| region.to_owned()),
             None => Some(json_content(&result.resource)),
         };
-        let offset = needle
-            .and_then(|n| index.keys.get(n.as_str()).or_else(|| index.mentions.get(n.as_str())).copied())
-            .unwrap_or(index.start);
+        let offset =
+            needle.and_then(|n| index.keys.get(n.as_str()).or_else(|| index.mentions.get(n.as_str())).copied()).unwrap_or(index.start);
         result.snapshot_line = Some(line_of(offset));
     }
 }
@@ -67,11 +66,7 @@ fn account_starts(text: &str) -> Vec<(String, usize, usize)> {
     }
     let mut sorted = found.clone();
     sorted.sort_by_key(|(_, at)| *at);
-    sorted
-        .iter()
-        .enumerate()
-        .map(|(i, (id, at))| (id.clone(), *at, sorted.get(i + 1).map_or(text.len(), |(_, next)| *next)))
-        .collect()
+    sorted.iter().enumerate().map(|(i, (id, at))| (id.clone(), *at, sorted.get(i + 1).map_or(text.len(), |(_, next)| *next))).collect()
 }
 
 fn index_range(text: &str, start: usize, end: usize) -> AccountIndex<'_> {

@@ -127,9 +127,7 @@ fn strip_yaml_position(message: &str) -> String {
 /// Checks what serde cannot: formats, known API actions, non-empty text.
 fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result<(), MetaError> {
     let line_of = |key: &str| -> usize {
-        yaml.lines()
-            .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-            .map_or(block.line, |i| first_yaml_line + i)
+        yaml.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(block.line, |i| first_yaml_line + i)
     };
     let err = |key: &str, message: String| MetaError { line: line_of(key), message };
     let meta = &block.meta;
@@ -162,8 +160,8 @@ fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result
         }
     }
     for (framework, controls) in &custom.frameworks {
-        let key_ok = !framework.is_empty()
-            && framework.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        let key_ok =
+            !framework.is_empty() && framework.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if !key_ok {
             return Err(err("frameworks", format!("framework key `{framework}` must be lower-case like `cis-aws-v5.0`")));
         }

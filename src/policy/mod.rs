@@ -6,11 +6,11 @@ pub mod metadata;
 pub mod result;
 pub mod types;
 
-pub use metadata::{Remediation, RuleMeta};
 pub use baseline::{Baseline, BaselineComparison, BaselineError, BaselineState, FixedResult};
+pub use metadata::{Remediation, RuleMeta};
 pub use result::{AppliedWaiver, Audit, BaselineCounts, Outcome, Rule, RuleResult, Summary, fingerprint};
-pub use waivers::{WaiverRef, Warning, WarningKind};
 pub use types::{Severity, Status, SubjectKind, account_resource, region_resource};
+pub use waivers::{WaiverRef, Warning, WarningKind};
 
 pub mod baseline;
 pub mod derived;
@@ -26,5 +26,5 @@ mod scope;
 mod vm;
 mod waivers;
 
-pub use evaluate::{AuditOptions, account_inputs, EngineChoice, EvalTimings, audit, audit_with_engine};
+pub use evaluate::{AuditOptions, EngineChoice, EvalTimings, account_inputs, audit, audit_with_engine};
 pub use pack::{Pack, PackError, PackSource};

@@ -175,10 +175,7 @@ pub fn new_engine() -> regorus::Engine {
 pub(crate) fn rego_problem(file: &PolicyFile, err: &anyhow::Error) -> PackProblem {
     let text = format!("{err:#}");
     let marker = format!("{}:", file.display_path);
-    let line = text
-        .find(&marker)
-        .and_then(|i| text[i + marker.len()..].split(':').next()?.trim().parse().ok())
-        .unwrap_or(1);
+    let line = text.find(&marker).and_then(|i| text[i + marker.len()..].split(':').next()?.trim().parse().ok()).unwrap_or(1);
     PackProblem { path: file.display_path.clone(), line, message: format!("invalid Rego: {}", text.trim_end()) }
 }
 
@@ -208,12 +205,7 @@ fn read_files(source: &PackSource) -> Result<Vec<PolicyFile>, PackError> {
         for path in paths {
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             match std::fs::read_to_string(&path) {
-                Ok(text) => files.push(PolicyFile {
-                    display_path: path.display().to_string(),
-                    rel,
-                    source: text,
-                    builtin: false,
-                }),
+                Ok(text) => files.push(PolicyFile { display_path: path.display().to_string(), rel, source: text, builtin: false }),
                 Err(e) => problems.push(PackProblem { path: path.display().to_string(), line: 0, message: format!("cannot read: {e}") }),
             }
         }
@@ -255,10 +247,9 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
         let expected = file.expected_package();
         match file.declared_package() {
             None => problems.push(problem(1, format!("no `package` declaration (expected `package {expected}`)"))),
-            Some((pkg, line)) if pkg != expected => problems.push(problem(
-                line,
-                format!("package `{pkg}` does not match the file's path: expected `package {expected}`"),
-            )),
+            Some((pkg, line)) if pkg != expected => {
+                problems.push(problem(line, format!("package `{pkg}` does not match the file's path: expected `package {expected}`")))
+            }
             Some((pkg, line)) => {
                 if let Some(other) = packages.insert(pkg.clone(), file) {
                     problems.push(problem(line, format!("package `{pkg}` is also declared by {}", other.display_path)));
@@ -288,7 +279,11 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
                 problems.push(problem(block.line, format!("rule has no tests: {test_path} is missing")));
             }
             Some(test) if !has_test_rules(&test.source) => {
-                problems.push(PackProblem { path: test.display_path.clone(), line: 1, message: "test file defines no `test_*` rule".into() });
+                problems.push(PackProblem {
+                    path: test.display_path.clone(),
+                    line: 1,
+                    message: "test file defines no `test_*` rule".into(),
+                });
             }
             _ => {}
         }

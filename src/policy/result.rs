@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::baseline::{BaselineComparison, BaselineState};
 use super::metadata::RuleMeta;
-use super::waivers::Warning;
 use super::types::{Severity, Status};
+use super::waivers::Warning;
 use crate::snapshot::Metadata;
 
 /// A rule as loaded: its metadata and where it came from.
@@ -96,10 +96,7 @@ pub fn fingerprint(rule_id: &str, account: &str, resource: &str, event_id: Optio
 /// The event a result is about: `evidence.event_id`, or the rule's own evidence
 /// when a failed call turned the result into an error.
 pub(crate) fn event_id(evidence: &serde_json::Value) -> Option<&str> {
-    evidence
-        .get("event_id")
-        .or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id")))
-        .and_then(serde_json::Value::as_str)
+    evidence.get("event_id").or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_id"))).and_then(serde_json::Value::as_str)
 }
 
 /// Counts of results by status, and of failing results by severity.
@@ -178,9 +175,8 @@ impl Audit {
             }
         }
         summary.baseline = self.baseline.as_ref().map(|b| {
-            let failing = |state: BaselineState| {
-                self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count()
-            };
+            let failing =
+                |state: BaselineState| self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count();
             BaselineCounts { new: failing(BaselineState::New), unchanged: failing(BaselineState::Unchanged), fixed: b.fixed.len() }
         });
         summary

@@ -169,11 +169,15 @@ mod tests {
             result("CT-007", Status::Error, "arn:aws:s3:::legacy-b"),
             result("CT-007", Status::Fail, "arn:aws:s3:::other"),
         ];
-        let warnings = apply(&[waiver("CT-007", "arn:aws:s3:::legacy-*", "2026-11-24")], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
+        let warnings =
+            apply(&[waiver("CT-007", "arn:aws:s3:::legacy-*", "2026-11-24")], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(results[0].status, Status::Waived);
         let applied = results[0].waiver.as_ref().unwrap();
-        assert_eq!((applied.owner.as_str(), applied.expires.as_deref(), applied.original_status), ("team-platform", Some("2026-11-24"), Status::Fail));
+        assert_eq!(
+            (applied.owner.as_str(), applied.expires.as_deref(), applied.original_status),
+            ("team-platform", Some("2026-11-24"), Status::Fail)
+        );
         assert_eq!(results[1].status, Status::Error, "an error is not an accepted risk");
         assert!(results[1].waiver.is_none());
         assert_eq!(results[2].status, Status::Fail, "glob does not match");
@@ -186,7 +190,11 @@ mod tests {
         assert_eq!(results[0].status, Status::Fail);
         assert_eq!(warnings.len(), 1, "expired, and not also stale: {warnings:?}");
         assert_eq!(warnings[0].kind, WarningKind::WaiverExpired);
-        assert!(warnings[0].message.contains("expired on 2026-11-23") && warnings[0].message.contains("team-platform"), "{}", warnings[0].message);
+        assert!(
+            warnings[0].message.contains("expired on 2026-11-23") && warnings[0].message.contains("team-platform"),
+            "{}",
+            warnings[0].message
+        );
     }
 
     #[test]

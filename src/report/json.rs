@@ -171,4 +171,3 @@ pub fn write(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &JsonReport::from_audit(audit))?;
     out.write_all(b"\n")
 }
-

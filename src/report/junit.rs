@@ -28,12 +28,7 @@ fn case(r: &RuleResult) -> TestCase {
         Status::Waived => {
             let mut status = TestCaseStatus::skipped();
             let message = match &r.waiver {
-                Some(w) => format!(
-                    "waived: {} (owner: {}; until {})",
-                    w.reason,
-                    w.owner,
-                    w.expires.as_deref().unwrap_or("-")
-                ),
+                Some(w) => format!("waived: {} (owner: {}; until {})", w.reason, w.owner, w.expires.as_deref().unwrap_or("-")),
                 None => "waived".to_owned(),
             };
             status.set_message(message).set_description(r.message.as_str());
@@ -80,7 +75,11 @@ mod tests {
         assert_eq!((first.tests, first.failures, first.errors), (2, 1, 0));
         let failing = &first.test_cases[0];
         assert_eq!(failing.classname.as_ref().unwrap().as_str(), "111111111111/us-east-1");
-        assert!(failing.name.as_str().starts_with("arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>"), "{}", failing.name.as_str());
+        assert!(
+            failing.name.as_str().starts_with("arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>"),
+            "{}",
+            failing.name.as_str()
+        );
         assert!(!failing.name.as_str().contains('\u{1b}'), "control characters are stripped");
         match &failing.status {
             TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, ty, message, .. } => {

@@ -65,7 +65,11 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) 
         audit.metadata.collected_at.format("%Y-%m-%d %H:%M UTC")
     );
     out.push_str("| passed | failed | errors | waived | fail-on |\n|---:|---:|---:|---:|---|\n");
-    let _ = writeln!(out, "| {} | {} | {} | {} | {} |\n", s.by_status["pass"], s.by_status["fail"], s.by_status["error"], s.by_status["waived"], audit.fail_on);
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} |\n",
+        s.by_status["pass"], s.by_status["fail"], s.by_status["error"], s.by_status["waived"], audit.fail_on
+    );
     if let (Some(b), Some(counts)) = (&audit.baseline, s.baseline) {
         let _ = writeln!(
             out,
@@ -136,7 +140,12 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) 
         if of_rule.is_empty() {
             continue;
         }
-        let heading = format!("\n### {} {} ({})\n\n| status | account | region | resource | message |\n|---|---|---|---|---|\n", rule.id(), md(&rule.meta.title), rule.severity());
+        let heading = format!(
+            "\n### {} {} ({})\n\n| status | account | region | resource | message |\n|---|---|---|---|---|\n",
+            rule.id(),
+            md(&rule.meta.title),
+            rule.severity()
+        );
         // Remediation is our own Markdown (rule metadata), not AWS data.
         let fix = format!("\nFix: {}\n", rule.meta.custom.remediation.console.trim().replace('\n', " "));
         let mut rows = String::new();

@@ -126,7 +126,13 @@ mod tests {
         let mut audit = mixed();
         for i in 0..2_000 {
             let rule_id = if i % 2 == 0 { "CT-101" } else { "CT-102" };
-            audit.results.push(result(rule_id, Status::Fail, Severity::High, &format!("arn:aws:s3:::bucket-{i:05}"), "not encrypted with a customer managed key"));
+            audit.results.push(result(
+                rule_id,
+                Status::Fail,
+                Severity::High,
+                &format!("arn:aws:s3:::bucket-{i:05}"),
+                "not encrypted with a customer managed key",
+            ));
         }
         let findings = audit.results.iter().filter(|r| is_finding(r.status)).count();
         let full = render(&audit, Format::Markdown, &RenderOptions::default());
@@ -152,7 +158,8 @@ mod tests {
         assert!(critical < high, "the most severe rule comes first when the report is cut");
         assert!(!capped.contains("### CT-102"), "the least severe rule is what is left out");
 
-        let roomy = render(&audit, Format::Markdown, &RenderOptions { markdown_max_bytes: Some(full.len() + 1_000), ..RenderOptions::default() });
+        let roomy =
+            render(&audit, Format::Markdown, &RenderOptions { markdown_max_bytes: Some(full.len() + 1_000), ..RenderOptions::default() });
         assert_eq!(roomy, full, "a cap the report fits under changes nothing");
     }
 

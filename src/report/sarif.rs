@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultBaselineState, ResultLevel, Run, Sarif,
-    Suppression, SupressionKind, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultBaselineState, ResultLevel, Run, Sarif, Suppression,
+    SupressionKind, Tool, ToolComponent,
 };
 
 use crate::policy::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
@@ -61,11 +61,14 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut properties = BTreeMap::new();
     properties.insert("security-severity".to_owned(), json!(rule.severity().security_severity()));
     properties.insert("precision".to_owned(), json!("very-high"));
-    properties.insert("problem.severity".to_owned(), json!(match level(rule.severity()) {
-        ResultLevel::Error => "error",
-        ResultLevel::Warning => "warning",
-        _ => "recommendation",
-    }));
+    properties.insert(
+        "problem.severity".to_owned(),
+        json!(match level(rule.severity()) {
+            ResultLevel::Error => "error",
+            ResultLevel::Warning => "warning",
+            _ => "recommendation",
+        }),
+    );
     let help_uri = match m.related_resources.first() {
         Some(url) => url.url().to_owned(),
         None => format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", rule.id().to_lowercase()),
@@ -93,10 +96,13 @@ fn level_name(severity: Severity) -> &'static str {
 /// `trailaudit.cloudtrail.log_file_validation` → `LogFileValidation`.
 fn pascal_name(package: &str) -> String {
     let last = package.rsplit('.').next().unwrap_or(package);
-    last.split('_').filter(|w| !w.is_empty()).map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-    }).collect()
+    last.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 /// The audited snapshot as a SARIF artifact URI: relative to the working
@@ -136,10 +142,8 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
         _ => sentence(&r.message),
     };
     let region = Region::builder().start_line(r.snapshot_line.unwrap_or(1) as i64).build();
-    let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(uri.to_owned()).build())
-        .region(region)
-        .build();
+    let physical =
+        PhysicalLocation::builder().artifact_location(ArtifactLocation::builder().uri(uri.to_owned()).build()).region(region).build();
     let logical = LogicalLocation::builder()
         .fully_qualified_name(r.resource.clone())
         .name(r.resource.rsplit(['/', ':']).next().unwrap_or(&r.resource).to_owned())
@@ -163,12 +167,7 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
         sarif_result.suppressions = Some(vec![
             Suppression::builder()
                 .kind(json!(SupressionKind::External.to_string()))
-                .justification(format!(
-                    "{} (owner: {}; waived until {})",
-                    w.reason,
-                    w.owner,
-                    w.expires.as_deref().unwrap_or("-")
-                ))
+                .justification(format!("{} (owner: {}; waived until {})", w.reason, w.owner, w.expires.as_deref().unwrap_or("-")))
                 .build(),
         ]);
     }
@@ -201,11 +200,7 @@ pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()>
         .rules(rules)
         .build();
     let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
-    let sarif = Sarif::builder()
-        .schema(serde_sarif::sarif::SCHEMA_URL.to_owned())
-        .version(json!("2.1.0"))
-        .runs(vec![run])
-        .build();
+    let sarif = Sarif::builder().schema(serde_sarif::sarif::SCHEMA_URL.to_owned()).version(json!("2.1.0")).runs(vec![run]).build();
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     out.write_all(b"\n")
 }

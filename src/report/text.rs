@@ -51,7 +51,16 @@ pub fn render(audit: &Audit, color: bool) -> String {
             p.paint(bold, rule.id()),
             rule.severity(),
             rule.meta.title,
-            p.paint(dim, &format!("{} passed, {} failed, {} error, {} waived", count(Status::Pass), count(Status::Fail), count(Status::Error), count(Status::Waived)))
+            p.paint(
+                dim,
+                &format!(
+                    "{} passed, {} failed, {} error, {} waived",
+                    count(Status::Pass),
+                    count(Status::Fail),
+                    count(Status::Error),
+                    count(Status::Waived)
+                )
+            )
         );
         if results.is_empty() {
             let _ = writeln!(out, "  {}", p.paint(dim, "no subjects in this snapshot"));
@@ -62,7 +71,13 @@ pub fn render(audit: &Audit, color: bool) -> String {
             let _ = writeln!(out, "  {} {state}{} {} {}", p.status(r.status), esc(&r.account), esc(region), esc(&r.resource));
             let _ = writeln!(out, "         {}", esc(&r.message));
             if let Some(w) = &r.waiver {
-                let _ = writeln!(out, "         waived until {} (owner {}): {}", w.expires.as_deref().unwrap_or("-"), esc(&w.owner), esc(&w.reason));
+                let _ = writeln!(
+                    out,
+                    "         waived until {} (owner {}): {}",
+                    w.expires.as_deref().unwrap_or("-"),
+                    esc(&w.owner),
+                    esc(&w.reason)
+                );
             }
         }
     }

@@ -24,8 +24,7 @@ pub enum SnapshotError {
 
 /// Reads and validates a snapshot file.
 pub fn load_file(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SnapshotError::Io { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io { path: path.to_owned(), source })?;
     let snapshot = parse_str(&text, path)?;
     Ok((snapshot, text))
 }
@@ -47,10 +46,7 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     }
     match parsed {
         Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION => Ok(snapshot),
-        Ok(snapshot) => Err(SnapshotError::UnknownVersion {
-            path: path.to_owned(),
-            found: snapshot.schema_version.to_string(),
-        }),
+        Ok(snapshot) => Err(SnapshotError::UnknownVersion { path: path.to_owned(), found: snapshot.schema_version.to_string() }),
         Err(err) => {
             // A document from another version usually fails on some field first:
             // say that the version is the problem, not the field.

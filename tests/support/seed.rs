@@ -11,26 +11,14 @@ pub struct Seeder {
 
 impl Seeder {
     pub async fn new(endpoint: &str) -> Seeder {
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .endpoint_url(endpoint)
-            .region(Region::new("us-east-1"))
-            .load()
-            .await;
+        let sdk = aws_config::defaults(BehaviorVersion::latest()).endpoint_url(endpoint).region(Region::new("us-east-1")).load().await;
         Seeder { sdk }
     }
 
     /// A seeder acting in another moto account, through sts:AssumeRole.
     pub async fn assume(&self, role_arn: &str) -> Seeder {
-        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-            .session_name("seed")
-            .configure(&self.sdk)
-            .build()
-            .await;
-        let sdk = self
-            .sdk
-            .to_builder()
-            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider))
-            .build();
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("seed").configure(&self.sdk).build().await;
+        let sdk = self.sdk.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build();
         Seeder { sdk }
     }
 

@@ -65,10 +65,8 @@ pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
         }
     }
     let all_atoms: Vec<&Atom> = required.expr.atoms().into_iter().chain(candidate.expr.atoms()).collect();
-    let partitions: Vec<Partition> = fields
-        .iter()
-        .map(|f| partition(&all_atoms.iter().filter(|a| a.field == *f).map(|a| &a.test).collect::<Vec<_>>()))
-        .collect();
+    let partitions: Vec<Partition> =
+        fields.iter().map(|f| partition(&all_atoms.iter().filter(|a| a.field == *f).map(|a| &a.test).collect::<Vec<_>>())).collect();
     let mut search = Search {
         required: compile(&required.expr, &fields, &partitions),
         candidate: compile(&candidate.expr, &fields, &partitions),

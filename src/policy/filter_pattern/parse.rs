@@ -211,7 +211,13 @@ impl Lexer {
         let mut text = String::new();
         loop {
             match self.chars.get(self.pos) {
-                None => return Err(self.err(self.pos, &format!("a closing `\"` for the string opened at character {}", open + 1), "the end of the pattern".into())),
+                None => {
+                    return Err(self.err(
+                        self.pos,
+                        &format!("a closing `\"` for the string opened at character {}", open + 1),
+                        "the end of the pattern".into(),
+                    ));
+                }
                 Some('"') => {
                     self.pos += 1;
                     return Ok(Tok::Value(text, true));

@@ -114,7 +114,10 @@ fn de_morgan_with_inequalities() {
 #[test]
 fn the_basic_42_text_covers_the_sso_requirement() {
     assert!(missed(CIS_TEXTS[1], CIS_TEXTS[2]).is_empty());
-    assert_eq!(missed(CIS_TEXTS[2], CIS_TEXTS[1]), vec!["eventName=ConsoleLogin, additionalEventData.MFAUsed=<other>, userIdentity.type=<other>"]);
+    assert_eq!(
+        missed(CIS_TEXTS[2], CIS_TEXTS[1]),
+        vec!["eventName=ConsoleLogin, additionalEventData.MFAUsed=<other>, userIdentity.type=<other>"]
+    );
 }
 
 #[test]
@@ -174,7 +177,8 @@ fn a_narrower_wildcard_is_caught() {
     let narrower = UNAUTHORIZED.replace("*UnauthorizedOperation", "Client.UnauthorizedOperation");
     assert_eq!(missed(&narrower, UNAUTHORIZED), vec!["errorCode=UnauthorizedOperation"]);
     // Where a second field decides, it is named too.
-    let narrower = UNAUTHORIZED.replace(r#"($.errorCode = "AccessDenied*")"#, r#"($.errorCode = "AccessDenied*" && $.sourceIPAddress = "10.*")"#);
+    let narrower =
+        UNAUTHORIZED.replace(r#"($.errorCode = "AccessDenied*")"#, r#"($.errorCode = "AccessDenied*" && $.sourceIPAddress = "10.*")"#);
     assert_eq!(missed(&narrower, UNAUTHORIZED), vec!["errorCode=AccessDenied, sourceIPAddress=<other>"]);
     // A wider one is fine.
     let wider = UNAUTHORIZED.replace("AccessDenied*", "Access*");
@@ -261,7 +265,10 @@ fn misses_agree_with_matching_random_events() {
     let pairs = [
         (CIS_TEXTS[0], UNAUTHORIZED),
         (UNAUTHORIZED, CIS_TEXTS[0]),
-        (r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }"#, UNAUTHORIZED),
+        (
+            r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") || ($.sourceIPAddress!="delivery.logs.amazonaws.com") || ($.eventName!="HeadBucket") }"#,
+            UNAUTHORIZED,
+        ),
         ("{ $.errorCode = AccessDeniedException && $.eventName != HeadBucket }", UNAUTHORIZED),
         ("{ $.userIdentity.type = Root && $.eventType != AwsServiceEvent }", ROOT),
         ("{ $.userIdentity.type = Root && $.userIdentity.invokedBy IS NULL }", ROOT),
@@ -269,13 +276,31 @@ fn misses_agree_with_matching_random_events() {
         (CIS_TEXTS[2], CIS_TEXTS[1]),
     ];
     let strings = [
-        "AccessDenied", "AccessDeniedException", "Client.UnauthorizedOperation", "UnauthorizedOperation", "Root",
-        "IAMUser", "HeadBucket", "delivery.logs.amazonaws.com", "AwsServiceEvent", "ConsoleLogin", "Yes", "No",
-        "Success", "x", "AccessDeniedUnauthorizedOperation",
+        "AccessDenied",
+        "AccessDeniedException",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedOperation",
+        "Root",
+        "IAMUser",
+        "HeadBucket",
+        "delivery.logs.amazonaws.com",
+        "AwsServiceEvent",
+        "ConsoleLogin",
+        "Yes",
+        "No",
+        "Success",
+        "x",
+        "AccessDeniedUnauthorizedOperation",
     ];
     let fields = [
-        "errorCode", "sourceIPAddress", "eventName", "userIdentity.type", "userIdentity.invokedBy", "eventType",
-        "additionalEventData.MFAUsed", "responseElements.ConsoleLogin",
+        "errorCode",
+        "sourceIPAddress",
+        "eventName",
+        "userIdentity.type",
+        "userIdentity.invokedBy",
+        "eventType",
+        "additionalEventData.MFAUsed",
+        "responseElements.ConsoleLogin",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for (candidate, required) in pairs {
@@ -310,7 +335,9 @@ fn misses_agree_with_matching_random_events() {
 
 #[test]
 fn selectors_with_array_indexes_and_keywords_parse() {
-    let pattern = p("{ $.users[0].id = 2 && $.coordinates[0][1] != x && $.SomeObject IS NULL && $.gone NOT EXISTS && $.flag IS TRUE && $.n <= -1.5e3 }");
+    let pattern = p(
+        "{ $.users[0].id = 2 && $.coordinates[0][1] != x && $.SomeObject IS NULL && $.gone NOT EXISTS && $.flag IS TRUE && $.n <= -1.5e3 }",
+    );
     let fields: Vec<&str> = pattern.expr.atoms().iter().map(|a| a.field.as_str()).collect();
     assert_eq!(fields, ["users[0].id", "coordinates[0][1]", "SomeObject", "gone", "flag", "n"]);
     assert_eq!(pattern.expr.atoms()[5].test, Test::Num(NumOp::Le, -1500.0));

@@ -39,6 +39,7 @@ use tokio::sync::Semaphore;
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
 use context::{Ctx, Shared};
 pub use s3::BucketScope;
+pub use setup::https_client;
 pub use stats::CollectStats;
 
 /// The most LookupEvents can reach back.

@@ -8,6 +8,9 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_account::types::RegionOptStatus;
+use aws_sdk_sts::config::SharedHttpClient;
+use aws_smithy_http_client::tls::Provider;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 
 use super::CollectOptions;
 use super::context::Ctx;
@@ -22,8 +25,17 @@ const MAX_ATTEMPTS: u32 = 5;
 /// that answers unimplemented calls with HTTP 500, which would be retried).
 const RETRY_ENV: [&str; 2] = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"];
 
+/// The HTTPS client every AWS call goes through: rustls with the ring crypto
+/// provider, trusting the system's certificate store (`SSL_CERT_FILE` /
+/// `SSL_CERT_DIR` override it). Built here because the SDK's default client
+/// would bring in a second crypto library (aws-lc), which the static release
+/// builds avoid (Cargo.toml).
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
 pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkConfig> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     if RETRY_ENV.iter().all(|v| std::env::var_os(v).is_none()) {
         loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
     }

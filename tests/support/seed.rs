@@ -11,7 +11,12 @@ pub struct Seeder {
 
 impl Seeder {
     pub async fn new(endpoint: &str) -> Seeder {
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).endpoint_url(endpoint).region(Region::new("us-east-1")).load().await;
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(trailaudit::collect::https_client())
+            .endpoint_url(endpoint)
+            .region(Region::new("us-east-1"))
+            .load()
+            .await;
         Seeder { sdk }
     }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Validates action.yml and the example workflows in docs/examples/ with
+# Validates action.yml, the release workflow (.github/workflows/release.yml)
+# and the example workflows in docs/examples/ with
 # action-validator (crates.io), installed into .tools/ on first use:
 #   cargo install action-validator --locked --root .tools    (about 3.5 min on 1 core)
 # Only crates.io is contacted, and only when the tool is missing.
@@ -21,6 +22,7 @@ if ! "$validator" --version 2>/dev/null | grep -qx "action-validator $version"; 
 fi
 
 "$validator" action.yml
+"$validator" .github/workflows/release.yml
 
 consumer=$(mktemp -d)
 trap 'rm -rf "$consumer"' EXIT
@@ -35,4 +37,4 @@ echo 'package acme.example' >"$consumer/policies/example.rego"
   git add -A
   "$validator" .github/workflows/*.yml
 )
-echo "action.yml and docs/examples/*.yml are valid"
+echo "action.yml, .github/workflows/release.yml and docs/examples/*.yml are valid"

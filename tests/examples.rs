@@ -67,18 +67,28 @@ fn kubernetes_cronjob_is_hardened_and_its_script_parses() {
     let pod = &job["template"]["spec"];
     assert_eq!(pod["serviceAccountName"], Value::from("trailaudit"));
     assert_eq!(pod["securityContext"]["runAsNonRoot"], Value::from(true));
-    let container = &pod["containers"][0];
-    let sc = &container["securityContext"];
-    assert_eq!(sc["readOnlyRootFilesystem"], Value::from(true));
-    assert_eq!(sc["allowPrivilegeEscalation"], Value::from(false));
-    assert_eq!(sc["capabilities"]["drop"][0], Value::from("ALL"));
-    for limit in ["cpu", "memory"] {
-        assert!(!container["resources"]["limits"][limit].is_null(), "limit {limit}");
+    // The image has no shell: each trailaudit command is a container (collect
+    // first, as an init container; audit and drift side by side), busybox
+    // files the snapshots by night in between.
+    let all: Vec<&Value> = ["initContainers", "containers"].iter().flat_map(|list| pod[*list].as_sequence().unwrap()).collect();
+    let names: Vec<&str> = all.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["collect", "file-by-night", "audit", "drift"]);
+    for container in &all {
+        let name = container["name"].as_str().unwrap();
+        let sc = &container["securityContext"];
+        assert_eq!(sc["readOnlyRootFilesystem"], Value::from(true), "{name}");
+        assert_eq!(sc["allowPrivilegeEscalation"], Value::from(false), "{name}");
+        assert_eq!(sc["capabilities"]["drop"][0], Value::from("ALL"), "{name}");
+        for limit in ["cpu", "memory"] {
+            assert!(!container["resources"]["limits"][limit].is_null(), "{name}: limit {limit}");
+        }
+        let mounts: Vec<&str> = container["volumeMounts"].as_sequence().unwrap().iter().map(|m| m["mountPath"].as_str().unwrap()).collect();
+        assert!(mounts.contains(&"/data"), "{name}: snapshots go to a volume");
     }
-    let mounts: Vec<&str> = container["volumeMounts"].as_sequence().unwrap().iter().map(|m| m["mountPath"].as_str().unwrap()).collect();
-    assert!(mounts.contains(&"/data"), "snapshots go to a volume");
-    let script = container["args"][0].as_str().unwrap();
-    assert!(script.contains("trailaudit collect") && script.contains("trailaudit diff"), "{script}");
+    let subcommand = |i: usize| all[i]["args"][0].as_str().unwrap();
+    assert_eq!([subcommand(0), subcommand(2), subcommand(3)], ["collect", "audit", "diff"]);
+    let script = subcommand(1);
+    assert!(script.contains("mv incoming.json") && script.contains("tail -n +31"), "{script}");
     assert_shell_parses("sh", script, "CronJob script");
 }
 

@@ -127,6 +127,7 @@ pub fn generate(accounts: u32, seed: u64) -> Snapshot {
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
             settings: CollectionSettings { event_history_days: 90, event_history_max_events: 1000 },
         },
+        organization: None,
         accounts,
         errors: Vec::new(),
     }

@@ -78,7 +78,14 @@ pub fn build(id: &str, management: &str, collected_at: DateTime<Utc>, rng: &mut 
 
     Account {
         account_id: id.into(),
-        organization: Some(Organization { id: ORG_ID.into(), management_account_id: management.into() }),
+        organization: Some(Organization {
+            id: ORG_ID.into(),
+            management_account_id: management.into(),
+            account_name: None,
+            account_status: None,
+            ou_path: Vec::new(),
+            delegated_administrators: Vec::new(),
+        }),
         regions,
         trails,
         buckets,

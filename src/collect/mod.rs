@@ -153,6 +153,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             regions,
             settings: CollectionSettings { event_history_days: options.event_history_days, event_history_max_events: options.max_events },
         },
+        organization: None,
         accounts,
         errors,
     };

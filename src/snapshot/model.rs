@@ -31,6 +31,11 @@ pub struct Snapshot {
     #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     pub metadata: Metadata,
+    /// The AWS Organization a discovery walked (`--organization`): which
+    /// accounts it selected, which it skipped and why, and which share of them
+    /// this snapshot holds. Absent for a collection of named accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationScope>,
     /// Accounts in the order they were collected (sorted by id when written).
     pub accounts: Vec<Account>,
     /// Every API call that failed or was unsupported, as data.
@@ -121,11 +126,94 @@ pub struct Account {
     pub event_history: Option<EventHistory>,
 }
 
+/// An account's place in its AWS Organization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
+    /// `o-...`
     pub id: String,
     pub management_account_id: String,
+    /// The account's name in the organization (ListAccounts), when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ... as Organizations reports it, when read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status: Option<String>,
+    /// Organizational units from the root down to the account's parent
+    /// (empty = directly under the root, or not read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ou_path: Vec<OrganizationalUnit>,
+    /// Delegated administrators of the organization (ListDelegatedAdministrators), when readable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationalUnit {
+    /// `ou-...` (or `r-...` for the root)
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// An account registered as delegated administrator for AWS services.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelegatedAdministrator {
+    pub account_id: String,
+    /// Service principals it administers (ListDelegatedServicesForAccount), e.g. `cloudtrail.amazonaws.com`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_principals: Vec<String>,
+}
+
+/// What an organization-wide discovery selected, and which share this snapshot holds.
+///
+/// Every account in `selected_accounts` must appear in the snapshot, in
+/// `accounts` or as the account of a failed call in `errors`; one that does
+/// neither was never collected (a shard missing from a merge), and the audit
+/// reports it as `error`, never as a pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationScope {
+    pub id: String,
+    pub management_account_id: String,
+    /// The account the discovery ran from (the management account or a delegated administrator).
+    pub discovered_from: String,
+    /// Delegated administrators, when readable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegated_administrators: Vec<DelegatedAdministrator>,
+    /// Active accounts chosen by the discovery (after `--ou`, `--accounts`,
+    /// `--exclude-accounts`), sorted, **all shards included**.
+    pub selected_accounts: Vec<String>,
+    /// Accounts the discovery left out, and why (suspended, closed, excluded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_accounts: Vec<SkippedAccount>,
+    /// The shares of `selected_accounts` this snapshot holds (`--shard K/N`);
+    /// absent when it holds all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<Shards>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedAccount {
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organizations' status (`SUSPENDED`, `PENDING_CLOSURE`, ...), or `ACTIVE` for an excluded account.
+    pub status: String,
+    /// Why it was skipped, for people: "suspended", "excluded by --exclude-accounts 1111*", ...
+    pub reason: String,
+}
+
+/// Shares `indices` (1-based) of `count` equal shares of the selected accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shards {
+    pub count: u32,
+    /// Sorted, without duplicates; a merge unions them.
+    pub indices: Vec<u32>,
 }
 
 /// What one region of one account returned for region-scoped calls.

@@ -8,7 +8,8 @@
 #   3. runs it as the image does: chrooted into a directory holding nothing but the binary and a
 #      snapshot, that directory mounted read-only, as uid 65532, writing its reports to a tmpfs;
 #      the JSON report must equal, result for result, the one the regular build wrote for the
-#      same fixture ($1, a directory of scripts/test.sh's reports).
+#      same fixture ($1, a directory of scripts/test.sh's reports). Not root (a developer's
+#      machine): the binary runs with an empty environment only, without chroot or mounts.
 # The build is the dev profile (the static linking is the same as in release; the optimisation is
 # what differs), about 5 minutes on 2 cores, in target/<host triple>/.
 set -euo pipefail
@@ -33,28 +34,32 @@ if readelf --program-headers "$bin" | grep 'program interpreter' >/dev/null || r
 fi
 
 echo "--- run as in the image: nothing but the binary, read-only root, uid 65532"
-if [ "$(id -u)" != 0 ]; then
-  echo "not root: cannot chroot; the static binary was built and checked, not run in isolation" >&2
-  exit 1
-fi
 root=$(mktemp -d)
 trap 'rm -rf "$root" "$root.report.json"' EXIT
 mkdir -p "$root/usr/local/bin" "$root/out"
 cp "$bin" "$root/usr/local/bin/trailaudit"
 cp fixtures/noncompliant/snapshot.json "$root/snapshot.json"
 chmod -R a+rX "$root"
+args=(audit --snapshot /snapshot.json --json /out/report.json --sarif /out/report.sarif --format text --output /out/report.txt)
 status=0
-unshare --mount --fork sh -ec '
-  root=$1
-  mount --bind "$root" "$root"
-  mount -o remount,bind,ro "$root"
-  mount -t tmpfs -o mode=1777 tmpfs "$root/out"
-  status=0
-  env -i "$(command -v chroot)" --userspec=65532:65532 "$root" /usr/local/bin/trailaudit audit --snapshot /snapshot.json \
-    --json /out/report.json --sarif /out/report.sarif --format text --output /out/report.txt || status=$?
-  cp "$root/out/report.json" "$2" 2>/dev/null || true
-  exit "$status"
-' sh "$root" "$root.report.json" || status=$?
+if [ "$(id -u)" = 0 ]; then
+  unshare --mount --fork sh -ec '
+    root=$1 report=$2 chroot=$3
+    shift 3
+    mount --bind "$root" "$root"
+    mount -o remount,bind,ro "$root"
+    mount -t tmpfs -o mode=1777 tmpfs "$root/out"
+    status=0
+    env -i "$chroot" --userspec=65532:65532 "$root" /usr/local/bin/trailaudit "$@" || status=$?
+    cp "$root/out/report.json" "$report" 2>/dev/null || true
+    exit "$status"
+  ' sh "$root" "$root.report.json" "$(command -v chroot)" "${args[@]}" || status=$?
+else
+  # chroot and mounts need root (CI runs as root): run it with an empty environment only.
+  echo "not root: running the static binary with an empty environment, without chroot" >&2
+  (cd "$root" && env -i "$root/usr/local/bin/trailaudit" "${args[@]/#\//$root/}") || status=$?
+  cp "$root/out/report.json" "$root.report.json" 2>/dev/null || true
+fi
 [ "$status" -eq 1 ] || { echo "static binary in the image's conditions: exit $status, expected 1 (failing results)" >&2; exit 1; }
 python3 - "$root.report.json" "$reports/noncompliant.json" <<'EOF'
 import json, sys

@@ -448,6 +448,21 @@ fn executable(path: &Path) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+#[test]
+fn sarif_category_of_an_organization_shard_names_the_shard() {
+    // An organization-wide snapshot holding shard 2 of 3 (its scope written
+    // before `accounts`, where the collector puts it).
+    let text = std::fs::read_to_string(fixture("noncompliant")).unwrap();
+    let scope = r#""organization": {"id": "o-abc123", "management_account_id": "222222222222", "discovered_from": "222222222222",
+        "selected_accounts": ["222222222222"], "shards": {"count": 3, "indices": [2]}},
+  "accounts": ["#;
+    let sharded = tempfile::tempdir().unwrap();
+    let snapshot = sharded.path().join("shard-2.json");
+    std::fs::write(&snapshot, text.replacen("\"accounts\": [", scope, 1)).unwrap();
+    let run = run_action(&[("snapshot", &snapshot.display().to_string()), ("fail-on", "none")]);
+    assert_eq!(run.outputs["sarif-category"], "trailaudit-o-abc123-shard-2-of-3", "{}", run.log);
+}
+
 /// The tag of this crate's version, as the release workflow names it.
 fn own_tag() -> String {
     format!("v{}", env!("CARGO_PKG_VERSION"))

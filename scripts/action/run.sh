@@ -267,19 +267,36 @@ install() {
   output binary "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 }
 
-# The code scanning category of this audit, so that matrix legs (one account
-# or snapshot each) do not replace each other's alerts: trailaudit-<account>
-# for a one-account snapshot, else trailaudit-<snapshot file name>, then
-# -<framework> when one was chosen.
+# `<organization id>[-shard-<indices>-of-<count>]` of an organization-wide
+# snapshot (its top-level `organization`), empty for any other. Streamed, and
+# only up to `accounts`: the scope comes first, the accounts can be large.
+organization_scope() { # snapshot
+  jq -n -r --stream '
+    [label $done | inputs | if .[0][0] == "accounts" then break $done else . end
+      | select(length == 2 and .[0][0] == "organization") | .[0][1:] as $p
+      | if $p == ["id"] then {id: .[1]} elif $p == ["shards", "count"] then {count: .[1]}
+        elif $p[0:2] == ["shards", "indices"] then {indices: [.[1]]} else empty end]
+    | reduce .[] as $x ({}; .id = ($x.id // .id) | .count = ($x.count // .count) | .indices += ($x.indices // []))
+    | select(.id) | .id + (if .count then "-shard-\(.indices | map(tostring) | join("+"))-of-\(.count)" else "" end)' "$1"
+}
+
+# The code scanning category of this audit, so that matrix legs (one account,
+# one shard or one snapshot each) do not replace each other's alerts:
+# trailaudit-<organization>[-shard-<k>-of-<n>] for an organization snapshot,
+# trailaudit-<account> for a one-account snapshot, else
+# trailaudit-<snapshot file name>; then -<framework> when one was chosen.
 sarif_category() { # json snapshot
-  local subject
-  if [ "$(jq -r '.snapshot.accounts | length' "$1")" = 1 ]; then
+  local subject=""
+  [ ! -f "$2" ] || subject="$(organization_scope "$2" 2>/dev/null)" || subject=""
+  if [ -n "$subject" ]; then
+    :
+  elif [ "$(jq -r '.snapshot.accounts | length' "$1")" = 1 ]; then
     subject="$(jq -r '.snapshot.accounts[0]' "$1")"
   else
     subject="$(basename "$2" .json)"
   fi
   local category="trailaudit-$subject${TA_FRAMEWORK:+-$TA_FRAMEWORK}"
-  printf '%s\n' "${category//[^A-Za-z0-9._-]/-}"
+  printf '%s\n' "${category//[^A-Za-z0-9._+-]/-}"
 }
 
 audit() {

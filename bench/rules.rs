@@ -20,7 +20,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use trailaudit::config::Config;
-use trailaudit::policy::{AuditOptions, Pack, PackSource, Severity, account_inputs, audit};
+use trailaudit::evaluate::{AuditOptions, account_inputs, audit};
+use trailaudit::finding::Severity;
+use trailaudit::pack::{Pack, PackSource};
 
 fn main() -> anyhow::Result<()> {
     // SAFETY: first thing in `main`, before any other thread exists.
@@ -120,7 +122,7 @@ fn main() -> anyhow::Result<()> {
 
 /// `RULES_TEST=1`: the pack's Rego unit tests, failures only, then the counts.
 fn run_rego_tests(pack: &Pack) -> anyhow::Result<()> {
-    use trailaudit::policy::rego_tests::{self, TestStatus};
+    use trailaudit::pack::rego_tests::{self, TestStatus};
     let outcomes = rego_tests::run(pack, |_| true)?;
     let failed: Vec<_> = outcomes.iter().filter(|t| t.status != TestStatus::Pass).collect();
     for t in &failed {

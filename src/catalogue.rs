@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::policy::{Rule, RuleMeta};
+use crate::finding::{Rule, RuleMeta};
 
 #[derive(Serialize)]
 struct Entry<'a> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::policy::Severity;
+use crate::finding::Severity;
 
 /// Audit how AWS CloudTrail is set up, as policy-as-code.
 ///

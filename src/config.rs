@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Severity;
+use crate::finding::Severity;
 
 /// The configuration file, as written by the user.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -1,10 +1,13 @@
 //! trailaudit: audit how AWS CloudTrail is set up, as policy-as-code.
 //!
 //! The pipeline is [`collect`] (AWS SDK) → [`snapshot`] (versioned JSON) →
-//! [`policy`] (Rego via regorus) → [`report`] (SARIF, JSON, terminal, Markdown).
-//! Everything is in the library so it can be tested without the binary;
-//! `main.rs` only maps a result to an exit code. [`drift`] compares two
-//! snapshots (`trailaudit diff`).
+//! [`evaluate`] (the Rego [`pack`] on regorus) → [`triage`] (waivers,
+//! baselines, per-control verdicts) → [`report`] (SARIF, JSON, terminal,
+//! Markdown, JUnit); [`finding`] is the result model every stage shares, and
+//! [`filter_pattern`] the CloudWatch Logs filter-pattern library the
+//! evaluation's derived facts use. Everything is in the library so it can be
+//! tested without the binary; `main.rs` only maps a result to an exit code.
+//! [`drift`] compares two snapshots (`trailaudit diff`).
 
 pub mod catalogue;
 pub mod cli;
@@ -12,10 +15,14 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod drift;
+pub mod evaluate;
+pub mod filter_pattern;
+pub mod finding;
 pub mod fsutil;
-pub mod policy;
+pub mod pack;
 pub mod report;
 pub mod snapshot;
+pub mod triage;
 
 /// regorus builds `anyhow` errors as control flow while it evaluates (a
 /// lookup that misses, a type check that fails), and with `RUST_BACKTRACE=1`,

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use trailaudit::config::Config;
-use trailaudit::policy::{Audit, AuditOptions, BaselineState, Pack, PackSource, Severity, Status, WarningKind, audit};
+use trailaudit::evaluate::{AuditOptions, audit};
+use trailaudit::finding::{Audit, BaselineState, Severity, Status, WarningKind};
+use trailaudit::pack::{Pack, PackSource};
 use trailaudit::report::{Format, RenderOptions, render};
 
 const FIXTURES: &[&str] = &["advanced_selectors", "compliant", "no_trail", "noncompliant", "organization", "partial_collection"];
@@ -60,7 +62,7 @@ fn noncompliant_with_baseline_and_waivers() -> Audit {
     let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/waivers.yaml")).unwrap();
     let mut audit = run_with("noncompliant", &config);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/baseline.json");
-    let mut baseline = trailaudit::policy::Baseline::load(&path).unwrap();
+    let mut baseline = trailaudit::triage::Baseline::load(&path).unwrap();
     baseline.path = PathBuf::from("fixtures/noncompliant/baseline.json");
     baseline.compare(&mut audit, true);
     audit
@@ -137,7 +139,7 @@ fn compliant_passes_everything() {
 const EVENT_RULES: [&str; 8] = ["EVT-001", "EVT-002", "EVT-003", "EVT-004", "EVT-005", "EVT-006", "EVT-007", "EVT-008"];
 
 /// The failing results of `rule`, sorted by resource then message.
-fn failures<'a>(audit: &'a Audit, rule: &str) -> Vec<&'a trailaudit::policy::RuleResult> {
+fn failures<'a>(audit: &'a Audit, rule: &str) -> Vec<&'a trailaudit::finding::RuleResult> {
     let mut f: Vec<_> = audit.results.iter().filter(|r| r.rule_id == rule && r.status == Status::Fail).collect();
     f.sort_by(|a, b| (&a.resource, &a.message).cmp(&(&b.resource, &b.message)));
     f

@@ -292,9 +292,9 @@ fn failed_region_discovery_is_recorded_and_collect_exits_3() {
 }
 
 /// The audit side of the same failure. Today no rule lists account:ListRegions
-/// in `custom.requires`, and `src/policy/scope.rs` only turns failures of
+/// in `custom.requires`, and `src/evaluate/scope.rs` only turns failures of
 /// required calls into `error` results, so this failure reaches the report
-/// nowhere (a silent gap, outside the collector: src/policy is another
+/// nowhere (a silent gap, outside the collector: src/evaluate is another
 /// helper's). Kept as the acceptance test for that fix.
 #[test]
 fn failed_region_discovery_shows_as_an_error_result() {

@@ -23,6 +23,6 @@ fn snapshot_schema_is_current() {
 
 #[test]
 fn rule_catalogue_is_current() {
-    let pack = trailaudit::policy::Pack::load(&trailaudit::policy::PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let pack = trailaudit::pack::Pack::load(&trailaudit::pack::PackSource { builtin: true, dirs: vec![] }).unwrap();
     check("docs/rules.md", &trailaudit::catalogue::markdown(&pack.rules));
 }

@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use trailaudit::config::Config;
-use trailaudit::policy::{AuditOptions, Pack, PackSource, Severity, Status, audit};
+use trailaudit::evaluate::{AuditOptions, audit};
+use trailaudit::finding::{Severity, Status};
+use trailaudit::pack::{Pack, PackSource};
 use trailaudit::snapshot::{self, Snapshot};
 
 const SNAPSHOT: &str = r#"{
@@ -133,7 +135,7 @@ fn write_pack(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
-fn test_pack(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Pack, trailaudit::policy::PackError>) {
+fn test_pack(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Pack, trailaudit::pack::PackError>) {
     let dir = tempfile::tempdir().unwrap();
     write_pack(dir.path(), files);
     let pack = Pack::load(&PackSource { builtin: false, dirs: vec![dir.path().to_owned()] });
@@ -224,7 +226,7 @@ fn waivers_apply_until_they_expire() {
     assert_eq!(bad.status, Status::Fail);
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(result.warnings.len(), 1);
-    assert_eq!(result.warnings[0].kind, trailaudit::policy::WarningKind::WaiverExpired);
+    assert_eq!(result.warnings[0].kind, trailaudit::finding::WarningKind::WaiverExpired);
 }
 
 #[test]
@@ -260,10 +262,10 @@ fn pack_problems_name_file_and_line() {
 fn rego_test_runner_reports_each_test_and_what_it_printed() {
     let (_dir, pack) = test_pack(&full_pack()[..2]);
     let pack = pack.unwrap();
-    let outcomes = trailaudit::policy::rego_tests::run(&pack, |_| true).unwrap();
-    let by_name: Vec<(&str, trailaudit::policy::rego_tests::TestStatus)> =
+    let outcomes = trailaudit::pack::rego_tests::run(&pack, |_| true).unwrap();
+    let by_name: Vec<(&str, trailaudit::pack::rego_tests::TestStatus)> =
         outcomes.iter().map(|o| (o.name.rsplit('.').next().unwrap(), o.status)).collect();
-    use trailaudit::policy::rego_tests::TestStatus::*;
+    use trailaudit::pack::rego_tests::TestStatus::*;
     assert_eq!(by_name, vec![("test_fail_without_validation", Pass), ("test_deliberately_wrong", Fail)]);
     assert!(outcomes[1].output.iter().any(|l| l.contains("got: something else")), "{:?}", outcomes[1].output);
 }

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use trailaudit::config::Config;
-use trailaudit::policy::{Audit, AuditOptions, EngineChoice, Pack, PackSource, Severity, audit_with_engine};
+use trailaudit::evaluate::{AuditOptions, EngineChoice, audit_with_engine};
+use trailaudit::finding::{Audit, Severity};
+use trailaudit::pack::{Pack, PackSource};
 
 fn fixtures() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");

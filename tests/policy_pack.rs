@@ -1,8 +1,8 @@
 //! The built-in pack: every Rego unit test passes, and every rule meets the
 //! house rules (tests for passing and failing cases, framework keys we know).
 
-use trailaudit::policy::rego_tests::{self, TestStatus};
-use trailaudit::policy::{Pack, PackSource};
+use trailaudit::pack::rego_tests::{self, TestStatus};
+use trailaudit::pack::{Pack, PackSource};
 
 fn builtin() -> Pack {
     Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap_or_else(|e| panic!("{e}"))
@@ -31,7 +31,7 @@ fn every_rule_has_pass_and_fail_tests_and_known_frameworks() {
     for rule in &pack.rules {
         let test_path = format!("{}_test.rego", rule.source_path.trim_end_matches(".rego"));
         let test = pack.files.iter().find(|f| f.display_path == test_path).expect("loader checked the test file exists");
-        let names = trailaudit::policy::pack::test_rule_names(&test.source);
+        let names = trailaudit::pack::test_rule_names(&test.source);
         if !names.iter().any(|n| n.starts_with("test_pass")) {
             problems.push(format!("{}: no test_pass_* test in {test_path}", rule.id()));
         }

@@ -8,9 +8,12 @@ use anyhow::Context;
 
 use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
-use crate::policy::{AuditOptions, Baseline, EngineChoice, Severity, audit_with_engine, frameworks};
+use crate::evaluate::{AuditOptions, EngineChoice, audit_with_engine};
+use crate::finding::Severity;
+use crate::pack::frameworks;
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
+use crate::triage::Baseline;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
@@ -60,7 +63,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         RegoEngine::Interpreter => EngineChoice::Interpreter,
     };
     let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
-    result.framework = framework.as_ref().map(|f| frameworks::summarize(&result, f));
+    result.framework = framework.as_ref().map(|f| crate::triage::frameworks::summarize(&result, f));
     if let Some(baseline) = &baseline {
         baseline.compare(&mut result, args.fail_on_new);
     }

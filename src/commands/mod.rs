@@ -12,7 +12,8 @@ use anyhow::Context;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::policy::{Outcome, Pack, PackSource};
+use crate::finding::Outcome;
+use crate::pack::{Pack, PackSource};
 
 /// Runs the command line; `Ok(code)` is the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {

@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use crate::cli::TestArgs;
-use crate::policy::rego_tests::{self, TestStatus};
-use crate::policy::{Pack, PackSource};
+use crate::pack::rego_tests::{self, TestStatus};
+use crate::pack::{Pack, PackSource};
 
 pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     // User directories are loaded over the built-in pack so their tests can

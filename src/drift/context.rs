@@ -3,7 +3,7 @@
 //! sink that collects changes into the three lists.
 
 use super::{Aspect, Change, DIFF_REPORT_VERSION, DriftReport, DriftSummary, SnapshotRef};
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::{Account, ErrorKind, Snapshot};
 
 /// One account as seen in one of the two snapshots.

@@ -27,7 +27,7 @@ use serde::Serialize;
 pub(crate) use context::{At, Pair, Side, Sink};
 pub use render::{markdown, text};
 
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::Snapshot;
 
 /// Version of the JSON drift report; bumped only if a field is removed or changes meaning.

@@ -3,7 +3,7 @@
 //! removed or stopped.
 
 use super::{Aspect, At, Pair, Sink};
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::LogGroup;
 
 pub(super) fn compare(pair: &Pair<'_>, sink: &mut Sink) {

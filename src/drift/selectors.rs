@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::{At, Sink};
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::{AdvancedEventSelector, EventSelector, EventSelectors, FieldSelector};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

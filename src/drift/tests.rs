@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Aspect, DriftReport, compare};
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::Snapshot;
 
 const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:111111111111:trail/main";

@@ -3,7 +3,7 @@
 //! selectors narrowed.
 
 use super::{Aspect, At, Pair, Sink, selectors};
-use crate::policy::Severity;
+use crate::finding::Severity;
 use crate::snapshot::Trail;
 
 pub(super) fn compare(pair: &Pair<'_>, sink: &mut Sink) {

@@ -7,8 +7,8 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::policy::frameworks::FrameworkSummary;
-use crate::policy::{Audit, BaselineCounts, BaselineState, FixedResult, RuleResult, Severity, Status, Warning};
+use crate::finding::FrameworkSummary;
+use crate::finding::{Audit, BaselineCounts, BaselineState, FixedResult, RuleResult, Severity, Status, Warning};
 
 pub const REPORT_VERSION: u32 = 1;
 

@@ -12,7 +12,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::policy::{Audit, RuleResult, Status};
+use crate::finding::{Audit, RuleResult, Status};
 
 fn case(r: &RuleResult) -> TestCase {
     let status = match r.status {
@@ -37,7 +37,7 @@ fn case(r: &RuleResult) -> TestCase {
     };
     // An event detection can fail twice on one resource (two root sign-ins):
     // the event id keeps each test case distinct, as it does the fingerprint.
-    let name = match crate::policy::result::event_id(&r.evidence) {
+    let name = match crate::finding::event_id(&r.evidence) {
         Some(id) => format!("{} (event {id})", r.resource),
         None => r.resource.clone(),
     };

@@ -5,8 +5,8 @@ use std::fmt::Write;
 
 use super::escape::markdown as md;
 use super::is_finding;
-use crate::policy::frameworks::ControlStatus;
-use crate::policy::{Audit, Status};
+use crate::finding::ControlStatus;
+use crate::finding::{Audit, Status};
 
 fn icon(status: Status) -> &'static str {
     match status {

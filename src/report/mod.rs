@@ -2,6 +2,7 @@
 //! into a string). Each takes the whole [`Audit`]; where the bytes go is the
 //! caller's business.
 
+pub mod earlier;
 mod escape;
 mod json;
 mod junit;
@@ -12,7 +13,7 @@ mod text;
 pub use escape::{markdown as escape_markdown, terminal as escape_terminal};
 pub use json::{JsonReport, REPORT_VERSION};
 
-use crate::policy::Audit;
+use crate::finding::Audit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -53,14 +54,14 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
 }
 
 /// Results worth listing one by one: everything but passes.
-fn is_finding(status: crate::policy::Status) -> bool {
-    status != crate::policy::Status::Pass
+fn is_finding(status: crate::finding::Status) -> bool {
+    status != crate::finding::Status::Pass
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Audit, Rule, RuleResult, Severity, Status};
+    use crate::finding::{Audit, Rule, RuleResult, Severity, Status};
 
     fn rule(id: &str, severity: Severity) -> Rule {
         let yaml = format!(
@@ -102,7 +103,7 @@ mod tests {
                 result("CT-101", Status::Pass, Severity::High, "arn:ok", "fine"),
                 result("CT-102", Status::Error, Severity::Low, "arn:e", "cannot be judged: x failed"),
                 RuleResult {
-                    waiver: Some(crate::policy::AppliedWaiver {
+                    waiver: Some(crate::finding::AppliedWaiver {
                         reason: "migrating".into(),
                         owner: "team-platform".into(),
                         expires: Some("2027-01-31".into()),
@@ -180,12 +181,12 @@ mod tests {
                  "resource": hostile_fixed, "message": "was | *public* <b>"}
             ]
         });
-        let baseline = crate::policy::Baseline::parse(&baseline.to_string(), std::path::Path::new("base.json")).unwrap();
+        let baseline = crate::triage::Baseline::parse(&baseline.to_string(), std::path::Path::new("base.json")).unwrap();
         baseline.compare(&mut audit, true);
-        audit.warnings.push(crate::policy::Warning {
-            kind: crate::policy::WarningKind::WaiverStale,
+        audit.warnings.push(crate::finding::Warning {
+            kind: crate::finding::WarningKind::WaiverStale,
             message: "waiver for CT-101 on `a|b<script>` (owner `x`) is stale".into(),
-            waiver: crate::policy::WaiverRef {
+            waiver: crate::finding::WaiverRef {
                 rule: "CT-101".into(),
                 resource: "a|b<script>".into(),
                 account: None,

@@ -21,7 +21,7 @@ use serde_sarif::sarif::{
     SupressionKind, Tool, ToolComponent,
 };
 
-use crate::policy::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
+use crate::finding::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
 
 const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
 
@@ -209,7 +209,7 @@ pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()>
 mod tests {
     use serde_json::json;
 
-    use crate::policy::{RuleResult, Severity, Status};
+    use crate::finding::{RuleResult, Severity, Status};
 
     fn result(evidence: serde_json::Value) -> RuleResult {
         RuleResult {

@@ -7,8 +7,8 @@ use anstyle::{AnsiColor, Style};
 
 use super::escape::terminal as esc;
 use super::is_finding;
-use crate::policy::frameworks::ControlStatus;
-use crate::policy::{Audit, Status};
+use crate::finding::ControlStatus;
+use crate::finding::{Audit, Status};
 
 struct Painter {
     color: bool,

@@ -7,8 +7,7 @@
 
 use crate::snapshot::{CollectionError, ErrorKind};
 
-use super::result::{Rule, RuleResult};
-use super::types::{Status, SubjectKind, account_resource, region_resource};
+use crate::finding::{Rule, RuleResult, Status, SubjectKind, account_resource, region_resource};
 
 /// The identity call: when it failed (the role could not be assumed), nothing
 /// was read for the account, and every rule depends on it whatever it lists.

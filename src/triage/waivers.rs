@@ -12,51 +12,18 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
-use super::result::{AppliedWaiver, RuleResult};
-use super::types::Status;
 use crate::config::Waiver;
+use crate::finding::{AppliedWaiver, RuleResult, Status, WaiverRef, Warning, WarningKind};
+use chrono::NaiveDate;
 
-/// Something about the audit's configuration the reader should act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Warning {
-    pub kind: WarningKind,
-    /// One sentence, also printed on stderr.
-    pub message: String,
-    /// The waiver the warning is about, as configured.
-    pub waiver: WaiverRef,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum WarningKind {
-    /// The waiver's `expires` date has passed; it no longer applies.
-    WaiverExpired,
-    /// The waiver matches no failing or error result of this audit.
-    WaiverStale,
-}
-
-/// A waiver as written in `trailaudit.yaml`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WaiverRef {
-    pub rule: String,
-    pub resource: String,
-    pub account: Option<String>,
-    pub owner: String,
-    pub expires: String,
-}
-
-impl From<&Waiver> for WaiverRef {
-    fn from(w: &Waiver) -> Self {
-        WaiverRef {
-            rule: w.rule.clone(),
-            resource: w.resource.clone(),
-            account: w.account.clone(),
-            owner: w.owner.clone(),
-            expires: w.expires.to_string(),
-        }
+/// A waiver as reports show it.
+pub fn waiver_ref(w: &Waiver) -> WaiverRef {
+    WaiverRef {
+        rule: w.rule.clone(),
+        resource: w.resource.clone(),
+        account: w.account.clone(),
+        owner: w.owner.clone(),
+        expires: w.expires.to_string(),
     }
 }
 
@@ -83,7 +50,7 @@ pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate, r
             && matchers[i].as_ref().is_some_and(|m| m.is_match(&r.resource))
     };
     for (i, waiver) in waivers.iter().enumerate() {
-        let warn = |kind, message| Warning { kind, message, waiver: WaiverRef::from(waiver) };
+        let warn = |kind, message| Warning { kind, message, waiver: waiver_ref(waiver) };
         let what = format!("waiver for {} on `{}` (owner {})", waiver.rule, waiver.resource, waiver.owner);
         if waiver.expires < today {
             warnings.push(warn(
@@ -142,7 +109,7 @@ mod tests {
         RuleResult {
             rule_id: rule.into(),
             status,
-            severity: crate::policy::Severity::High,
+            severity: crate::finding::Severity::High,
             account: "111111111111".into(),
             region: None,
             resource: resource.into(),

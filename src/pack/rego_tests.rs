@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::pack::{Pack, PackError, PackProblem, PolicyFile, rego_problem, test_rule_names};
+use super::{Pack, PackError, PackProblem, PolicyFile, rego_problem, test_rule_names};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestStatus {

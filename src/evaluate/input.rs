@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::derived::Requirements;
+use super::derived::Derived;
 use crate::snapshot::{Account, Alarm, CollectionError, LogGroup, Metadata, Snapshot, SnsTopic, Trail};
 
 /// Facts that cross account boundaries, computed once per snapshot.
@@ -109,7 +109,7 @@ impl<'a> SnapshotContext<'a> {
     /// The document rules see as `input` when judging `account`, with
     /// `derived` (facts computed in Rust, see `derived.rs`) added as a
     /// ready-made Rego value.
-    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account, requirements: &Requirements) -> regorus::Value {
+    pub fn account_input(&self, snapshot: &'a Snapshot, account: &'a Account, derived: &Derived<'_>) -> regorus::Value {
         let management = self.management_account(account);
         let organization_trails = self
             .org_trails
@@ -144,7 +144,7 @@ impl<'a> SnapshotContext<'a> {
         let text = serde_json::to_string(&input).expect("snapshot types always serialize");
         let mut value = regorus::Value::from_json_str(&text).expect("JSON written by serde_json reads back");
         if let Ok(map) = value.as_object_mut() {
-            map.insert(regorus::Value::from("derived"), requirements.for_account(account, management));
+            map.insert(regorus::Value::from("derived"), derived.for_account(account, management));
         }
         value
     }

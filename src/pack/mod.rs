@@ -11,9 +11,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::derived::{RequirementError, Requirements};
-use super::metadata::parse_metadata;
-use super::result::Rule;
+pub mod frameworks;
+pub mod metadata;
+pub mod rego_tests;
+mod required_patterns;
+
+use metadata::parse_metadata;
+pub use required_patterns::{REQUIRED_PATTERNS_RULE, RequiredPatterns, RequirementError};
+
+use crate::finding::Rule;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
@@ -90,9 +96,8 @@ pub struct Pack {
     /// Sorted by id.
     pub rules: Vec<Rule>,
     pub engine: regorus::Engine,
-    /// The canonical metric-filter patterns, parsed once, with the facts
-    /// computed so far (shared by clones of the pack).
-    pub requirements: Arc<Requirements>,
+    /// The canonical metric-filter patterns, parsed once (shared by clones of the pack).
+    pub required_patterns: Arc<RequiredPatterns>,
 }
 
 impl fmt::Debug for Pack {
@@ -126,23 +131,23 @@ impl Pack {
                 problems.push(rego_problem(file, &e));
             }
         }
-        let requirements = if problems.is_empty() {
-            match Requirements::from_engine(&engine) {
+        let required_patterns = if problems.is_empty() {
+            match RequiredPatterns::from_engine(&engine) {
                 Ok(r) => r,
                 Err(e) => {
                     problems.push(requirement_problem(&files, &e));
-                    Requirements::default()
+                    RequiredPatterns::default()
                 }
             }
         } else {
-            Requirements::default()
+            RequiredPatterns::default()
         };
         if !problems.is_empty() {
             problems.sort();
             problems.dedup();
             return Err(PackError(problems));
         }
-        Ok(Pack { files, rules, engine, requirements: Arc::new(requirements) })
+        Ok(Pack { files, rules, engine, required_patterns: Arc::new(required_patterns) })
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -239,7 +244,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<PackProblem>) {
 /// Checks every file; returns the rules of the files that are valid.
 fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> {
     let mut packages: BTreeMap<String, &PolicyFile> = BTreeMap::new();
-    let frameworks = super::frameworks::builtin();
+    let frameworks = frameworks::builtin();
     let mut rules: Vec<Rule> = Vec::new();
     let mut ids: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for file in files {

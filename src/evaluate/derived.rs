@@ -14,11 +14,9 @@ use std::sync::{Mutex, PoisonError};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::filter_pattern::{Pattern, misses};
+use crate::filter_pattern::{Pattern, misses};
+use crate::pack::RequiredPatterns;
 use crate::snapshot::Account;
-
-/// Where the pack declares the canonical patterns filters are judged against.
-pub const REQUIRED_PATTERNS_RULE: &str = "data.trailaudit.lib.metric_filters.required_patterns";
 
 /// At most this many missed-event descriptions per key; beyond, the last entry
 /// says how many more there are. A filter for another control misses dozens
@@ -38,61 +36,18 @@ pub struct FilterFacts {
     pub misses: BTreeMap<String, Vec<String>>,
 }
 
-/// A canonical pattern the pack declares wrongly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequirementError {
-    /// The offending key, when one is to blame.
-    pub key: Option<String>,
-    pub message: String,
-}
-
-impl std::fmt::Display for RequirementError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// The canonical patterns, parsed once per pack, and the facts computed so far.
-#[derive(Debug, Default)]
-pub struct Requirements {
-    required: Vec<(String, Pattern)>,
+/// The facts of one audit: the pack's canonical patterns, and what was
+/// concluded so far about each pattern text (the same filters recur across
+/// accounts, so each text is judged once).
+#[derive(Debug)]
+pub struct Derived<'p> {
+    patterns: &'p RequiredPatterns,
     memo: Mutex<HashMap<String, regorus::Value>>,
 }
 
-impl Requirements {
-    /// Reads the required patterns from the loaded pack. A pack without the
-    /// library has none (and `input.derived.metric_filters` stays empty); a
-    /// canonical pattern that does not parse, or that is ambiguous, is an
-    /// error in the pack.
-    pub fn from_engine(engine: &regorus::Engine) -> Result<Requirements, RequirementError> {
-        let whole = |message: String| RequirementError { key: None, message };
-        let mut engine = engine.clone();
-        let Ok(value) = engine.eval_rule(REQUIRED_PATTERNS_RULE.to_owned()) else {
-            return Ok(Requirements::default()); // the library is not in this pack
-        };
-        let map = match value {
-            regorus::Value::Undefined => return Ok(Requirements::default()),
-            regorus::Value::Object(map) => map,
-            _ => return Err(whole(format!("{REQUIRED_PATTERNS_RULE} must be an object of key → pattern string"))),
-        };
-        let mut required = Vec::new();
-        for (key, pattern) in map.iter() {
-            let (Ok(key), Ok(text)) = (key.as_string(), pattern.as_string()) else {
-                return Err(whole(format!("{REQUIRED_PATTERNS_RULE} must map strings to pattern strings")));
-            };
-            let blame = |message: String| RequirementError { key: Some(key.to_string()), message };
-            let parsed = Pattern::parse(text).map_err(|e| blame(format!("required pattern {key:?} does not parse: {e}")))?;
-            if parsed.is_ambiguous() {
-                return Err(blame(format!("required pattern {key:?} mixes && and || without parentheses; parenthesise it")));
-            }
-            required.push((key.to_string(), parsed));
-        }
-        Ok(Requirements { required, memo: Mutex::new(HashMap::new()) })
-    }
-
-    /// The keys of the required patterns, sorted.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.required.iter().map(|(k, _)| k.as_str())
+impl<'p> Derived<'p> {
+    pub fn new(patterns: &'p RequiredPatterns) -> Derived<'p> {
+        Derived { patterns, memo: Mutex::new(HashMap::new()) }
     }
 
     /// What trailaudit concludes about one pattern text.
@@ -101,15 +56,15 @@ impl Requirements {
             Ok(parsed) => FilterFacts {
                 parse_error: None,
                 ambiguous: parsed.is_ambiguous(),
-                misses: self.required.iter().map(|(key, required)| (key.clone(), listed(&parsed, required))).collect(),
+                misses: self.patterns.iter().map(|(key, required)| (key.to_owned(), listed(&parsed, required))).collect(),
             },
             Err(e) => FilterFacts {
                 parse_error: Some(e.to_string()),
                 ambiguous: false,
                 misses: self
-                    .required
+                    .patterns
                     .iter()
-                    .map(|(key, _)| (key.clone(), vec!["<any event: the pattern does not parse>".to_owned()]))
+                    .map(|(key, _)| (key.to_owned(), vec!["<any event: the pattern does not parse>".to_owned()]))
                     .collect(),
             },
         }
@@ -132,7 +87,7 @@ impl Requirements {
     /// (where an organization trail delivers).
     pub fn for_account(&self, account: &Account, management: Option<&Account>) -> regorus::Value {
         let mut groups = regorus::Value::new_object();
-        if let (false, Ok(map)) = (self.required.is_empty(), groups.as_object_mut()) {
+        if let (false, Ok(map)) = (self.patterns.is_empty(), groups.as_object_mut()) {
             for owner in std::iter::once(account).chain(management) {
                 for (arn, group) in &owner.log_groups {
                     let mut filters = regorus::Value::new_object();
@@ -167,27 +122,11 @@ fn listed(candidate: &Pattern, required: &Pattern) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::pack::{Pack, PackSource};
+    use crate::pack::{Pack, PackSource};
     use crate::snapshot::Snapshot;
 
     fn builtin() -> Pack {
         Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).expect("built-in pack loads")
-    }
-
-    #[test]
-    fn the_pack_declares_the_sixteen_contract_keys() {
-        let pack = builtin();
-        let keys: Vec<&str> = pack.requirements.keys().collect();
-        assert_eq!(keys.len(), 16, "{keys:?}");
-        assert!(keys.contains(&"security_group_changes_v5") && keys.contains(&"organizations_changes"));
-    }
-
-    #[test]
-    fn every_required_pattern_covers_itself() {
-        let pack = builtin();
-        for (key, pattern) in &pack.requirements.required {
-            assert!(misses(pattern, pattern).is_empty(), "{key}");
-        }
     }
 
     /// The compliant fixture's 15 filters (4.10 written the v5 way) cover all 16 keys.
@@ -197,11 +136,11 @@ mod tests {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/compliant/snapshot.json")).expect("fixture");
         let snapshot: Snapshot = serde_json::from_str(&text).expect("fixture parses");
         let account = &snapshot.accounts[0];
-        let derived = serde_json::to_value(pack.requirements.for_account(account, None)).expect("serialises");
+        let derived = serde_json::to_value(Derived::new(&pack.required_patterns).for_account(account, None)).expect("serialises");
         let groups = derived["metric_filters"].as_object().expect("object");
         let filters: Vec<&Json> = groups.values().flat_map(|g| g.as_object().expect("filters").values()).collect();
         assert_eq!(filters.len(), 15);
-        for key in pack.requirements.keys() {
+        for key in pack.required_patterns.keys() {
             assert!(
                 filters.iter().any(|f| f["misses"][key].as_array().is_some_and(Vec::is_empty)),
                 "no filter of the compliant fixture covers {key}"
@@ -229,11 +168,11 @@ mod tests {
         let remediation = format!("{{ {names} }}");
         let audit = format!("{{($.eventSource = ec2.amazonaws.com) && {names} }}");
         for text in [&remediation, &audit] {
-            let facts = pack.requirements.facts(text);
+            let facts = Derived::new(&pack.required_patterns).facts(text);
             assert_eq!(facts.misses["route_table_changes"], Vec::<String>::new(), "{text}");
         }
         let short = remediation.replace(" || ($.eventName = DisassociateRouteTable)", "");
-        let facts = pack.requirements.facts(&short);
+        let facts = Derived::new(&pack.required_patterns).facts(&short);
         assert_eq!(facts.misses["route_table_changes"], vec!["eventSource=ec2.amazonaws.com, eventName=DisassociateRouteTable".to_owned()]);
     }
 
@@ -244,27 +183,8 @@ mod tests {
     #[test]
     fn a_pattern_that_does_not_parse_covers_nothing_and_says_why() {
         let pack = builtin();
-        let facts = pack.requirements.facts("{ $.eventName = CreateTrail || }");
+        let facts = Derived::new(&pack.required_patterns).facts("{ $.eventName = CreateTrail || }");
         assert_eq!(facts.parse_error.as_deref(), Some("at character 32: expected a selector such as `$.eventName`, or `(`, found `}`"));
         assert!(facts.misses.values().all(|m| !m.is_empty()));
-    }
-
-    #[test]
-    fn a_bad_canonical_pattern_is_a_pack_error() {
-        let mut engine = crate::policy::pack::new_engine();
-        engine
-            .add_policy("m.rego".into(), "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = \"}\n".into())
-            .expect("policy loads");
-        let err = Requirements::from_engine(&engine).expect_err("bad pattern");
-        assert_eq!(err.key.as_deref(), Some("k"));
-        assert!(err.message.contains("\"k\" does not parse: at character 9"), "{err}");
-        let mut engine = crate::policy::pack::new_engine();
-        engine
-            .add_policy(
-                "m.rego".into(),
-                "package trailaudit.lib.metric_filters\nrequired_patterns := {\"k\": \"{ $.a = 1 || $.b = 2 && $.c = 3 }\"}\n".into(),
-            )
-            .expect("policy loads");
-        assert!(Requirements::from_engine(&engine).expect_err("ambiguous").message.contains("parenthesise"));
     }
 }

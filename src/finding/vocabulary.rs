@@ -1,4 +1,5 @@
-//! The vocabulary shared by the policy engine and the reporters.
+//! The vocabulary shared by every stage: severities, statuses, subject kinds,
+//! and the resource ids of account- and region-level subjects.
 
 use std::fmt;
 use std::str::FromStr;
@@ -69,7 +70,7 @@ pub enum Status {
     Fail,
     /// The subject could not be judged: data it needs failed to collect, or the rule failed at run time.
     Error,
-    /// A failing result that a configured, unexpired waiver accepts (never an error: see `policy::waivers`).
+    /// A failing result that a configured, unexpired waiver accepts (never an error: see `triage::waivers`).
     Waived,
 }
 

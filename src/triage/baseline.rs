@@ -2,7 +2,7 @@
 //! pipeline can fail on what a change *added* instead of on every known finding.
 //!
 //! Results are matched by their stable fingerprint (rule, account, resource:
-//! [`super::result::fingerprint`]), never by line or message, which move when a
+//! [`crate::finding::fingerprint`]), never by line or message, which move when a
 //! snapshot is re-collected. The baseline is read from the JSON report alone
 //! (its `results[].fingerprint`, computed from `rule_id|account|resource` for
 //! reports written before that field existed).
@@ -10,105 +10,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use crate::finding::{Audit, BaselineComparison, BaselineState, FixedResult, Status};
+pub use crate::report::earlier::BaselineError;
+use crate::report::earlier::{EarlierReport, EarlierResult};
 
-use super::result::{Audit, fingerprint};
-use super::types::{Severity, Status};
-use crate::report::REPORT_VERSION;
-
-/// How a non-pass result relates to the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BaselineState {
-    /// Not in the baseline as a finding of the same kind.
-    New,
-    /// The baseline holds the same finding (same fingerprint, same kind).
-    Unchanged,
-}
-
-impl BaselineState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BaselineState::New => "new",
-            BaselineState::Unchanged => "unchanged",
-        }
-    }
-}
-
-/// A result that failed in the baseline and now passes or is gone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FixedResult {
-    pub rule_id: String,
-    pub severity: Severity,
-    pub account: String,
-    pub region: Option<String>,
-    pub resource: String,
-    /// The message the baseline gave for the failure.
-    pub message: String,
-    pub fingerprint: String,
-}
-
-/// The outcome of comparing an audit with a baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BaselineComparison {
-    /// The baseline report file, as given.
-    pub path: PathBuf,
-    /// Baseline failures fixed since, sorted by rule, account, resource.
-    pub fixed: Vec<FixedResult>,
-    /// `--fail-on-new`: only new failing results decide exit code 1.
-    pub fail_on_new: bool,
-}
-
-/// A parsed baseline report: only the fields matching needs.
+/// A parsed baseline report.
 #[derive(Debug, Clone)]
 pub struct Baseline {
     pub path: PathBuf,
-    entries: Vec<Entry>,
-}
-
-/// What a baseline must hold: `report_version` and `results[]` with the fields
-/// below. Unknown fields are fine: reports only ever gain fields.
-#[derive(Debug, Deserialize)]
-struct ReportShape {
-    report_version: u32,
-    results: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct Entry {
-    rule_id: String,
-    status: Status,
-    severity: Severity,
-    account: String,
-    #[serde(default)]
-    region: Option<String>,
-    resource: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    fingerprint: Option<String>,
-    /// Only read for an event detection's `event_id`, when `fingerprint` is absent.
-    #[serde(default)]
-    evidence: serde_json::Value,
-}
-
-impl Entry {
-    fn fingerprint(&self) -> String {
-        self.fingerprint
-            .clone()
-            .unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, super::result::event_id(&self.evidence)))
-    }
-}
-
-/// Why a baseline could not be used. Every variant names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}:{line}:{column}: not a trailaudit JSON report (`{field}`): {message}")]
-    Invalid { path: PathBuf, field: String, line: usize, column: usize, message: String },
-    #[error("{path}: baseline has report_version {found}; this trailaudit reads report_version {REPORT_VERSION}")]
-    Version { path: PathBuf, found: u32 },
+    entries: Vec<EarlierResult>,
 }
 
 /// Which kind of finding a status is: a failure (accepted or not) or an error.
@@ -123,27 +33,12 @@ fn kind(status: Status) -> Option<bool> {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io { path: path.to_owned(), source })?;
-        Baseline::parse(&text, path)
+        EarlierReport::load(path).map(Baseline::from)
     }
 
     /// Parses a JSON report; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let shape: ReportShape = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-            let field = match err.path().to_string() {
-                p if p == "." => "$".to_owned(),
-                p => format!("$.{p}"),
-            };
-            let inner = err.inner();
-            let message = inner.to_string();
-            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
-            BaselineError::Invalid { path: path.to_owned(), field, line: inner.line(), column: inner.column(), message }
-        })?;
-        if shape.report_version != REPORT_VERSION {
-            return Err(BaselineError::Version { path: path.to_owned(), found: shape.report_version });
-        }
-        Ok(Baseline { path: path.to_owned(), entries: shape.results })
+        EarlierReport::parse(text, path).map(Baseline::from)
     }
 
     /// Marks every non-pass result of `audit` `new` or `unchanged` and lists the
@@ -186,10 +81,16 @@ impl Baseline {
     }
 }
 
+impl From<EarlierReport> for Baseline {
+    fn from(report: EarlierReport) -> Baseline {
+        Baseline { path: report.path, entries: report.results }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Rule, RuleResult};
+    use crate::finding::{Rule, RuleResult, Severity};
 
     const ACCOUNT: &str = "111111111111";
 
@@ -268,7 +169,7 @@ mod tests {
         let fixed: Vec<&str> = now.baseline.as_ref().unwrap().fixed.iter().map(|f| f.resource.as_str()).collect();
         assert_eq!(fixed, ["arn:deleted", "arn:now-good"], "passes now, or gone");
         assert_eq!(now.baseline.as_ref().unwrap().fixed[0].message, "arn:deleted is fail", "the baseline's message");
-        assert_eq!(now.summary().baseline, Some(crate::policy::BaselineCounts { new: 1, unchanged: 1, fixed: 2 }));
+        assert_eq!(now.summary().baseline, Some(crate::finding::BaselineCounts { new: 1, unchanged: 1, fixed: 2 }));
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl VmPack {
         let mut engine = engine.clone();
         // One entry point for the whole pack, so library rules shared by
         // several rules are computed once per account.
-        let list = super::evaluate::combined_query(packages.iter().copied());
+        let list = super::query::combined_query(packages.iter().copied());
         engine.add_policy("<trailaudit entry>".to_owned(), format!("package {ENTRY_PACKAGE}\n\nresults := {list}\n"))?;
         let entry: regorus::Rc<str> = format!("data.{ENTRY_PACKAGE}.results").into();
         let compiled = engine.compile_with_entrypoint(&entry)?;

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::result::RuleResult;
+use crate::finding::RuleResult;
 
 /// String literals of one account's part of the snapshot: as object keys (the
 /// resource's own record, `"arn": {`) and anywhere (a mention).

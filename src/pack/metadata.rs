@@ -1,81 +1,11 @@
 //! Rule metadata: the `# METADATA` block at the top of every rule file.
 //!
 //! regorus does not expose annotations (`rego.metadata.rule()`), so the Rust
-//! side reads the comment block itself, parses it as YAML into [`RuleMeta`] and
-//! validates it. Errors name the file and the line of the offending key.
+//! side reads the comment block itself, parses it as YAML into
+//! [`RuleMeta`](crate::finding::RuleMeta) and validates it. Errors name the file and the line of the offending key.
 
-use std::collections::BTreeMap;
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use super::types::{Severity, SubjectKind};
+use crate::finding::RuleMeta;
 use crate::snapshot::actions;
-
-/// Everything a report needs to know about a rule, from its METADATA block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleMeta {
-    pub title: String,
-    pub description: String,
-    /// OPA's annotation scope; rules are package-scoped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related_resources: Vec<RelatedResource>,
-    pub custom: RuleCustom,
-}
-
-/// OPA allows a bare URL or `{ref, description}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum RelatedResource {
-    Url(String),
-    Ref {
-        #[serde(rename = "ref")]
-        url: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        description: Option<String>,
-    },
-}
-
-impl RelatedResource {
-    pub fn url(&self) -> &str {
-        match self {
-            RelatedResource::Url(u) | RelatedResource::Ref { url: u, .. } => u,
-        }
-    }
-}
-
-/// trailaudit's own keys under `custom:`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleCustom {
-    /// Stable id (`CT-001`); never reused, even when a rule is retired.
-    pub id: String,
-    pub severity: Severity,
-    /// What each result judges.
-    pub subject: SubjectKind,
-    /// API calls (`service:Operation`) whose failure makes this rule's results `error`.
-    pub requires: Vec<String>,
-    /// Framework key (`aws-securityhub`, `cis-aws-v3.0`, `cis-aws-v5.0`, ...) to control ids.
-    #[serde(default)]
-    pub frameworks: BTreeMap<String, Vec<String>>,
-    pub remediation: Remediation,
-    /// A retired rule keeps its id taken and is not evaluated.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub deprecated: bool,
-}
-
-/// How to fix a failing subject, for people (console) and scripts (CLI).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Remediation {
-    /// Console steps, Markdown.
-    pub console: String,
-    /// An AWS CLI command (or a few), with `<placeholders>`.
-    pub cli: String,
-}
 
 /// A metadata problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +108,7 @@ fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Severity;
 
     const GOOD: &str = "# METADATA\n# title: T\n# description: D\n# custom:\n#   id: CT-999\n#   severity: high\n#   subject: trail\n#   requires: [cloudtrail:DescribeTrails]\n#   frameworks:\n#     aws-securityhub: [CloudTrail.4]\n#   remediation:\n#     console: Do it.\n#     cli: aws x\npackage trailaudit.x\n";
 

@@ -1,0 +1,232 @@
+//! Runs the pack on a snapshot: per account, per rule, with failures of one
+//! rule isolated from the others.
+//!
+//! Each account is judged with an `input` built from its part of the snapshot
+//! ([`input`]) plus facts trailaudit computes for the rules ([`derived`]); the
+//! pack runs on regorus's interpreter ([`interpreter`]) or, for benchmarks, its
+//! bytecode VM ([`vm`]); what the rules return is checked against the result
+//! contract ([`judge`]), failed API calls turn the results resting on them
+//! into errors ([`scope`]), and results point at their line in the snapshot
+//! ([`locate`]).
+
+pub mod derived;
+mod input;
+mod interpreter;
+mod judge;
+mod locate;
+mod progress;
+mod query;
+mod scope;
+mod vm;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::Value as Json;
+
+use crate::config::Config;
+use crate::finding::{Audit, Rule, RuleResult, Severity};
+use crate::pack::Pack;
+use crate::snapshot::{Account, Snapshot};
+use crate::triage::waivers;
+use derived::Derived;
+use input::SnapshotContext;
+use progress::EvalProgress;
+use vm::VmPack;
+
+/// Knobs of one audit run.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub fail_on: Severity,
+    /// Rule ids to evaluate; `None` = every non-deprecated rule.
+    pub only_rules: Option<Vec<String>>,
+    /// The day waivers are checked against (UTC).
+    pub today: chrono::NaiveDate,
+    pub snapshot_path: Option<PathBuf>,
+    /// Draw accounts judged so far on stderr, for a person watching a long audit.
+    pub progress: bool,
+}
+
+/// Where the time went, for `--timings` and the benchmark.
+#[derive(Debug, Clone, Default)]
+pub struct EvalTimings {
+    pub evaluate: Duration,
+    /// The engine that ran the pack.
+    pub engine: EngineChoice,
+    /// Why `--engine vm` ran on the interpreter instead (the VM compiler's error).
+    pub vm_fallback: Option<String>,
+}
+
+/// Which regorus engine runs the pack.
+///
+/// The interpreter is the default and the reference: an error inside a rule
+/// (a builtin given the wrong type, say) makes that rule `error` for the
+/// account. The bytecode VM is about three times faster, gives the same
+/// reports on every fixture, but follows OPA's non-strict semantics inside rule
+/// bodies: such an error only makes the body undefined, so a rule tripping over
+/// unexpected data drops the subject instead of reporting an error; and regorus
+/// 0.14.1's VM misses the event detections (EVT-*) and passes of CFG-001 and
+/// CFG-003 (`tests/engines.rs`). Faster,
+/// but it can hide a finding: for benchmarks only (hidden `--engine vm`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    #[default]
+    Interpreter,
+    /// The bytecode VM when the pack compiles for it (no `with` in rules), else the interpreter.
+    Vm,
+}
+
+impl EngineChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineChoice::Vm => "vm",
+            EngineChoice::Interpreter => "interpreter",
+        }
+    }
+}
+
+/// Evaluates `pack` on `snapshot`. `snapshot_text` (the file as read) lets
+/// results point at the line of their resource.
+pub fn audit(
+    snapshot: &Snapshot,
+    snapshot_text: Option<&str>,
+    pack: &Pack,
+    config: &Config,
+    options: &AuditOptions,
+) -> (Audit, EvalTimings, Vec<String>) {
+    audit_with_engine(snapshot, snapshot_text, pack, config, options, EngineChoice::Interpreter)
+}
+
+/// [`audit`] on a chosen engine (`--engine`; tests compare the two).
+pub fn audit_with_engine(
+    snapshot: &Snapshot,
+    snapshot_text: Option<&str>,
+    pack: &Pack,
+    config: &Config,
+    options: &AuditOptions,
+    engine_choice: EngineChoice,
+) -> (Audit, EvalTimings, Vec<String>) {
+    let started = Instant::now();
+    let rules: Vec<&Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| !r.meta.custom.deprecated)
+        .filter(|r| options.only_rules.as_ref().is_none_or(|ids| ids.iter().any(|id| id == r.id())))
+        .collect();
+    let config_data = config_data(config, snapshot);
+    let engine = engine_with_config(pack, &config_data);
+    let context = SnapshotContext::new(snapshot);
+    let derived = Derived::new(&pack.required_patterns);
+    let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
+    let mut vm_fallback = None;
+    let vm = match engine_choice {
+        EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data)) {
+            Ok(vm) => Some(vm),
+            Err(e) => {
+                vm_fallback = Some(judge::first_line(&format!("{e:#}")));
+                None
+            }
+        },
+        EngineChoice::Interpreter => None,
+    };
+    let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
+    // An account that only `errors` mentions (its role could not be assumed)
+    // is judged as an empty account: its identity failure turns every result
+    // into an error, instead of the account silently missing from the report.
+    let unreachable = unreachable_accounts(snapshot);
+    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).collect();
+    let progress = EvalProgress::new(options.progress, accounts.len());
+    let mut results: Vec<RuleResult> = accounts
+        .par_iter()
+        .copied()
+        .map_init(
+            || vm.as_ref().and_then(|pack| pack.machine().ok()),
+            |machine, account| {
+                let input = context.account_input(snapshot, account, &derived);
+                let values = match (&vm, machine) {
+                    (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
+                    _ => None,
+                };
+                let judged = match values {
+                    Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
+                    None => interpreter::evaluate_account(&engine, &rules, &context, account, input),
+                };
+                progress.account_done();
+                judged
+            },
+        )
+        .flatten_iter()
+        .collect();
+    progress.finish();
+
+    let rule_ids =
+        waivers::RuleIds { evaluated: rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
+    let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
+    let notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+    if let Some(text) = snapshot_text {
+        locate::attach_lines(text, &mut results);
+    }
+    results.sort_by(|a, b| {
+        (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
+    });
+    let audit = Audit {
+        metadata: snapshot.metadata.clone(),
+        snapshot_path: options.snapshot_path.clone(),
+        rules: rules.into_iter().cloned().collect(),
+        results,
+        fail_on: options.fail_on,
+        account_ids: {
+            let mut ids: Vec<String> = snapshot.accounts.iter().chain(&unreachable).map(|a| a.account_id.clone()).collect();
+            ids.sort();
+            ids
+        },
+        framework: None,
+        warnings,
+        baseline: None,
+    };
+    (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
+}
+
+/// The `input` each account is judged with, by account id, and the engine
+/// holding the pack and `config`: for profiling a Rego expression on real
+/// inputs (`bench/rules.rs`), outside an audit.
+pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (regorus::Engine, Vec<(String, regorus::Value)>) {
+    let engine = engine_with_config(pack, &config_data(config, snapshot));
+    let context = SnapshotContext::new(snapshot);
+    let derived = Derived::new(&pack.required_patterns);
+    let unreachable = unreachable_accounts(snapshot);
+    let inputs = snapshot
+        .accounts
+        .iter()
+        .chain(&unreachable)
+        .map(|account| (account.account_id.clone(), context.account_input(snapshot, account, &derived)))
+        .collect();
+    (engine, inputs)
+}
+
+/// The configuration as rules read it: `data.trailaudit.config`.
+fn config_data(config: &Config, snapshot: &Snapshot) -> Json {
+    serde_json::json!({ "trailaudit": { "config": config.rego_data(&snapshot.metadata.regions) } })
+}
+
+/// The pack's engine with the configuration loaded, its modules analysed once
+/// here rather than in every per-account clone.
+fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
+    let mut engine = pack.engine.clone();
+    engine.add_data(regorus::Value::from(config_data.clone())).expect("config data is an object");
+    let _ = engine.eval_query("true".to_owned(), false);
+    engine
+}
+
+/// Accounts named by failed calls but absent from `accounts`, as empty accounts.
+fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
+    let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let mut ids: Vec<&str> =
+        snapshot.errors.iter().map(|e| e.account_id.as_str()).filter(|id| !id.is_empty() && !known.contains(id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| serde_json::from_value(serde_json::json!({ "account_id": id })).expect("an account needs only its id"))
+        .collect()
+}

@@ -1,0 +1,93 @@
+//! What an audit produces: every [`RuleResult`] gathered in an [`Audit`], with
+//! the rules that were evaluated and what triage added (waivers, baseline,
+//! per-control summary), and its [`Outcome`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::baseline::{BaselineComparison, BaselineCounts, BaselineState};
+use super::framework::FrameworkSummary;
+use super::outcome::Outcome;
+use super::result::RuleResult;
+use super::rule::Rule;
+use super::vocabulary::{Severity, Status};
+use super::waiver::Warning;
+use crate::snapshot::Metadata;
+
+/// Counts of results by status, and of failing results by severity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Failing (`fail`) results per severity.
+    pub failed_by_severity: BTreeMap<&'static str, usize>,
+    /// Present when the audit was compared with a baseline.
+    pub baseline: Option<BaselineCounts>,
+}
+
+/// The outcome of auditing one snapshot with one policy pack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Audit {
+    pub metadata: Metadata,
+    /// The snapshot file that was audited (SARIF points into it).
+    pub snapshot_path: Option<PathBuf>,
+    /// Rules that were evaluated, sorted by id.
+    pub rules: Vec<Rule>,
+    /// Sorted by rule id, account, region, resource.
+    pub results: Vec<RuleResult>,
+    /// Failing results below this severity do not fail the run.
+    pub fail_on: Severity,
+    /// Ids of the accounts in the snapshot, sorted.
+    pub account_ids: Vec<String>,
+    /// Per-control verdicts when the run was restricted to one framework.
+    pub framework: Option<FrameworkSummary>,
+    /// Waivers that expired or match nothing; shown in every report and on stderr.
+    pub warnings: Vec<Warning>,
+    /// The comparison with `--baseline`, when one was given.
+    pub baseline: Option<BaselineComparison>,
+}
+
+impl Audit {
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id() == id)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary { total: self.results.len(), ..Summary::default() };
+        for status in Status::ALL {
+            summary.by_status.insert(status.as_str(), 0);
+        }
+        for sev in Severity::ALL {
+            summary.failed_by_severity.insert(sev.as_str(), 0);
+        }
+        for r in &self.results {
+            *summary.by_status.entry(r.status.as_str()).or_default() += 1;
+            if r.status == Status::Fail {
+                *summary.failed_by_severity.entry(r.severity.as_str()).or_default() += 1;
+            }
+        }
+        summary.baseline = self.baseline.as_ref().map(|b| {
+            let failing =
+                |state: BaselineState| self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count();
+            BaselineCounts { new: failing(BaselineState::New), unchanged: failing(BaselineState::Unchanged), fixed: b.fixed.len() }
+        });
+        summary
+    }
+
+    /// Failing results at or above `fail_on` win over errors: exit 1 says "fix
+    /// something", exit 3 says "could not tell". With `--fail-on-new` only
+    /// failing results that are new since the baseline count; errors still do.
+    pub fn outcome(&self) -> Outcome {
+        let only_new = self.baseline.as_ref().is_some_and(|b| b.fail_on_new);
+        let counts = |r: &RuleResult| !only_new || r.baseline != Some(BaselineState::Unchanged);
+        if self.results.iter().any(|r| r.status == Status::Fail && r.severity >= self.fail_on && counts(r)) {
+            Outcome::Failed
+        } else if self.results.iter().any(|r| r.status == Status::Error) {
+            Outcome::Incomplete
+        } else {
+            Outcome::Clean
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The result model every stage shares: what a rule is, the verdict it gives
+//! on one subject ([`RuleResult`]), what an audit gathers ([`Audit`]), the
+//! marks triage adds to results (waivers, baseline, per-control summaries),
+//! and the exit codes an audit maps to ([`Outcome`]).
+//!
+//! This module only holds data and the arithmetic on it (counts, outcome,
+//! fingerprints): loading rules is [`crate::pack`]'s job, producing results
+//! [`crate::evaluate`]'s, marking them [`crate::triage`]'s, rendering them
+//! [`crate::report`]'s. It depends on none of them.
+
+mod audit;
+mod baseline;
+mod framework;
+mod outcome;
+mod result;
+mod rule;
+mod vocabulary;
+mod waiver;
+
+pub use audit::{Audit, Summary};
+pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult};
+pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
+pub use outcome::Outcome;
+pub(crate) use result::event_id;
+pub use result::{RuleResult, fingerprint};
+pub use rule::{RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
+pub use vocabulary::{Severity, Status, SubjectKind, account_resource, region_resource};
+pub use waiver::{AppliedWaiver, WaiverRef, Warning, WarningKind};

@@ -8,7 +8,9 @@
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
 #      checked against the JSON report of the same run (scripts/check-junit.py).
 #   5. action-validator on action.yml and the example workflows (scripts/action-validate.sh);
-#      the action itself is exercised end to end by tests/action.rs in step 2.
+#      the action itself is exercised end to end by tests/action.rs in step 2;
+#   6. the Kubernetes manifests (kubernetes-validate) and the CloudFormation template
+#      (cfn-lint) in docs/examples/, offline (scripts/examples-validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,5 +65,8 @@ done
 
 echo "==> GitHub Action and example workflows, validated"
 scripts/action-validate.sh
+
+echo "==> Kubernetes and CloudFormation examples, validated"
+scripts/examples-validate.sh
 
 echo "all checks passed"

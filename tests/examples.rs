@@ -309,16 +309,21 @@ fn kubernetes_indexed_job_collects_each_shard_and_its_last_index_merges_and_audi
     }
     assert!(!run.join("shard-1.json").exists(), "the shards are in the merged snapshot");
 
-    // A shard that never arrives: after the wait the merge goes on, says so, and
-    // the audit is not clean.
+    // A shard that never arrives (the one holding the member account): after
+    // the wait the merge goes on, says which is missing, and the merged
+    // snapshot records it (`organization.shards`), which is how the audit
+    // knows that the selected accounts it lacks were not collected.
     std::fs::remove_dir_all(&run).unwrap();
-    for index in 0..shards - 1 {
+    for index in (0..shards).filter(|i| *i != 1) {
         assert!(run_index(index, 0, 0).status.success());
     }
     let merger = run_index(shards, 0, 0);
     let stderr = String::from_utf8_lossy(&merger.stderr);
-    assert!(stderr.contains(&format!("shard(s) {shards} are missing")), "{stderr}");
-    assert_ne!(merger.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&format!("shard(s) 1, 3 of {shards}; shard(s) 2 are missing")), "{stderr}");
+    let merged = trailaudit::snapshot::load_file(&run.join("organization.json")).unwrap().0;
+    assert_eq!(merged.accounts.len(), 1, "the member's shard is not there");
+    let scope = merged.organization.unwrap();
+    assert_eq!((scope.selected_accounts.len(), scope.shards.map(|s| s.indices)), (2, Some(vec![1, 3])));
 }
 
 #[test]

@@ -144,7 +144,7 @@ fn every_kubernetes_pod_is_hardened() {
             continue;
         }
         let docs = yaml_documents(&name);
-        for sa in docs.iter().filter(|d| d["kind"] == Value::from("ServiceAccount")) {
+        for sa in docs.iter().filter(|d| d["kind"] == "ServiceAccount") {
             assert!(
                 sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as_str().unwrap().starts_with("arn:aws:iam::"),
                 "{name}: IRSA"

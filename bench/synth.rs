@@ -9,7 +9,13 @@
 //! Posture varies per account from a seeded generator, so rules meet passing
 //! and failing subjects alike, and the same seed always gives the same bytes.
 //!
-//! Usage: `cargo run --release --example synth -- --accounts N --out FILE [--seed S]`
+//! With `--shard K/N` it writes only the K-th of N shares of those accounts
+//! (the i-th account in share i % N + 1), with the organization scope an
+//! organization-wide `collect --shard K/N` records: the shards of one seed
+//! merge (`trailaudit merge`) into the whole snapshot, which the merge
+//! benchmark (`bench/merge.sh`) uses.
+//!
+//! Usage: `cargo run --release --example synth -- --accounts N --out FILE [--seed S] [--shard K/N]`
 
 #[path = "synth/account.rs"]
 mod account;
@@ -20,7 +26,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use trailaudit::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo, write_file};
+use trailaudit::snapshot::{CollectionSettings, Metadata, OrganizationScope, SCHEMA_VERSION, Shards, Snapshot, ToolInfo, write_file};
 
 /// The 17 regions enabled by default in the `aws` partition (no opt-in regions).
 pub const REGIONS: [&str; 17] = [
@@ -90,12 +96,21 @@ struct Args {
     accounts: u32,
     out: PathBuf,
     seed: u64,
+    shard: Option<(u32, u32)>,
+}
+
+fn parse_shard(value: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("--shard: `{value}` is not K/N with 1 <= K <= N");
+    let (k, n) = value.split_once('/').ok_or_else(bad)?;
+    let (k, n) = (k.parse::<u32>().map_err(|_| bad())?, n.parse::<u32>().map_err(|_| bad())?);
+    if k == 0 || k > n { Err(bad()) } else { Ok((k, n)) }
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut accounts = None;
     let mut out = None;
     let mut seed = 0x7261_696c_6175_6469; // "railaudi"
+    let mut shard = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -103,21 +118,46 @@ fn parse_args() -> Result<Args, String> {
             "--accounts" => accounts = Some(value()?.parse::<u32>().map_err(|e| format!("--accounts: {e}"))?),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--seed" => seed = value()?.parse::<u64>().map_err(|e| format!("--seed: {e}"))?,
+            "--shard" => shard = Some(parse_shard(&value()?)?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     let accounts = accounts.filter(|n| *n > 0).ok_or("--accounts N (N ≥ 1) is required")?;
     let out = out.ok_or("--out FILE is required")?;
-    Ok(Args { accounts, out, seed })
+    Ok(Args { accounts, out, seed, shard })
 }
 
 /// The snapshot for `accounts` accounts; a pure function of its arguments.
 pub fn generate(accounts: u32, seed: u64) -> Snapshot {
+    generate_share(accounts, seed, None)
+}
+
+/// Share `shard` = (K, N) of [`generate`]'s accounts, with its organization
+/// scope; every account is built (the generator is sequential), only the
+/// share is kept.
+pub fn generate_share(accounts: u32, seed: u64, shard: Option<(u32, u32)>) -> Snapshot {
     let collected_at: DateTime<Utc> = "2026-11-20T09:00:00Z".parse().expect("a valid timestamp");
     let mut rng = Rng::new(seed);
     let ids: Vec<String> = (0..accounts).map(|i| format!("{:012}", 100_000_000_000u64 + u64::from(i) * 1_013)).collect();
     let management = ids[0].clone();
-    let accounts = ids.iter().map(|id| account::build(id, &management, collected_at, &mut rng)).collect();
+    let kept = |i: usize| shard.is_none_or(|(k, n)| i as u32 % n == k - 1);
+    let accounts = ids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let account = account::build(id, &management, collected_at, &mut rng);
+            kept(i).then_some(account)
+        })
+        .collect();
+    let organization = shard.map(|(k, n)| OrganizationScope {
+        id: account::ORG_ID.into(),
+        management_account_id: management.clone(),
+        discovered_from: management.clone(),
+        delegated_administrators: Vec::new(),
+        selected_accounts: ids.clone(),
+        skipped_accounts: Vec::new(),
+        shards: Some(Shards { count: n, indices: vec![k] }),
+    });
     Snapshot {
         schema_version: SCHEMA_VERSION,
         metadata: Metadata {
@@ -127,7 +167,7 @@ pub fn generate(accounts: u32, seed: u64) -> Snapshot {
             regions: REGIONS.iter().map(|r| r.to_string()).collect(),
             settings: CollectionSettings { event_history_days: 90, event_history_max_events: 1000 },
         },
-        organization: None,
+        organization,
         accounts,
         errors: Vec::new(),
     }
@@ -137,11 +177,11 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
         Err(message) => {
-            eprintln!("synth: {message}\nusage: synth --accounts N --out FILE [--seed S]");
+            eprintln!("synth: {message}\nusage: synth --accounts N --out FILE [--seed S] [--shard K/N]");
             return ExitCode::from(2);
         }
     };
-    let snapshot = generate(args.accounts, args.seed);
+    let snapshot = generate_share(args.accounts, args.seed, args.shard);
     if let Err(e) = write_file(&snapshot, &args.out) {
         eprintln!("synth: {e}");
         return ExitCode::FAILURE;
@@ -171,6 +211,19 @@ mod tests {
             }
             assert!(account.regions.values().all(|r| r.config_recorders.len() == 1));
         }
+    }
+
+    #[test]
+    fn shares_partition_the_accounts_under_one_scope() {
+        let whole = generate(5, 9);
+        let shares: Vec<Snapshot> = (1..=2).map(|k| generate_share(5, 9, Some((k, 2)))).collect();
+        let mut ids: Vec<&str> = shares.iter().flat_map(|s| s.accounts.iter().map(|a| a.account_id.as_str())).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, whole.accounts.iter().map(|a| a.account_id.as_str()).collect::<Vec<_>>());
+        assert_eq!(shares[1].accounts[0], whole.accounts[1], "the same account, whichever share holds it");
+        let scope = shares[0].organization.as_ref().unwrap();
+        assert_eq!((scope.selected_accounts.len(), scope.shards.clone().unwrap().indices), (5, vec![1]));
+        assert!(parse_shard("0/2").is_err() && parse_shard("3/2").is_err() && parse_shard("2").is_err());
     }
 
     #[test]

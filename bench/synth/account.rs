@@ -14,7 +14,7 @@ use trailaudit::snapshot::{
 use crate::parts::{self, PAB_ON};
 use crate::{REGIONS, Rng};
 
-const ORG_ID: &str = "o-synth0bench";
+pub const ORG_ID: &str = "o-synth0bench";
 const ORG_HOME: &str = "us-east-1";
 
 pub fn build(id: &str, management: &str, collected_at: DateTime<Utc>, rng: &mut Rng) -> Account {

@@ -3,6 +3,7 @@
 mod audit;
 mod diff;
 mod live;
+mod merge;
 mod policy_test;
 mod rules;
 
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(Outcome::Clean as u8)
         }
         Command::Diff(args) => diff::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

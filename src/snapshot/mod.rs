@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod load;
+pub mod merge;
 pub mod model;
 
 pub use load::{SnapshotError, load_file, parse_str, write_file};

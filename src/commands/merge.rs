@@ -1,0 +1,27 @@
+//! `trailaudit merge A.json B.json ... --output ALL.json`: join snapshots (`crate::snapshot::merge`), write, say what was joined.
+
+use crate::cli::MergeArgs;
+use crate::finding::Outcome;
+use crate::snapshot::merge::{MergeOptions, merge_files};
+
+pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
+    let merge = merge_files(&args.snapshots, &MergeOptions { max_skew_minutes: args.max_skew_minutes })?;
+    merge.write_file(&args.output)?;
+    for warning in merge.warnings() {
+        eprintln!("trailaudit: warning: {warning}");
+    }
+    let failed = merge.errors().iter().filter(|e| e.kind == crate::snapshot::ErrorKind::Failed).count();
+    let shards = match merge.organization().and_then(|o| o.shards.as_ref()) {
+        Some(s) => format!(", shard(s) {:?} of {}", s.indices, s.count),
+        None => String::new(),
+    };
+    eprintln!(
+        "trailaudit: merged {} snapshot(s) into {} ({} account(s), {} region(s), {} failed call(s){shards})",
+        args.snapshots.len(),
+        args.output.display(),
+        merge.account_ids().count(),
+        merge.metadata().regions.len(),
+        failed
+    );
+    Ok(Outcome::Clean as u8)
+}

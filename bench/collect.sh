@@ -27,10 +27,9 @@ OUT=bench/out/collect
 REGIONS_1="us-east-1"
 REGIONS_4="us-east-1,eu-west-1,us-west-2,ap-southeast-1"
 
-if ! /usr/bin/time -v true >/dev/null 2>&1; then
-    echo "bench: GNU time is needed for peak memory: apt-get install -y time" >&2
-    exit 2
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+require_gnu_time
 scripts/moto.sh install
 cargo build --quiet --release --bin trailaudit --example seed
 BIN="$CARGO_TARGET_DIR/release/trailaudit"
@@ -54,10 +53,6 @@ done
 curl -sf "$URL/moto-api/" >/dev/null || { echo "bench: moto did not start on $URL" >&2; exit 1; }
 "$SEED" --endpoint "$URL" compliant us-east-1 main >/dev/null
 
-# "seconds peak_MB" from a GNU time -v report.
-time_figures() {
-    awk -F': ' '
-        /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
         /Maximum resident set size/ { kb = $2 }
         END { printf "%.2f %.1f\n", s, kb / 1024 }' "$1"
 }

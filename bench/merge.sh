@@ -19,10 +19,9 @@ OUT=bench/out/merge
 SHARDS="${BENCH_MERGE_SHARDS:-1 3 10}"
 PER_SHARD="${BENCH_MERGE_ACCOUNTS:-1000}"
 
-if ! /usr/bin/time -v true >/dev/null 2>&1; then
-    echo "bench: GNU time is needed for peak memory: apt-get install -y time" >&2
-    exit 2
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+require_gnu_time
 
 cargo build --quiet --release --bin trailaudit --example synth
 BIN="$CARGO_TARGET_DIR/release/trailaudit"
@@ -45,8 +44,7 @@ for n in $SHARDS; do
     /usr/bin/time -v "$BIN" merge "${files[@]}" --output "$merged" 2>"$OUT/$n.time" >/dev/null
     accounts=$(grep -c '^    {$' "$merged" || true)
     [ "$accounts" -eq "$total" ] || { echo "bench: $merged holds $accounts accounts, not $total" >&2; exit 1; }
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$OUT/$n.time")
-    rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$OUT/$n.time")
+    read -r wall rss_mb < <(time_figures "$OUT/$n.time")
     all=$(cat "${files[@]}" | wc -c)
-    echo "| $n | $total | $(mb "$(wc -c <"${files[0]}")") | $(mb "$all") | $(mb "$(wc -c <"$merged")") | $wall | $(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }') |"
+    echo "| $n | $total | $(mb "$(wc -c <"${files[0]}")") | $(mb "$all") | $(mb "$(wc -c <"$merged")") | $wall | $rss_mb |"
 done

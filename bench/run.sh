@@ -27,10 +27,9 @@ SIZES="${BENCH_SIZES:-1 100 1000}"
 FIXTURE="${BENCH_FIXTURE:-fixtures/compliant/snapshot.json}"
 RUNS="${BENCH_RUNS:-30}"
 
-if ! /usr/bin/time -v true >/dev/null 2>&1; then
-    echo "bench: GNU time is needed for peak memory: apt-get install -y time" >&2
-    exit 2
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+require_gnu_time
 
 cargo build --quiet --release --bin trailaudit --example synth --example rules
 BIN="$CARGO_TARGET_DIR/release/trailaudit"

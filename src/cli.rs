@@ -154,6 +154,36 @@ pub struct LiveArgs {
     /// Print API calls per service, retries and wall time (stderr).
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub organization: OrganizationArgs,
+}
+
+/// Organization-wide collection: discover the accounts with AWS Organizations.
+#[derive(Debug, Clone, Args, Default)]
+#[command(next_help_heading = "Organization")]
+pub struct OrganizationArgs {
+    /// Discover the accounts of the AWS Organization (run from the management account or a
+    /// delegated administrator) and collect every active one through --member-role.
+    #[arg(long, requires = "member_role")]
+    pub organization: bool,
+    /// Role to assume in each member account: arn:PARTITION:iam::ACCOUNT:role/NAME.
+    #[arg(long, value_name = "NAME", requires = "organization")]
+    pub member_role: Option<String>,
+    /// External id the member role's trust policy requires.
+    #[arg(long, value_name = "ID", requires = "organization")]
+    pub external_id: Option<String>,
+    /// Only accounts under this organizational unit (ou-... or the root r-...), at any depth; repeatable.
+    #[arg(long = "ou", value_name = "OU_ID", requires = "organization")]
+    pub ous: Vec<String>,
+    /// Only these accounts: comma-separated ids or globs (1111*). The calling account is always included.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "organization")]
+    pub accounts: Vec<String>,
+    /// Never these accounts: comma-separated ids or globs.
+    #[arg(long, value_name = "IDS", value_delimiter = ',', requires = "organization")]
+    pub exclude_accounts: Vec<String>,
+    /// Collect share K of N of the selected accounts (by account id), e.g. 2/3; `trailaudit merge` joins the shares.
+    #[arg(long, value_name = "K/N", requires = "organization")]
+    pub shard: Option<crate::collect::Shard>,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@
 #     cli: "aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"<bucket>/\"}}'"
 package trailaudit.bucket.trail_bucket_access_logging
 
+import data.trailaudit.lib.buckets
 import data.trailaudit.lib.result
 
 # The rules themselves, not their package: regorus evaluates every rule of a
@@ -40,4 +41,9 @@ results contains result.fail(result.bucket(b), sprintf("trail bucket %s has serv
 	some b in trail_buckets
 	b.logging == null
 	evidence := {"trails": writers[b.name], "logging": null}
+}
+
+# A trail bucket read in no account of the snapshot (its owner was not collected).
+results contains result.error(buckets.unheld_subject(name), buckets.unheld_message(name, arns), {"trails": arns}) if {
+	some name, arns in buckets.unheld_trail_buckets
 }

@@ -45,3 +45,16 @@ test_fail_bucket_written_by_another_accounts_trail if {
 test_pass_non_trail_bucket_not_judged if {
 	testing.equal(run({"assets": bucket("assets", null)}, {}), set())
 }
+
+test_error_trail_bucket_read_in_no_account if {
+	t := {"name": "main", "arn": tarn, "home_region": "us-east-1", "s3_bucket_name": "logs"}
+	r := rule.results with input as {
+		"metadata": {"partition": "aws"},
+		"account": {"account_id": "111111111111", "trails": {tarn: t}, "buckets": {}},
+		"context": {"trail_buckets": {}, "trail_bucket_holders": {}},
+	}
+	some e in r
+	e.status == "error"
+	e.resource == "arn:aws:s3:::logs"
+	count(r) == 1
+}

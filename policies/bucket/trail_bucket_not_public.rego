@@ -62,3 +62,8 @@ results contains result.fail(result.bucket(b), sprintf("trail bucket %s is publi
 	count(v.reasons) > 0
 	b := v.bucket
 }
+
+# A trail bucket read in no account of the snapshot (its owner was not collected).
+results contains result.error(buckets.unheld_subject(name), buckets.unheld_message(name, arns), {"trails": arns}) if {
+	some name, arns in buckets.unheld_trail_buckets
+}

@@ -95,3 +95,26 @@ test_uncollected_acl_with_private_policy_passes_for_scope_to_judge if {
 	r.status == "pass"
 	r.evidence.public_acl_grants == []
 }
+
+# An organization run reads a trail bucket in the account that lists it; when
+# no account of the snapshot holds it, the bucket is an error, never a pass.
+unheld(holders) := r if {
+	t := {"name": "main", "arn": tarn, "home_region": "us-east-1", "s3_bucket_name": "logs"}
+	r := rule.results with input as {
+		"metadata": {"partition": "aws"},
+		"account": {"account_id": "111111111111", "trails": {tarn: t}, "buckets": {}, "public_access_block": null},
+		"context": {"trail_buckets": {}, "trail_bucket_holders": holders},
+	}
+}
+
+test_error_trail_bucket_read_in_no_account if {
+	testing.equal(unheld({}), {{
+		"status": "error", "resource": "arn:aws:s3:::logs", "region": null,
+		"message": sprintf("trail bucket logs (of %s) was read in no account of this snapshot: its owner, the account whose ListBuckets lists it, is not in the collection; add that account (e.g. the log-archive account) to judge it", [tarn]),
+		"evidence": {"trails": [tarn]},
+	}})
+}
+
+test_no_result_here_when_the_owner_account_holds_the_bucket if {
+	testing.equal(unheld({"logs": ["333333333333"]}), set())
+}

@@ -27,6 +27,10 @@ import data.trailaudit.lib.result
 
 failed := [e | some e in input.errors; object.get(e, "kind", "failed") == "failed"]
 
+# Resources owned by an account the collection does not read (a member-only
+# run sees its organization's trail): one error each, naming the owner.
+outside := [e | some e in input.errors; e.kind == "outside_collection"]
+
 unsupported := [e | some e in input.errors; object.get(e, "kind", "failed") == "unsupported"]
 
 # The subject of a failed call: its resource, else its region, else the account.
@@ -52,12 +56,17 @@ results contains result.error(
 	some e in failed
 }
 
+results contains result.error(subject(e), e.message, {"outside_collection": e}) if {
+	some e in outside
+}
+
 results contains result.pass(
 	result.account,
 	sprintf("every API call succeeded%s", [unsupported_note]),
 	{"unsupported_calls": count(unsupported)},
 ) if {
 	count(failed) == 0
+	count(outside) == 0
 }
 
 unsupported_note := sprintf(" (%d not supported in this partition or region, recorded as such)", [count(unsupported)]) if {

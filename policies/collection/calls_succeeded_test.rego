@@ -44,3 +44,17 @@ test_fail_each_failed_call_is_its_own_error if {
 		["error", "AWS::::Account:111111111111/eu-west-1", "eu-west-1"],
 	})
 }
+
+test_error_one_per_resource_owned_outside_the_collection if {
+	trail := "arn:aws:cloudtrail:us-east-1:222222222222:trail/org"
+	e := {
+		"service": "cloudtrail", "operation": "GetTrailStatus", "account_id": "111111111111", "region": null,
+		"resource": trail, "error_code": "OutsideCollection", "kind": "outside_collection",
+		"message": "trail org belongs to account 222222222222, which this collection does not include",
+	}
+	testing.equal(run([e]), {{
+		"status": "error", "resource": trail, "region": null,
+		"message": "trail org belongs to account 222222222222, which this collection does not include",
+		"evidence": {"outside_collection": e},
+	}})
+}

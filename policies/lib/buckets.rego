@@ -44,6 +44,27 @@ trail_buckets := {name: b |
 
 trail_bucket_names := {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
 
+# Buckets this account's trails deliver to whose posture no account of the
+# snapshot holds: an organization run reads a trail bucket in the account that
+# owns it (the one whose ListBuckets lists it), and that account was not
+# collected. Keyed by bucket name, with the trail ARNs writing to it. Rules on
+# trail buckets report each as an error: a bucket read nowhere never passes.
+unheld_trail_buckets := {name: sort(arns) |
+	own := trails.own
+	some name in {n | some t in own; n := t.s3_bucket_name; n != null}
+	not input.account.buckets[name]
+	not input.context.trail_bucket_holders[name]
+	arns := {t.arn | some t in own; t.s3_bucket_name == name}
+}
+
+# The result subject of a bucket known only by name.
+unheld_subject(name) := {"resource": sprintf("arn:%s:s3:::%s", [input.metadata.partition, name]), "region": null}
+
+unheld_message(name, arns) := sprintf(
+	"trail bucket %s (of %s) was read in no account of this snapshot: its owner, the account whose ListBuckets lists it, is not in the collection; add that account (e.g. the log-archive account) to judge it",
+	[name, concat(", ", arns)],
+)
+
 # Trail ARNs writing to each bucket (this account's trails and, from context,
 # other accounts'), for evidence. A rule rather than a function: computed once
 # per account, and read by rule bodies as `writers[b.name]`.

@@ -8,19 +8,67 @@
 //!    distinct event data store ARN: GetEventDataStore in its region;
 //! 3. per distinct bucket / log group / alarm region: bucket posture, log group
 //!    and metric filters, alarms; then SNS topics and KMS keys they name.
+//!
+//! Owner-aware: only trails this account owns get the per-trail calls, and
+//! only its own trails' log groups, alarms and keys are read. A trail owned by
+//! another account (an organization trail seen as a shadow) is read in its
+//! owner's collection; when the owner is not part of the collection at all, one
+//! `outside_collection` error records it, instead of one AccessDenied per call.
+//! In an organization run a trail bucket's posture is read, and stored, by the
+//! account whose ListBuckets lists it (see [`Ownership`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 
 use chrono::{Duration as Days, Utc};
 
-use super::context::Ctx;
+use super::context::{Ctx, arn_account};
 use super::events::{Budget, region_events};
 use super::join::join_all;
 use super::{BucketScope, CollectOptions, cloudtrail, config_service, kms, monitoring, s3};
-use crate::snapshot::{Account, EventHistory, RegionInventory};
+use crate::snapshot::{Account, CollectionError, ErrorKind, EventHistory, RegionInventory, Trail};
 
-pub(crate) async fn collect_account(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> Account {
+/// What one account's collection knows about the others, so that each
+/// resource is read once, by the account that owns it.
+#[derive(Debug, Default)]
+pub(crate) struct Ownership {
+    /// An organization run: a trail bucket is read only by the account that
+    /// lists it (ListBuckets); the trail's own account does not read it across
+    /// accounts. Outside organization runs a trail bucket no account lists is
+    /// read by the trail's account, as a single-account audit always has.
+    pub organization: bool,
+    /// Every account the collection reads, all shards included: a trail owned
+    /// by one of them is judged from that account's record.
+    pub collected: BTreeSet<String>,
+    /// Buckets the organization trails deliver to (from the management
+    /// account's DescribeTrails), which their owner, often a log-archive
+    /// account, reads with its own credentials.
+    pub organization_buckets: BTreeSet<String>,
+}
+
+/// The error kind's code for a trail whose owner is not collected.
+pub(crate) const OUTSIDE_COLLECTION: &str = "OutsideCollection";
+
+/// The record of a trail seen here but owned by an account this collection
+/// does not read: its status, selectors and tags are not in the snapshot.
+pub(crate) fn outside_collection(seen_in: &str, trail: &Trail, owner: &str, why: &str) -> CollectionError {
+    CollectionError {
+        service: "cloudtrail".to_owned(),
+        operation: "GetTrailStatus".to_owned(),
+        account_id: seen_in.to_owned(),
+        region: None,
+        resource: Some(trail.arn.clone()),
+        error_code: OUTSIDE_COLLECTION.to_owned(),
+        message: format!(
+            "trail {} belongs to account {owner}, {why}: its status, event selectors, insight selectors and tags are read there; \
+             add account {owner} to the collection (or run with --organization from the management account)",
+            trail.name
+        ),
+        kind: ErrorKind::OutsideCollection,
+    }
+}
+
+pub(crate) async fn collect_account(ctx: &Ctx, regions: &[String], options: &CollectOptions, ownership: &Ownership) -> Account {
     let events = async {
         if options.event_history_days == 0 {
             return None;
@@ -34,12 +82,12 @@ pub(crate) async fn collect_account(ctx: &Ctx, regions: &[String], options: &Col
         events.dedup_by(|a, b| a.event_id == b.event_id);
         Some(EventHistory { start_time: start, end_time: end, truncated: budget.truncated.load(Ordering::SeqCst), events })
     };
-    let (mut account, event_history) = tokio::join!(inventory(ctx, regions, options), events);
+    let (mut account, event_history) = tokio::join!(inventory(ctx, regions, options, ownership), events);
     account.event_history = event_history;
     account
 }
 
-async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> Account {
+async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions, ownership: &Ownership) -> Account {
     let per_region = join_all(regions.iter().map(|region| async move {
         let (trails, stores, recorders) = tokio::join!(
             cloudtrail::describe_trails(ctx, region),
@@ -51,6 +99,8 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
     let listed = async {
         match options.sensitive_bucket_scope {
             BucketScope::AllBuckets => s3::list_buckets(ctx).await,
+            // An organization run needs the list to know which trail buckets this account owns.
+            BucketScope::TrailBucketsOnly if ownership.organization => s3::list_buckets(ctx).await,
             BucketScope::TrailBucketsOnly => None,
         }
     };
@@ -80,11 +130,19 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
     for listed in inventory.values().flat_map(|r: &RegionInventory| r.event_data_stores.iter()) {
         stores.entry(listed.arn.clone()).or_insert_with(|| listed.clone());
     }
-    let (trails, stores) = tokio::join!(
-        join_all(trails.into_values().map(|t| cloudtrail::trail_details(ctx, t))),
+    // Per-trail calls only for the trails this account owns.
+    let (own, others): (Vec<Trail>, Vec<Trail>) = trails.into_values().partition(|t| arn_account(&t.arn) == Some(ctx.account_id.as_str()));
+    for t in &others {
+        let owner = arn_account(&t.arn).unwrap_or("(unknown)");
+        if !ownership.collected.contains(owner) {
+            ctx.push(outside_collection(&ctx.account_id, t, owner, "which this collection does not include"));
+        }
+    }
+    let (own, stores) = tokio::join!(
+        join_all(own.into_iter().map(|t| cloudtrail::trail_details(ctx, t))),
         join_all(stores.into_values().map(|s| cloudtrail::event_data_store_details(ctx, s))),
     );
-    let trails: BTreeMap<_, _> = trails.into_iter().map(|t| (t.arn.clone(), t)).collect();
+    let own: BTreeMap<_, _> = own.into_iter().map(|t| (t.arn.clone(), t)).collect();
     let stores: BTreeMap<_, _> = stores.into_iter().map(|s| (s.arn.clone(), s)).collect();
     for region in inventory.values_mut() {
         for store in &mut region.event_data_stores {
@@ -95,22 +153,20 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
     }
 
     // Buckets: trail buckets get the full posture, listed ones region and tags.
-    let trail_buckets: BTreeSet<String> = trails.values().filter_map(|t| t.s3_bucket_name.clone()).collect();
-    let mut wanted: BTreeMap<String, (Option<String>, bool)> = trail_buckets.iter().map(|b| (b.clone(), (None, true))).collect();
-    for (name, region) in listed.unwrap_or_default() {
-        let entry = wanted.entry(name).or_insert((None, false));
-        entry.0 = region;
-    }
-    let buckets = join_all(wanted.into_iter().map(|(name, (region, full))| s3::bucket(ctx, name, region, full)));
+    let buckets = join_all(
+        wanted_buckets(&own, &others, listed, options, ownership)
+            .into_iter()
+            .map(|(name, (region, full))| s3::bucket(ctx, name, region, full)),
+    );
 
-    let log_group_arns: BTreeSet<String> = trails.values().filter_map(|t| t.cloud_watch_logs_log_group_arn.clone()).collect();
+    let log_group_arns: BTreeSet<String> = own.values().filter_map(|t| t.cloud_watch_logs_log_group_arn.clone()).collect();
     let alarm_regions: BTreeSet<String> =
         log_group_arns.iter().filter_map(|a| monitoring::parse_log_group_arn(a)).map(|(region, _, _)| region).collect();
 
     let groups_and_keys = async {
         let groups: Vec<_> = join_all(log_group_arns.iter().map(|a| monitoring::log_group(ctx, a))).await.into_iter().flatten().collect();
         let mut keys: BTreeMap<String, String> = BTreeMap::new();
-        for t in trails.values() {
+        for t in own.values() {
             if let Some(k) = &t.kms_key_id {
                 keys.entry(k.clone()).or_insert_with(|| t.home_region.clone());
             }
@@ -132,6 +188,8 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
     };
     let (buckets, (groups, keys), (alarms, topics)) = tokio::join!(buckets, groups_and_keys, alarms_and_topics);
 
+    let mut trails = own;
+    trails.extend(others.into_iter().map(|t| (t.arn.clone(), t)));
     Account {
         account_id: ctx.account_id.clone(),
         organization: None,
@@ -145,4 +203,52 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions) -> A
         kms_keys: keys.into_iter().flatten().map(|k| (k.arn.clone(), k)).collect(),
         event_history: None,
     }
+}
+
+/// Buckets to read, by name: (region when listed, full posture?).
+///
+/// Full posture for a trail bucket this account owns: one its ListBuckets
+/// lists, among its own trails' buckets and, in an organization run, the
+/// organization trails' buckets. A bucket of its own trails that it does not
+/// list belongs to another account: an organization run leaves it to that
+/// account; otherwise it is read from here, across accounts, as before. When
+/// ListBuckets was not called or failed, the own trails' buckets are read.
+/// Every other listed bucket gets region and tags only, when listing all
+/// buckets was asked for.
+fn wanted_buckets(
+    own: &BTreeMap<String, Trail>,
+    others: &[Trail],
+    listed: Option<Vec<(String, Option<String>)>>,
+    options: &CollectOptions,
+    ownership: &Ownership,
+) -> BTreeMap<String, (Option<String>, bool)> {
+    let own_trail_buckets: BTreeSet<&String> = own.values().filter_map(|t| t.s3_bucket_name.as_ref()).collect();
+    let mut candidates: BTreeSet<&String> = own_trail_buckets.clone();
+    if ownership.organization {
+        candidates.extend(ownership.organization_buckets.iter());
+        candidates.extend(others.iter().filter(|t| t.is_organization_trail).filter_map(|t| t.s3_bucket_name.as_ref()));
+    }
+    let mut wanted: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
+    match listed {
+        None => {
+            for name in own_trail_buckets {
+                wanted.insert(name.clone(), (None, true));
+            }
+        }
+        Some(listed) => {
+            let names: BTreeSet<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+            for name in &own_trail_buckets {
+                if !names.contains(name.as_str()) && !ownership.organization {
+                    wanted.insert((*name).clone(), (None, true));
+                }
+            }
+            for (name, region) in listed.iter() {
+                let full = candidates.contains(name);
+                if full || options.sensitive_bucket_scope == BucketScope::AllBuckets {
+                    wanted.insert(name.clone(), (region.clone(), full));
+                }
+            }
+        }
+    }
+    wanted
 }

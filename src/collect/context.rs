@@ -18,6 +18,8 @@ use crate::snapshot::CollectionError;
 pub(crate) struct Shared {
     pub recorder: Recorder,
     pub limit: Semaphore,
+    /// Slots one account may hold at once (see [`Ctx::permit`]).
+    pub per_account: usize,
     pub progress: super::progress::Progress,
     /// True when `--endpoint-url` / `AWS_ENDPOINT_URL` sends everything to one endpoint.
     pub endpoint_override: bool,
@@ -28,6 +30,9 @@ pub(crate) struct Ctx {
     pub account_id: String,
     pub partition: String,
     pub shared: Arc<Shared>,
+    /// This account's own bound, below the shared one, so that one account
+    /// with many regions and buckets cannot hold every slot while the others wait.
+    own_limit: Semaphore,
     errors: Mutex<Vec<CollectionError>>,
 }
 
@@ -45,7 +50,8 @@ macro_rules! client_fn {
 
 impl Ctx {
     pub(crate) fn new(sdk: SdkConfig, account_id: String, partition: String, shared: Arc<Shared>) -> Ctx {
-        Ctx { sdk, account_id, partition, shared, errors: Mutex::new(Vec::new()) }
+        let own = shared.per_account;
+        Ctx { sdk, account_id, partition, shared, own_limit: Semaphore::new(own), errors: Mutex::new(Vec::new()) }
     }
 
     fn scope(&self, region: Option<&str>) -> String {
@@ -58,6 +64,12 @@ impl Ctx {
     client_fn!(sns, aws_sdk_sns, "sns");
     client_fn!(kms, aws_sdk_kms, "kms");
     client_fn!(config, aws_sdk_config, "config");
+    client_fn!(organizations_in, aws_sdk_organizations, "organizations");
+
+    /// Organizations is a global service, answered in the partition's home region.
+    pub(crate) fn organizations(&self) -> aws_sdk_organizations::Client {
+        self.organizations_in(&self.home_region())
+    }
 
     /// S3 client for a bucket's region; path-style when an endpoint override is set
     /// (virtual-host names like `bucket.127.0.0.1` do not resolve).
@@ -82,9 +94,11 @@ impl Ctx {
         aws_sdk_s3control::Client::from_conf(conf.build())
     }
 
-    /// Waits for a slot of the bounded fan-out; held for one unit of work.
-    pub(crate) async fn permit(&self) -> SemaphorePermit<'_> {
-        self.shared.limit.acquire().await.expect("the semaphore is never closed")
+    /// Waits for a slot of the bounded fan-out (this account's, then the
+    /// shared one); held for one unit of work.
+    pub(crate) async fn permit(&self) -> (SemaphorePermit<'_>, SemaphorePermit<'_>) {
+        let own = self.own_limit.acquire().await.expect("the semaphore is never closed");
+        (own, self.shared.limit.acquire().await.expect("the semaphore is never closed"))
     }
 
     /// Records a failed call as data.
@@ -119,6 +133,11 @@ impl Ctx {
     pub(crate) fn home_region(&self) -> String {
         self.sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_owned())
     }
+}
+
+/// `arn:aws:service:region:account:...` → account id, when it has one.
+pub(crate) fn arn_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 /// `arn:aws:service:region:account:...` → region, when it has one.

@@ -21,6 +21,9 @@ mod events;
 mod join;
 mod kms;
 mod monitoring;
+mod organization;
+#[cfg(test)]
+mod ownership_tests;
 mod progress;
 #[cfg(test)]
 mod replay_tests;
@@ -38,6 +41,7 @@ use tokio::sync::Semaphore;
 
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
 use context::{Ctx, Shared};
+pub use organization::{OrganizationOptions, Shard, shard_of};
 pub use s3::BucketScope;
 pub use setup::https_client;
 pub use stats::CollectStats;
@@ -70,6 +74,8 @@ pub struct CollectOptions {
     pub progress: bool,
     /// Which buckets besides trail buckets to list (see [`BucketScope`]).
     pub sensitive_bucket_scope: BucketScope,
+    /// Discover the accounts from AWS Organizations (`--organization`) instead of `role_arns`.
+    pub organization: Option<OrganizationOptions>,
 }
 
 impl Default for CollectOptions {
@@ -85,11 +91,15 @@ impl Default for CollectOptions {
             call_timeout: Duration::from_secs(30),
             progress: false,
             sensitive_bucket_scope: BucketScope::default(),
+            organization: None,
         }
     }
 }
 
 /// Collects every configured account into one snapshot.
+///
+/// Accounts are collected concurrently, each as one future (assume its role,
+/// identify it, read it), so a slow or failing account delays only itself.
 pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, CollectStats)> {
     if options.event_history_days > MAX_EVENT_HISTORY_DAYS {
         bail!(
@@ -103,16 +113,31 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
     if options.regions.as_ref().is_some_and(Vec::is_empty) {
         bail!("the list of regions is empty");
     }
+    if let Some(org) = &options.organization {
+        if org.member_role.trim().is_empty() {
+            bail!("--organization needs --member-role NAME: the role trailaudit assumes in every member account");
+        }
+        if !options.role_arns.is_empty() {
+            bail!("--organization discovers the accounts itself; drop --role-arn (use --accounts / --exclude-accounts to choose)");
+        }
+    }
     let started = Instant::now();
     let collected_at = Utc::now();
     let base = setup::base_config(options).await?;
     let endpoint_override = options.endpoint_url.is_some() || base.endpoint_url().is_some();
     let progress = if options.progress { progress::Progress::stderr() } else { progress::Progress::hidden() };
-    let shared =
-        Arc::new(Shared { recorder: stats::Recorder::default(), limit: Semaphore::new(options.concurrency), progress, endpoint_override });
+    let several = options.organization.is_some() || !options.role_arns.is_empty();
+    let per_account = if several { (options.concurrency / 4).max(2).min(options.concurrency) } else { options.concurrency };
+    let shared = Arc::new(Shared {
+        recorder: stats::Recorder::default(),
+        limit: Semaphore::new(options.concurrency),
+        per_account,
+        progress,
+        endpoint_override,
+    });
 
     let (account_id, partition) = setup::identity(&base, &shared.recorder).await?;
-    let first = Arc::new(Ctx::new(base.clone(), account_id, partition.clone(), shared.clone()));
+    let caller = Arc::new(Ctx::new(base.clone(), account_id.clone(), partition.clone(), shared.clone()));
     let regions = match &options.regions {
         Some(r) => {
             let mut r = r.clone();
@@ -120,27 +145,81 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             r.dedup();
             r
         }
-        None => setup::discover_regions(&first).await,
+        None => setup::discover_regions(&caller).await,
     };
 
-    let mut contexts = vec![first];
     let mut errors = Vec::new();
-    for role in &options.role_arns {
-        let sdk = setup::assume_role(&base, role).await;
-        match setup::identity(&sdk, &shared.recorder).await {
-            Ok((id, part)) => contexts.push(Arc::new(Ctx::new(sdk, id, part, shared.clone()))),
-            Err(e) => errors.push(assume_role_error(role, &e)),
+    let (targets, scope, ownership) = match &options.organization {
+        Some(org) => {
+            let discovery = organization::discover(&caller, org).await?;
+            errors.extend(caller.take_errors());
+            let caller_in_share = discovery.members.iter().any(|m| m.account_id == account_id);
+            let organization_buckets = organization_buckets(&caller, &regions, !caller_in_share).await;
+            let targets: Vec<Target> = discovery
+                .members
+                .into_iter()
+                .map(|m| {
+                    let role = (m.account_id != account_id)
+                        .then(|| format!("arn:{partition}:iam::{}:role/{}", m.account_id, org.member_role.trim()));
+                    Target { role, organization: Some(m.organization) }
+                })
+                .collect();
+            let ownership = account::Ownership {
+                organization: true,
+                collected: discovery.scope.selected_accounts.iter().cloned().collect(),
+                organization_buckets,
+            };
+            (targets, Some(discovery.scope), ownership)
         }
-    }
+        None => {
+            let mut targets = vec![Target { role: None, organization: None }];
+            targets.extend(options.role_arns.iter().map(|r| Target { role: Some(r.clone()), organization: None }));
+            let collected = std::iter::once(account_id.clone())
+                .chain(options.role_arns.iter().filter_map(|r| context::arn_account(r).map(str::to_owned)))
+                .collect();
+            (targets, None, account::Ownership { organization: false, collected, organization_buckets: Default::default() })
+        }
+    };
+    shared.progress.expect_accounts(targets.len());
+    let external_id = options.organization.as_ref().and_then(|o| o.external_id.clone());
 
-    let plans = contexts.iter().map(|ctx| account::collect_account(ctx, &regions, options));
-    let accounts = join::join_all(plans).await;
+    // Accounts in flight at once: each needs at least one call slot, and an
+    // account started early holds its memory until it is done.
+    let account_slots = Semaphore::new(options.concurrency);
+    let runs = targets.into_iter().map(|target| {
+        let (caller, base, shared, regions, ownership, external_id) = (&caller, &base, &shared, &regions, &ownership, &external_id);
+        let account_slots = &account_slots;
+        async move {
+            let _slot = account_slots.acquire().await.expect("the semaphore is never closed");
+            let ctx = match &target.role {
+                None => caller.clone(),
+                Some(role) => {
+                    let sdk = setup::assume_role(base, role, external_id.as_deref()).await;
+                    match setup::identity(&sdk, &shared.recorder).await {
+                        Ok((id, part)) => Arc::new(Ctx::new(sdk, id, part, shared.clone())),
+                        Err(e) => {
+                            shared.progress.account_done(true);
+                            return (None, vec![assume_role_error(role, &e)]);
+                        }
+                    }
+                }
+            };
+            shared.progress.account_started(&ctx.account_id);
+            let mut account = account::collect_account(&ctx, regions, options, ownership).await;
+            account.organization = target.organization;
+            let errors = ctx.take_errors();
+            shared.progress.account_finished(&ctx.account_id, !errors.is_empty());
+            (Some(account), errors)
+        }
+    });
+    let mut accounts = Vec::new();
+    for (account, errs) in join::join_all(runs).await {
+        accounts.extend(account);
+        errors.extend(errs);
+    }
     shared.progress.finish();
+    unreachable_owners(&accounts, &mut errors, &ownership);
 
-    let mut accounts = accounts;
-    for ctx in &contexts {
-        errors.extend(ctx.take_errors());
-    }
     accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     errors.sort();
     errors.dedup();
@@ -153,11 +232,59 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             regions,
             settings: CollectionSettings { event_history_days: options.event_history_days, event_history_max_events: options.max_events },
         },
-        organization: None,
+        organization: scope,
         accounts,
         errors,
     };
     Ok((snapshot, shared.recorder.finish(started.elapsed())))
+}
+
+/// One account to collect: the role to assume (`None` = the base credentials)
+/// and, in an organization run, its organization context.
+struct Target {
+    role: Option<String>,
+    organization: Option<crate::snapshot::Organization>,
+}
+
+/// The buckets the organization trails deliver to, read from the calling
+/// account's trails (the management account's, or a delegated
+/// administrator's view of them), so that whichever account owns such a
+/// bucket reads its posture, even in a shard without the management account.
+/// DescribeTrails failures are recorded only when `record` (the caller is
+/// not collected in this share; otherwise its own collection records them).
+async fn organization_buckets(caller: &Ctx, regions: &[String], record: bool) -> std::collections::BTreeSet<String> {
+    let per_region = join::join_all(regions.iter().map(|r| cloudtrail::describe_trails(caller, r))).await;
+    let errors = caller.take_errors();
+    if record {
+        for e in errors {
+            caller.push(e);
+        }
+    }
+    per_region.into_iter().flatten().flatten().filter(|t| t.is_organization_trail).filter_map(|t| t.s3_bucket_name).collect()
+}
+
+/// A trail seen in one account and owned by another that was meant to be
+/// collected but could not be (its role could not be assumed): the trail's
+/// status and selectors are missing, which must show as an error, not as a
+/// trail that does not log.
+fn unreachable_owners(
+    accounts: &[crate::snapshot::Account],
+    errors: &mut Vec<crate::snapshot::CollectionError>,
+    ownership: &account::Ownership,
+) {
+    let present: std::collections::BTreeSet<&str> = accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let unreachable: std::collections::BTreeSet<String> =
+        errors.iter().filter(|e| e.action() == "sts:GetCallerIdentity").map(|e| e.account_id.clone()).collect();
+    let mut found = Vec::new();
+    for a in accounts {
+        for t in a.trails.values() {
+            let Some(owner) = context::arn_account(&t.arn) else { continue };
+            if owner != a.account_id && !present.contains(owner) && unreachable.contains(owner) && ownership.collected.contains(owner) {
+                found.push(account::outside_collection(&a.account_id, t, owner, "whose collection failed (see its errors)"));
+            }
+        }
+    }
+    errors.extend(found);
 }
 
 /// A role that could not be assumed: recorded against the role's account.

@@ -43,6 +43,7 @@ async fn ctx(events: Vec<ReplayEvent>) -> (Ctx, StaticReplayClient, Recorder) {
     let shared = Arc::new(Shared {
         recorder: recorder.clone(),
         limit: Semaphore::new(4),
+        per_account: 4,
         progress: super::progress::Progress::hidden(),
         endpoint_override: false,
     });

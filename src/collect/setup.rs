@@ -64,9 +64,17 @@ pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkC
     Ok(sdk)
 }
 
+/// Sessions last an hour (the most a chained role allows); the provider
+/// renews them before they expire, so a long organization run keeps going.
+const SESSION_LENGTH: Duration = Duration::from_secs(3600);
+
 /// The same configuration with credentials from sts:AssumeRole into `role_arn`.
-pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str) -> SdkConfig {
-    let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trailaudit").configure(base).build().await;
+pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str, external_id: Option<&str>) -> SdkConfig {
+    let mut builder = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("trailaudit").session_length(SESSION_LENGTH);
+    if let Some(id) = external_id {
+        builder = builder.external_id(id);
+    }
+    let provider = builder.configure(base).build().await;
     base.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build()
 }
 

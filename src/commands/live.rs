@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 use anyhow::Context;
 
 use super::load_config;
-use crate::cli::{CollectArgs, LiveArgs};
-use crate::collect::{BucketScope, CollectOptions, collect};
+use crate::cli::{CollectArgs, LiveArgs, OrganizationArgs};
+use crate::collect::{BucketScope, CollectOptions, OrganizationOptions, collect};
 use crate::config::Config;
 use crate::snapshot::{self, Snapshot};
 
@@ -14,7 +14,7 @@ pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
     let config = load_config(args.config.as_deref())?;
     let snapshot = collect_live(&args.live, &config)?;
     snapshot::write_file(&snapshot, &args.output)?;
-    let failed = snapshot.errors.iter().filter(|e| e.kind == snapshot::ErrorKind::Failed).count();
+    let failed = snapshot.errors.iter().filter(|e| e.kind.is_gap()).count();
     eprintln!(
         "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
         args.output.display(),
@@ -39,6 +39,7 @@ pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<S
         call_timeout: std::time::Duration::from_secs(live.call_timeout),
         progress,
         sensitive_bucket_scope: BucketScope::default(),
+        organization: organization_options(&live.organization),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
     let (snapshot, stats) = runtime.block_on(collect(&options))?;
@@ -46,4 +47,15 @@ pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<S
         eprintln!("{stats}");
     }
     Ok(snapshot)
+}
+
+fn organization_options(args: &OrganizationArgs) -> Option<OrganizationOptions> {
+    args.organization.then(|| OrganizationOptions {
+        member_role: args.member_role.clone().unwrap_or_default(),
+        external_id: args.external_id.clone(),
+        ous: args.ous.clone(),
+        accounts: args.accounts.clone(),
+        exclude_accounts: args.exclude_accounts.clone(),
+        shard: args.shard,
+    })
 }

@@ -10,7 +10,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
     for warning in merge.warnings() {
         eprintln!("trailaudit: warning: {warning}");
     }
-    let failed = merge.errors().iter().filter(|e| e.kind == crate::snapshot::ErrorKind::Failed).count();
+    let failed = merge.errors().iter().filter(|e| e.kind.is_gap()).count();
     let shards = match merge.organization().and_then(|o| o.shards.as_ref()) {
         Some(s) => format!(", shard(s) {:?} of {}", s.indices, s.count),
         None => String::new(),

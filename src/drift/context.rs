@@ -38,6 +38,7 @@ impl Side<'_> {
                 let what = match e.kind {
                     ErrorKind::Failed => "failed",
                     ErrorKind::Unsupported => "is unsupported",
+                    ErrorKind::OutsideCollection => "was not made (the resource is owned outside the collection)",
                 };
                 format!("{action} {what} in the {} snapshot ({})", self.label, e.error_code)
             })

@@ -20,6 +20,9 @@ pub struct SnapshotContext<'a> {
     trail_buckets: BTreeMap<&'a str, Vec<TrailRef<'a>>>,
     /// Accounts by id, to find a member's management account.
     accounts: BTreeMap<&'a str, &'a Account>,
+    /// Bucket name → accounts whose record holds it (an organization run
+    /// reads a trail bucket in the account that owns it).
+    bucket_holders: BTreeMap<&'a str, Vec<&'a str>>,
     /// Failed calls by account id, sorted out once rather than searched for
     /// every account and rule (that grew with accounts × failures).
     errors: HashMap<&'a str, Vec<&'a CollectionError>>,
@@ -42,6 +45,10 @@ struct OrgTrail<'a> {
 struct Context<'a> {
     organization_trails: BTreeMap<&'a str, OrgTrail<'a>>,
     trail_buckets: BTreeMap<&'a str, &'a [TrailRef<'a>]>,
+    /// For each bucket this account's own trails deliver to and that this
+    /// account does not hold: the accounts of the snapshot that do. A bucket
+    /// missing here and from `account.buckets` was read nowhere.
+    trail_bucket_holders: BTreeMap<&'a str, &'a [&'a str]>,
     /// What a member account is monitored through: an organization trail
     /// delivers to a log group of the management account, whose filters,
     /// alarms and topics the monitoring rules then judge.
@@ -78,6 +85,9 @@ impl<'a> SnapshotContext<'a> {
         }
         for account in &snapshot.accounts {
             ctx.accounts.insert(&account.account_id, account);
+            for name in account.buckets.keys() {
+                ctx.bucket_holders.entry(name).or_default().push(&account.account_id);
+            }
             for (arn, trail) in &account.trails {
                 // A trail is recorded authoritatively by the account that owns it.
                 if arn_account(arn) != Some(account.account_id.as_str()) {
@@ -123,6 +133,15 @@ impl<'a> SnapshotContext<'a> {
             .filter_map(|name| self.trail_buckets.get_key_value(name.as_str()))
             .map(|(name, refs)| (*name, refs.as_slice()))
             .collect();
+        let trail_bucket_holders = account
+            .trails
+            .iter()
+            .filter(|(arn, _)| arn_account(arn) == Some(account.account_id.as_str()))
+            .filter_map(|(_, t)| t.s3_bucket_name.as_deref())
+            .filter(|name| !account.buckets.contains_key(*name))
+            .filter_map(|name| self.bucket_holders.get_key_value(name))
+            .map(|(name, holders)| (*name, holders.as_slice()))
+            .collect();
         let input = AccountInput {
             schema_version: snapshot.schema_version,
             metadata: &snapshot.metadata,
@@ -131,6 +150,7 @@ impl<'a> SnapshotContext<'a> {
             context: Context {
                 organization_trails,
                 trail_buckets,
+                trail_bucket_holders,
                 management_account: management.map(|m| ManagementAccount {
                     account_id: &m.account_id,
                     log_groups: &m.log_groups,

@@ -5,7 +5,7 @@
 //! scope becomes `error`, whatever the Rego said, and a failure no result
 //! accounts for gets an `error` result of its own: missing data never passes.
 
-use crate::snapshot::{CollectionError, ErrorKind};
+use crate::snapshot::CollectionError;
 
 use crate::finding::{Rule, RuleResult, Status, SubjectKind, account_resource, region_resource};
 
@@ -35,6 +35,9 @@ fn affects(error: &CollectionError, result: &RuleResult, depends_on: &[String]) 
 }
 
 fn describe(error: &CollectionError) -> String {
+    if error.kind == crate::snapshot::ErrorKind::OutsideCollection {
+        return error.message.clone();
+    }
     let mut where_ = String::new();
     if let Some(r) = &error.resource {
         where_.push_str(&format!(" for {r}"));
@@ -73,8 +76,8 @@ pub fn apply(rule: &Rule, account_id: &str, errors: &[&CollectionError], results
     let relevant: Vec<&CollectionError> = errors
         .iter()
         .copied()
-        .filter(|e| e.kind == ErrorKind::Failed && e.account_id == account_id)
-        .filter(|e| e.action() == UNREACHABLE_ACCOUNT || rule.meta.custom.requires.iter().any(|r| *r == e.action()))
+        .filter(|e| e.kind.is_gap() && e.account_id == account_id)
+        .filter(|e| e.action() == UNREACHABLE_ACCOUNT || rule.meta.custom.requires.iter().any(|r| e.covers(r)))
         .collect();
     if relevant.is_empty() {
         return;

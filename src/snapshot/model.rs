@@ -700,11 +700,38 @@ pub enum ErrorKind {
     #[default]
     Failed,
     Unsupported,
+    /// Not called: the resource belongs to an account the collection does not
+    /// read (an organization trail seen from a member-only run). Data missing
+    /// as for `failed`; the message names the owner account to add.
+    OutsideCollection,
 }
+
+impl ErrorKind {
+    /// Is data missing because of it (everything but `unsupported`)?
+    pub fn is_gap(self) -> bool {
+        !matches!(self, ErrorKind::Unsupported)
+    }
+}
+
+/// The calls a trail owned outside the collection would have needed; one
+/// `outside_collection` record stands for all of them.
+pub const TRAIL_DETAIL_ACTIONS: [&str; 4] =
+    ["cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:GetInsightSelectors", "cloudtrail:ListTags"];
 
 impl CollectionError {
     /// `service:Operation`, the form rules name in `custom.requires`.
     pub fn action(&self) -> String {
         format!("{}:{}", self.service, self.operation)
+    }
+
+    /// Does this record make data that `action` reads missing? A failed call
+    /// covers its own action; an `outside_collection` trail covers every
+    /// per-trail call.
+    pub fn covers(&self, action: &str) -> bool {
+        let own = self.action();
+        own == action
+            || (self.kind == ErrorKind::OutsideCollection
+                && TRAIL_DETAIL_ACTIONS.contains(&own.as_str())
+                && TRAIL_DETAIL_ACTIONS.contains(&action))
     }
 }

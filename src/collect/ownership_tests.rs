@@ -1,0 +1,113 @@
+//! Owner-aware collection, against a test HTTP client that answers by
+//! operation: what moto cannot show (it has no shadow copies of an
+//! organization trail in member accounts). A member-only run that sees its
+//! organization's trail must not call the per-trail, bucket, log-group or key
+//! APIs of resources it does not own, and must record one
+//! `outside_collection` error naming the owner.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use aws_smithy_http_client::test_util::infallible_client_fn;
+use tokio::sync::Semaphore;
+
+use super::account::{Ownership, collect_account};
+use super::context::{Ctx, Shared};
+use super::stats::Recorder;
+use super::{BucketScope, CollectOptions};
+use crate::snapshot::{ErrorKind, TRAIL_DETAIL_ACTIONS};
+
+const MEMBER: &str = "111111111111";
+const MANAGEMENT: &str = "222222222222";
+const ORG_TRAIL: &str = "arn:aws:cloudtrail:us-east-1:222222222222:trail/org";
+
+/// DescribeTrails in the member: the organization trail, as AWS shows it there.
+fn describe_trails() -> String {
+    serde_json::json!({"trailList": [{
+        "Name": "org", "TrailARN": ORG_TRAIL, "HomeRegion": "us-east-1", "IsMultiRegionTrail": true,
+        "IsOrganizationTrail": true, "IncludeGlobalServiceEvents": true, "LogFileValidationEnabled": true,
+        "S3BucketName": "org-logs", "KmsKeyId": "arn:aws:kms:us-east-1:333333333333:key/k1",
+        "CloudWatchLogsLogGroupArn": "arn:aws:logs:us-east-1:222222222222:log-group:org:*",
+        "CloudWatchLogsRoleArn": "arn:aws:iam::222222222222:role/ct"
+    }]})
+    .to_string()
+}
+
+/// Runs one member account's collection; returns what it asked for and the account.
+async fn member_run(ownership: Ownership) -> (Vec<String>, crate::snapshot::Account, Vec<crate::snapshot::CollectionError>) {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let log = asked.clone();
+    let client = infallible_client_fn(move |req| {
+        let target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let what = if target.is_empty() { format!("{} {}", req.method(), req.uri().path()) } else { target.clone() };
+        log.lock().unwrap().push(what);
+        let (status, body) = if target.ends_with(".DescribeTrails") {
+            (200, describe_trails())
+        } else if target.contains("StarlingDoveService") {
+            (200, r#"{"ConfigurationRecorders":[],"ConfigurationRecordersStatus":[]}"#.to_owned())
+        } else if !target.is_empty() {
+            (200, "{}".to_owned())
+        } else {
+            (404, "<Error><Code>NoSuchPublicAccessBlockConfiguration</Code><Message>none</Message></Error>".to_owned())
+        };
+        http::Response::builder()
+            .status(status)
+            .header("Content-Type", if target.is_empty() { "application/xml" } else { "application/x-amz-json-1.1" })
+            .body(body)
+            .unwrap()
+    });
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(client)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+        .region(Region::new("us-east-1"))
+        .load()
+        .await;
+    let shared = Arc::new(Shared {
+        recorder: Recorder::default(),
+        limit: Semaphore::new(4),
+        per_account: 4,
+        progress: super::progress::Progress::hidden(),
+        endpoint_override: false,
+    });
+    let ctx = Ctx::new(sdk, MEMBER.into(), "aws".into(), shared);
+    let options =
+        CollectOptions { event_history_days: 0, sensitive_bucket_scope: BucketScope::TrailBucketsOnly, ..CollectOptions::default() };
+    let account = collect_account(&ctx, &["us-east-1".to_owned()], &options, &ownership).await;
+    let asked = asked.lock().unwrap().clone();
+    (asked, account, ctx.take_errors())
+}
+
+fn asked_for(asked: &[String], operation: &str) -> bool {
+    asked.iter().any(|a| a.ends_with(&format!(".{operation}")))
+}
+
+#[tokio::test]
+async fn member_only_run_records_the_organization_trail_once_as_outside_the_collection() {
+    let (asked, account, errors) = member_run(Ownership { collected: BTreeSet::from([MEMBER.to_owned()]), ..Ownership::default() }).await;
+    for op in ["GetTrailStatus", "GetEventSelectors", "GetInsightSelectors", "ListTags", "DescribeLogGroups", "DescribeKey"] {
+        assert!(!asked_for(&asked, op), "{op} asked for a resource the member does not own: {asked:?}");
+    }
+    assert!(!asked.iter().any(|a| a.contains("/org-logs")), "the organization bucket was read from the member: {asked:?}");
+    // The trail is kept as DescribeTrails showed it, without status.
+    let trail = &account.trails[ORG_TRAIL];
+    assert!(trail.status.is_none() && trail.is_organization_trail);
+    let outside: Vec<_> = errors.iter().filter(|e| e.kind == ErrorKind::OutsideCollection).collect();
+    assert_eq!(outside.len(), 1, "{errors:?}");
+    let e = outside[0];
+    assert_eq!((e.account_id.as_str(), e.resource.as_deref(), e.region.as_deref()), (MEMBER, Some(ORG_TRAIL), None));
+    assert!(e.message.contains("belongs to account 222222222222") && e.message.contains("add account 222222222222"), "{}", e.message);
+    for action in TRAIL_DETAIL_ACTIONS {
+        assert!(e.covers(action), "{action}");
+    }
+    assert!(!e.covers("cloudtrail:DescribeTrails"));
+}
+
+#[tokio::test]
+async fn member_of_a_collected_organization_leaves_the_trail_to_its_owner_without_error() {
+    let collected = BTreeSet::from([MEMBER.to_owned(), MANAGEMENT.to_owned()]);
+    let (asked, _, errors) = member_run(Ownership { organization: true, collected, ..Ownership::default() }).await;
+    assert!(!asked_for(&asked, "GetTrailStatus"), "{asked:?}");
+    assert!(errors.iter().all(|e| e.kind != ErrorKind::OutsideCollection), "{errors:?}");
+}

@@ -111,3 +111,43 @@ async fn member_of_a_collected_organization_leaves_the_trail_to_its_owner_withou
     assert!(!asked_for(&asked, "GetTrailStatus"), "{asked:?}");
     assert!(errors.iter().all(|e| e.kind != ErrorKind::OutsideCollection), "{errors:?}");
 }
+
+/// The member-only snapshot, judged by the built-in pack: every verdict that
+/// rests on the organization trail is an error naming the owner account to
+/// add, never a pass or a fail, and there is one such error per rule at most.
+#[tokio::test]
+async fn member_only_run_is_judged_as_bounded_explained_errors() {
+    use crate::evaluate::{AuditOptions, audit};
+    use crate::finding::{Severity, Status};
+    use crate::pack::{Pack, PackSource};
+    use crate::snapshot::{Metadata, SCHEMA_VERSION, Snapshot};
+
+    let (_, account, errors) = member_run(Ownership { collected: BTreeSet::from([MEMBER.to_owned()]), ..Ownership::default() }).await;
+    let snapshot =
+        Snapshot { schema_version: SCHEMA_VERSION, metadata: Metadata::example(), organization: None, accounts: vec![account], errors };
+    let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).expect("the built-in pack loads");
+    let options = AuditOptions {
+        fail_on: Severity::Low,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        snapshot_path: None,
+        progress: false,
+    };
+    let (audit, _, _) = audit(&snapshot, None, &pack, &crate::config::Config::default(), &options);
+    let about_trail: Vec<_> = audit.results.iter().filter(|r| r.message.contains("belongs to account 222222222222")).collect();
+    // The multi-region logging rule (CT-008) and CloudWatch Logs delivery (CT-003) rest on the trail's status.
+    for id in ["CT-008", "CT-003", "COL-001"] {
+        let hits: Vec<_> = about_trail.iter().filter(|r| r.rule_id == id).collect();
+        assert_eq!(hits.len(), 1, "{id}: {:#?}", audit.results.iter().filter(|r| r.rule_id == id).collect::<Vec<_>>());
+        assert_eq!(hits[0].status, Status::Error, "{id}");
+    }
+    assert!(about_trail.iter().all(|r| r.status == Status::Error));
+    let mut per_rule = std::collections::BTreeMap::new();
+    for r in &about_trail {
+        *per_rule.entry(&r.rule_id).or_insert(0) += 1;
+    }
+    assert!(per_rule.values().all(|&n| n == 1), "{per_rule:?}");
+    // Nothing about the organization trail passes.
+    let trail_passes: Vec<_> = audit.results.iter().filter(|r| r.status == Status::Pass && r.resource == ORG_TRAIL).collect();
+    assert!(trail_passes.is_empty(), "{trail_passes:#?}");
+}

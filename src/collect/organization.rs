@@ -155,13 +155,14 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
         let is_caller = *account_id == ctx.account_id;
         let skip =
             |reason: String| SkippedAccount { account_id: account_id.clone(), name: l.name.clone(), status: l.status.clone(), reason };
-        if l.status != AccountStatus::Active.as_str() {
+        if is_caller {
+            // The calling account is always included: it holds the organization's
+            // view (and, as management account, the organization trail).
+            selected.push(account_id.clone());
+        } else if l.status != AccountStatus::Active.as_str() {
             skipped.push(skip(l.status.to_lowercase().replace('_', " ")));
         } else if let Some(pattern) = exclude.as_ref().and_then(|g| first_match(g, &options.exclude_accounts, account_id)) {
             skipped.push(skip(format!("excluded by --exclude-accounts {pattern}")));
-        } else if is_caller {
-            // The calling account is always included: it holds the organization's view.
-            selected.push(account_id.clone());
         } else if include.as_ref().is_some_and(|g| !g.is_match(account_id)) {
             skipped.push(skip("not matched by --accounts".to_owned()));
         } else if !options.ous.is_empty() && !l.ou_path.iter().any(|p| options.ous.contains(&p.id)) {

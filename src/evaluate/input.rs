@@ -78,9 +78,10 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 }
 
 impl<'a> SnapshotContext<'a> {
-    pub fn new(snapshot: &'a Snapshot) -> Self {
+    /// `extra`: failures the evaluation adds (selected accounts never collected).
+    pub fn new(snapshot: &'a Snapshot, extra: &'a [CollectionError]) -> Self {
         let mut ctx = SnapshotContext::default();
-        for error in &snapshot.errors {
+        for error in snapshot.errors.iter().chain(extra) {
             ctx.errors.entry(error.account_id.as_str()).or_default().push(error);
         }
         for account in &snapshot.accounts {

@@ -116,7 +116,8 @@ pub fn audit_with_engine(
         .collect();
     let config_data = config_data(config, snapshot);
     let engine = engine_with_config(pack, &config_data);
-    let context = SnapshotContext::new(snapshot);
+    let missing = never_collected(snapshot);
+    let context = SnapshotContext::new(snapshot, &missing);
     let derived = Derived::new(&pack.required_patterns);
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
     let mut vm_fallback = None;
@@ -193,7 +194,8 @@ pub fn audit_with_engine(
 /// inputs (`bench/rules.rs`), outside an audit.
 pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (regorus::Engine, Vec<(String, regorus::Value)>) {
     let engine = engine_with_config(pack, &config_data(config, snapshot));
-    let context = SnapshotContext::new(snapshot);
+    let missing = never_collected(snapshot);
+    let context = SnapshotContext::new(snapshot, &missing);
     let derived = Derived::new(&pack.required_patterns);
     let unreachable = unreachable_accounts(snapshot);
     let inputs = snapshot
@@ -219,14 +221,97 @@ fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
     engine
 }
 
-/// Accounts named by failed calls but absent from `accounts`, as empty accounts.
+/// Accounts named by failed calls but absent from `accounts`, and accounts an
+/// organization discovery selected that the snapshot holds no trace of (a
+/// shard missing from a merge; see [`never_collected`]), as empty accounts.
 fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
     let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let selected = snapshot.organization.iter().flat_map(|o| o.selected_accounts.iter()).map(String::as_str);
     let mut ids: Vec<&str> =
-        snapshot.errors.iter().map(|e| e.account_id.as_str()).filter(|id| !id.is_empty() && !known.contains(id)).collect();
+        snapshot.errors.iter().map(|e| e.account_id.as_str()).chain(selected).filter(|id| !id.is_empty() && !known.contains(id)).collect();
     ids.sort_unstable();
     ids.dedup();
     ids.into_iter()
         .map(|id| serde_json::from_value(serde_json::json!({ "account_id": id })).expect("an account needs only its id"))
         .collect()
+}
+
+/// Selected accounts of an organization discovery that neither `accounts`
+/// nor `errors` mention: their shard was not merged in. Each gets the record
+/// of an identity call that was never made, so that, like an account whose
+/// role could not be assumed, every one of its results is `error` (never a
+/// fail of an "empty" account, never a silent gap).
+fn never_collected(snapshot: &Snapshot) -> Vec<crate::snapshot::CollectionError> {
+    let Some(scope) = &snapshot.organization else { return Vec::new() };
+    let seen: std::collections::HashSet<&str> =
+        snapshot.accounts.iter().map(|a| a.account_id.as_str()).chain(snapshot.errors.iter().map(|e| e.account_id.as_str())).collect();
+    let shards = scope.shards.as_ref().map(|s| {
+        let held: Vec<String> = s.indices.iter().map(u32::to_string).collect();
+        format!(" (this snapshot holds shard(s) {} of {}; merge the others in)", held.join(", "), s.count)
+    });
+    scope
+        .selected_accounts
+        .iter()
+        .filter(|id| !seen.contains(id.as_str()))
+        .map(|id| crate::snapshot::CollectionError {
+            service: "sts".to_owned(),
+            operation: "GetCallerIdentity".to_owned(),
+            account_id: id.clone(),
+            region: None,
+            resource: None,
+            error_code: "NotCollected".to_owned(),
+            message: format!(
+                "account {id} was selected by the discovery of organization {} but is not in this snapshot{}",
+                scope.id,
+                shards.clone().unwrap_or_default()
+            ),
+            kind: crate::snapshot::ErrorKind::Failed,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod never_collected_tests {
+    use super::*;
+    use crate::finding::{Severity, Status};
+    use crate::pack::PackSource;
+    use crate::snapshot::{Metadata, OrganizationScope, SCHEMA_VERSION, Shards};
+
+    /// A shard snapshot audited alone: the selected accounts it does not hold
+    /// are judged as not collected, every result `error`, naming the shards.
+    #[test]
+    fn selected_accounts_missing_from_the_snapshot_are_all_errors() {
+        let present: Account = serde_json::from_value(serde_json::json!({"account_id": "111111111111"})).unwrap();
+        let snapshot = Snapshot {
+            schema_version: SCHEMA_VERSION,
+            metadata: Metadata::example(),
+            organization: Some(OrganizationScope {
+                id: "o-a1b2c3d4e5".into(),
+                management_account_id: "111111111111".into(),
+                discovered_from: "111111111111".into(),
+                delegated_administrators: Vec::new(),
+                selected_accounts: vec!["111111111111".into(), "222222222222".into()],
+                skipped_accounts: Vec::new(),
+                shards: Some(Shards { count: 2, indices: vec![1] }),
+            }),
+            accounts: vec![present],
+            errors: Vec::new(),
+        };
+        let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).unwrap();
+        let options = AuditOptions {
+            fail_on: Severity::Low,
+            only_rules: None,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            snapshot_path: None,
+            progress: false,
+        };
+        let (audit, _, _) = audit(&snapshot, None, &pack, &Config::default(), &options);
+        assert_eq!(audit.account_ids, ["111111111111", "222222222222"]);
+        let missing: Vec<_> = audit.results.iter().filter(|r| r.account == "222222222222").collect();
+        assert!(missing.len() >= pack.rules.len() / 2, "{}", missing.len());
+        assert!(missing.iter().all(|r| r.status == Status::Error), "{missing:#?}");
+        // Rules that already say `error` themselves (no event history) keep their reason.
+        let explained = missing.iter().filter(|r| r.message.contains("not in this snapshot (this snapshot holds shard(s) 1 of 2")).count();
+        assert!(explained * 10 >= missing.len() * 7, "{explained} of {}", missing.len());
+    }
 }

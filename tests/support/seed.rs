@@ -51,6 +51,12 @@ impl Seeder {
         let c = aws_sdk_kms::config::Builder::from(&self.sdk).region(Region::new(region.to_owned())).build();
         aws_sdk_kms::Client::from_conf(c)
     }
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.sdk)
+    }
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.sdk)
+    }
     pub fn config(&self, region: &str) -> aws_sdk_config::Client {
         let c = aws_sdk_config::config::Builder::from(&self.sdk).region(Region::new(region.to_owned())).build();
         aws_sdk_config::Client::from_conf(c)
@@ -69,22 +75,61 @@ impl Seeder {
         let account = self.account().await;
         let bucket = format!("{name}-trail-logs");
         let access_logs = format!("{name}-access-logs");
-        self.bucket(&bucket).await;
-        self.bucket(&access_logs).await;
+        self.trail_bucket(&bucket, &access_logs, &[format!("arn:aws:s3:::{bucket}/AWSLogs/{account}/*")]).await;
+        let key_arn = self.trail_key(region, name).await;
+        let group_arn = self.monitoring(region, name).await;
+        let trail_arn = self.logging_trail(region, name, &bucket, &key_arn, &group_arn, false).await;
+
+        let config = self.config(region);
+        config
+            .put_configuration_recorder()
+            .configuration_recorder(
+                aws_sdk_config::types::ConfigurationRecorder::builder()
+                    .name("default")
+                    .role_arn(format!("arn:aws:iam::{account}:role/config"))
+                    .recording_group(
+                        aws_sdk_config::types::RecordingGroup::builder().all_supported(true).include_global_resource_types(true).build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("config recorder");
+        config
+            .put_delivery_channel()
+            .delivery_channel(aws_sdk_config::types::DeliveryChannel::builder().name("default").s3_bucket_name(&access_logs).build())
+            .send()
+            .await
+            .expect("delivery channel");
+        config.start_configuration_recorder().configuration_recorder_name("default").send().await.expect("start recorder");
+        trail_arn
+    }
+
+    /// A private trail bucket `bucket` (policy letting cloudtrail.amazonaws.com
+    /// put objects into each of `log_resources` (object ARNs with a wildcard), Block Public Access on,
+    /// versioned, access-logged into `access_logs`), in this seeder's account.
+    pub async fn trail_bucket(&self, bucket: &str, access_logs: &str, log_resources: &[String]) {
+        self.bucket(bucket).await;
+        self.bucket(access_logs).await;
         let s3 = self.s3();
         s3.put_bucket_acl()
-            .bucket(&access_logs)
+            .bucket(access_logs)
             .grant_write(r#"uri="http://acs.amazonaws.com/groups/s3/LogDelivery""#)
             .grant_read_acp(r#"uri="http://acs.amazonaws.com/groups/s3/LogDelivery""#)
             .send()
             .await
             .expect("log delivery ACL");
+        let resource = match log_resources {
+            [one] => serde_json::to_string(one),
+            many => serde_json::to_string(many),
+        }
+        .expect("policy resource");
         let policy = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/AWSLogs/{account}/*"}}]}}"#
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AWSCloudTrailWrite","Effect":"Allow","Principal":{{"Service":"cloudtrail.amazonaws.com"}},"Action":"s3:PutObject","Resource":{resource}}}]}}"#
         );
-        s3.put_bucket_policy().bucket(&bucket).policy(policy).send().await.expect("bucket policy");
+        s3.put_bucket_policy().bucket(bucket).policy(policy).send().await.expect("bucket policy");
         s3.put_public_access_block()
-            .bucket(&bucket)
+            .bucket(bucket)
             .public_access_block_configuration(
                 aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
                     .block_public_acls(true)
@@ -97,7 +142,7 @@ impl Seeder {
             .await
             .expect("bucket PAB");
         s3.put_bucket_versioning()
-            .bucket(&bucket)
+            .bucket(bucket)
             .versioning_configuration(
                 aws_sdk_s3::types::VersioningConfiguration::builder().status(aws_sdk_s3::types::BucketVersioningStatus::Enabled).build(),
             )
@@ -105,25 +150,36 @@ impl Seeder {
             .await
             .expect("versioning");
         s3.put_bucket_logging()
-            .bucket(&bucket)
+            .bucket(bucket)
             .bucket_logging_status(
                 aws_sdk_s3::types::BucketLoggingStatus::builder()
                     .logging_enabled(
-                        aws_sdk_s3::types::LoggingEnabled::builder().target_bucket(&access_logs).target_prefix("trail/").build().unwrap(),
+                        aws_sdk_s3::types::LoggingEnabled::builder().target_bucket(access_logs).target_prefix("trail/").build().unwrap(),
                     )
                     .build(),
             )
             .send()
             .await
             .expect("logging");
+    }
 
+    /// A rotating KMS key aliased `alias/{name}-trail` in `region`; returns its ARN.
+    pub async fn trail_key(&self, region: &str, name: &str) -> String {
         let kms = self.kms(region);
         let key = kms.create_key().description("trail key").send().await.expect("key");
         let key_id = key.key_metadata().unwrap().key_id().to_owned();
         let key_arn = key.key_metadata().unwrap().arn().unwrap().to_owned();
         kms.enable_key_rotation().key_id(&key_id).send().await.expect("rotation");
         kms.create_alias().alias_name(format!("alias/{name}-trail")).target_key_id(&key_id).send().await.expect("alias");
+        key_arn
+    }
 
+    /// The trail's CloudWatch Logs side in `region`: log group `/cloudtrail/{name}`
+    /// (365 days), the unauthorized-API-calls metric filter, and its alarm
+    /// notifying topic `{name}-alerts` with an email subscriber. Returns the
+    /// log group ARN as a trail names it (with `:*`).
+    pub async fn monitoring(&self, region: &str, name: &str) -> String {
+        let account = self.account().await;
         let logs = self.logs(region);
         let group = format!("/cloudtrail/{name}");
         logs.create_log_group().log_group_name(&group).send().await.expect("log group");
@@ -167,18 +223,35 @@ impl Seeder {
             .send()
             .await
             .expect("alarm");
+        format!("arn:aws:logs:{region}:{account}:log-group:{group}:*")
+    }
 
-        let group_arn = format!("arn:aws:logs:{region}:{account}:log-group:{group}:*");
+    /// A multi-region trail `name` homed in `region` (an organization trail when
+    /// `organization`), delivering to `bucket` (which may be another account's)
+    /// encrypted with `key_arn` and to `group_arn`, validating log files,
+    /// logging, with one basic selector (all management events) and an `owner`
+    /// tag. Returns its ARN.
+    pub async fn logging_trail(
+        &self,
+        region: &str,
+        name: &str,
+        bucket: &str,
+        key_arn: &str,
+        group_arn: &str,
+        organization: bool,
+    ) -> String {
+        let account = self.account().await;
         let ct = self.cloudtrail(region);
         let trail = ct
             .create_trail()
             .name(name)
-            .s3_bucket_name(&bucket)
+            .s3_bucket_name(bucket)
             .is_multi_region_trail(true)
+            .set_is_organization_trail(organization.then_some(true))
             .include_global_service_events(true)
             .enable_log_file_validation(true)
-            .kms_key_id(&key_arn)
-            .cloud_watch_logs_log_group_arn(&group_arn)
+            .kms_key_id(key_arn)
+            .cloud_watch_logs_log_group_arn(group_arn)
             .cloud_watch_logs_role_arn(format!("arn:aws:iam::{account}:role/cloudtrail-to-cwl"))
             .send()
             .await
@@ -202,29 +275,6 @@ impl Seeder {
             .send()
             .await
             .expect("trail tags");
-
-        let config = self.config(region);
-        config
-            .put_configuration_recorder()
-            .configuration_recorder(
-                aws_sdk_config::types::ConfigurationRecorder::builder()
-                    .name("default")
-                    .role_arn(format!("arn:aws:iam::{account}:role/config"))
-                    .recording_group(
-                        aws_sdk_config::types::RecordingGroup::builder().all_supported(true).include_global_resource_types(true).build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("config recorder");
-        config
-            .put_delivery_channel()
-            .delivery_channel(aws_sdk_config::types::DeliveryChannel::builder().name("default").s3_bucket_name(&access_logs).build())
-            .send()
-            .await
-            .expect("delivery channel");
-        config.start_configuration_recorder().configuration_recorder_name("default").send().await.expect("start recorder");
         trail_arn
     }
 

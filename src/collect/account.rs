@@ -51,18 +51,17 @@ pub(crate) const OUTSIDE_COLLECTION: &str = "OutsideCollection";
 
 /// The record of a trail seen here but owned by an account this collection
 /// does not read: its status, selectors and tags are not in the snapshot.
-pub(crate) fn outside_collection(seen_in: &str, trail: &Trail, owner: &str, why: &str) -> CollectionError {
+pub(crate) fn outside_collection(seen_in: &str, name: &str, arn: &str, owner: &str, why: &str) -> CollectionError {
     CollectionError {
         service: "cloudtrail".to_owned(),
         operation: "GetTrailStatus".to_owned(),
         account_id: seen_in.to_owned(),
         region: None,
-        resource: Some(trail.arn.clone()),
+        resource: Some(arn.to_owned()),
         error_code: OUTSIDE_COLLECTION.to_owned(),
         message: format!(
-            "trail {} belongs to account {owner}, {why}: its status, event selectors, insight selectors and tags are read there; \
-             add account {owner} to the collection (or run with --organization from the management account)",
-            trail.name
+            "trail {name} belongs to account {owner}, {why}: its status, event selectors, insight selectors and tags are read there; \
+             add account {owner} to the collection (or run with --organization from the management account)"
         ),
         kind: ErrorKind::OutsideCollection,
     }
@@ -135,7 +134,7 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions, owne
     for t in &others {
         let owner = arn_account(&t.arn).unwrap_or("(unknown)");
         if !ownership.collected.contains(owner) {
-            ctx.push(outside_collection(&ctx.account_id, t, owner, "which this collection does not include"));
+            ctx.push(outside_collection(&ctx.account_id, &t.name, &t.arn, owner, "which this collection does not include"));
         }
     }
     let (own, stores) = tokio::join!(

@@ -32,13 +32,14 @@ mod s3control_host;
 mod setup;
 mod stats;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use chrono::Utc;
 use tokio::sync::Semaphore;
 
+use crate::snapshot::spool::AccountSpool;
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
 use context::{Ctx, Shared};
 pub use organization::{OrganizationOptions, Shard, shard_of};
@@ -96,11 +97,66 @@ impl Default for CollectOptions {
     }
 }
 
-/// Collects every configured account into one snapshot.
+/// Collects every configured account into one snapshot, in memory (live
+/// audits and tests; [`collect_to_file`] for large collections).
+pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, CollectStats)> {
+    let sink = Sink::Memory(Mutex::new(Vec::new()));
+    let (head, stats) = run(options, &sink).await?;
+    let Sink::Memory(accounts) = sink else { unreachable!("the sink made above") };
+    let mut accounts = accounts.into_inner().expect("sink lock");
+    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    Ok((Snapshot { accounts, ..head }, stats))
+}
+
+/// What [`collect_to_file`] wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    pub accounts: usize,
+    pub regions: usize,
+    /// Calls whose data is missing (failed or owned outside the collection).
+    pub gaps: usize,
+}
+
+/// Collects into the snapshot file `path`: each account is spooled to a
+/// temporary file as it finishes, so memory holds the accounts in flight, not
+/// every account collected; the file is written at the end, atomically.
+pub async fn collect_to_file(options: &CollectOptions, path: &std::path::Path) -> anyhow::Result<(Written, CollectStats)> {
+    let sink = Sink::Spool(AccountSpool::new().context("cannot create the temporary file accounts are spooled to")?);
+    let (head, stats) = run(options, &sink).await?;
+    let Sink::Spool(spool) = sink else { unreachable!("the sink made above") };
+    let written = Written {
+        accounts: spool.len(),
+        regions: head.metadata.regions.len(),
+        gaps: head.errors.iter().filter(|e| e.kind.is_gap()).count(),
+    };
+    spool.write_file(path, &head.metadata, head.organization.as_ref(), &head.errors)?;
+    Ok((written, stats))
+}
+
+/// Where finished accounts go.
+enum Sink {
+    Memory(Mutex<Vec<crate::snapshot::Account>>),
+    Spool(AccountSpool),
+}
+
+impl Sink {
+    fn put(&self, account: crate::snapshot::Account) -> std::io::Result<()> {
+        match self {
+            Sink::Memory(v) => {
+                v.lock().expect("sink lock").push(account);
+                Ok(())
+            }
+            Sink::Spool(spool) => spool.push(&account),
+        }
+    }
+}
+
+/// The collection itself: every account is handed to `sink` as it finishes;
+/// the returned snapshot carries metadata, scope and errors, no accounts.
 ///
 /// Accounts are collected concurrently, each as one future (assume its role,
 /// identify it, read it), so a slow or failing account delays only itself.
-pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, CollectStats)> {
+async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot, CollectStats)> {
     if options.event_history_days > MAX_EVENT_HISTORY_DAYS {
         bail!(
             "event history of {} days requested; LookupEvents reaches back at most {MAX_EVENT_HISTORY_DAYS} days",
@@ -186,9 +242,10 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
     // Accounts in flight at once: each needs at least one call slot, and an
     // account started early holds its memory until it is done.
     let account_slots = Semaphore::new(options.concurrency);
+    let sink_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let runs = targets.into_iter().map(|target| {
         let (caller, base, shared, regions, ownership, external_id) = (&caller, &base, &shared, &regions, &ownership, &external_id);
-        let account_slots = &account_slots;
+        let (account_slots, sink_error) = (&account_slots, &sink_error);
         async move {
             let _slot = account_slots.acquire().await.expect("the semaphore is never closed");
             let ctx = match &target.role {
@@ -199,7 +256,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
                         Ok((id, part)) => Arc::new(Ctx::new(sdk, id, part, shared.clone())),
                         Err(e) => {
                             shared.progress.account_done(true);
-                            return (None, vec![assume_role_error(role, &e)]);
+                            return (Vec::new(), vec![assume_role_error(role, &e)]);
                         }
                     }
                 }
@@ -209,18 +266,24 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             account.organization = target.organization;
             let errors = ctx.take_errors();
             shared.progress.account_finished(&ctx.account_id, !errors.is_empty());
-            (Some(account), errors)
+            let foreign = foreign_trails(&account);
+            if let Err(e) = sink.put(account) {
+                sink_error.lock().expect("sink lock").get_or_insert(e);
+            }
+            (foreign, errors)
         }
     });
-    let mut accounts = Vec::new();
-    for (account, errs) in join::join_all(runs).await {
-        accounts.extend(account);
+    let mut foreign = Vec::new();
+    for (seen, errs) in join::join_all(runs).await {
+        foreign.extend(seen);
         errors.extend(errs);
     }
     shared.progress.finish();
-    unreachable_owners(&accounts, &mut errors, &ownership);
+    if let Some(e) = sink_error.into_inner().expect("sink lock") {
+        return Err(anyhow::Error::new(e).context("cannot spool a collected account to the temporary file"));
+    }
+    unreachable_owners(&foreign, &mut errors, &ownership);
 
-    accounts.sort_by(|a, b| a.account_id.cmp(&b.account_id));
     errors.sort();
     errors.dedup();
     let snapshot = Snapshot {
@@ -233,7 +296,7 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
             settings: CollectionSettings { event_history_days: options.event_history_days, event_history_max_events: options.max_events },
         },
         organization: scope,
-        accounts,
+        accounts: Vec::new(),
         errors,
     };
     Ok((snapshot, shared.recorder.finish(started.elapsed())))
@@ -263,25 +326,37 @@ async fn organization_buckets(caller: &Ctx, regions: &[String], record: bool) ->
     per_region.into_iter().flatten().flatten().filter(|t| t.is_organization_trail).filter_map(|t| t.s3_bucket_name).collect()
 }
 
+/// The trails an account saw but does not own: (account, trail name, trail ARN).
+/// An account with none still yields one entry with an empty ARN, so the
+/// caller knows which accounts were collected.
+fn foreign_trails(account: &crate::snapshot::Account) -> Vec<(String, String, String)> {
+    let mut seen: Vec<(String, String, String)> = account
+        .trails
+        .values()
+        .filter(|t| context::arn_account(&t.arn).is_some_and(|owner| owner != account.account_id))
+        .map(|t| (account.account_id.clone(), t.name.clone(), t.arn.clone()))
+        .collect();
+    seen.push((account.account_id.clone(), String::new(), String::new()));
+    seen
+}
+
 /// A trail seen in one account and owned by another that was meant to be
 /// collected but could not be (its role could not be assumed): the trail's
 /// status and selectors are missing, which must show as an error, not as a
 /// trail that does not log.
 fn unreachable_owners(
-    accounts: &[crate::snapshot::Account],
+    foreign: &[(String, String, String)],
     errors: &mut Vec<crate::snapshot::CollectionError>,
     ownership: &account::Ownership,
 ) {
-    let present: std::collections::BTreeSet<&str> = accounts.iter().map(|a| a.account_id.as_str()).collect();
+    let present: std::collections::BTreeSet<&str> = foreign.iter().map(|(a, _, _)| a.as_str()).collect();
     let unreachable: std::collections::BTreeSet<String> =
         errors.iter().filter(|e| e.action() == "sts:GetCallerIdentity").map(|e| e.account_id.clone()).collect();
     let mut found = Vec::new();
-    for a in accounts {
-        for t in a.trails.values() {
-            let Some(owner) = context::arn_account(&t.arn) else { continue };
-            if owner != a.account_id && !present.contains(owner) && unreachable.contains(owner) && ownership.collected.contains(owner) {
-                found.push(account::outside_collection(&a.account_id, t, owner, "whose collection failed (see its errors)"));
-            }
+    for (seen_in, name, arn) in foreign.iter().filter(|(_, _, arn)| !arn.is_empty()) {
+        let Some(owner) = context::arn_account(arn) else { continue };
+        if !present.contains(owner) && unreachable.contains(owner) && ownership.collected.contains(owner) {
+            found.push(account::outside_collection(seen_in, name, arn, owner, "whose collection failed (see its errors)"));
         }
     }
     errors.extend(found);

@@ -6,29 +6,40 @@ use anyhow::Context;
 
 use super::load_config;
 use crate::cli::{CollectArgs, LiveArgs, OrganizationArgs};
-use crate::collect::{BucketScope, CollectOptions, OrganizationOptions, collect};
+use crate::collect::{BucketScope, CollectOptions, OrganizationOptions, collect, collect_to_file};
 use crate::config::Config;
-use crate::snapshot::{self, Snapshot};
+use crate::snapshot::Snapshot;
 
 pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
     let config = load_config(args.config.as_deref())?;
-    let snapshot = collect_live(&args.live, &config)?;
-    snapshot::write_file(&snapshot, &args.output)?;
-    let failed = snapshot.errors.iter().filter(|e| e.kind.is_gap()).count();
+    let options = collect_options(&args.live, &config);
+    let (written, stats) = runtime()?.block_on(collect_to_file(&options, &args.output))?;
+    if args.live.stats {
+        eprintln!("{stats}");
+    }
     eprintln!(
         "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
         args.output.display(),
-        snapshot.accounts.len(),
-        snapshot.metadata.regions.len(),
-        failed
+        written.accounts,
+        written.regions,
+        written.gaps
     );
     // A snapshot with failed calls is still written, but the run says it is incomplete.
-    Ok(if failed > 0 { 3 } else { 0 })
+    Ok(if written.gaps > 0 { 3 } else { 0 })
 }
 
 pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<Snapshot> {
+    let options = collect_options(live, config);
+    let (snapshot, stats) = runtime()?.block_on(collect(&options))?;
+    if live.stats {
+        eprintln!("{stats}");
+    }
+    Ok(snapshot)
+}
+
+fn collect_options(live: &LiveArgs, config: &Config) -> CollectOptions {
     let progress = super::show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some());
-    let options = CollectOptions {
+    CollectOptions {
         profile: live.profile.clone(),
         regions: live.regions.clone().or_else(|| config.collect.regions.clone()),
         endpoint_url: live.endpoint_url.clone(),
@@ -40,13 +51,11 @@ pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<S
         progress,
         sensitive_bucket_scope: BucketScope::default(),
         organization: organization_options(&live.organization),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    let (snapshot, stats) = runtime.block_on(collect(&options))?;
-    if live.stats {
-        eprintln!("{stats}");
     }
-    Ok(snapshot)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 fn organization_options(args: &OrganizationArgs) -> Option<OrganizationOptions> {

@@ -2,9 +2,11 @@
 //! collector and the policies. See [`model`] for the wire format.
 
 pub mod actions;
+mod document;
 mod load;
 pub mod merge;
 pub mod model;
+pub mod spool;
 
 pub use load::{SnapshotError, load_file, parse_str, write_file};
 pub use model::*;

@@ -262,8 +262,11 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
                 }
             };
             shared.progress.account_started(&ctx.account_id);
-            let mut account = account::collect_account(&ctx, regions, options, ownership).await;
-            account.organization = target.organization;
+            let (mut account, membership) = match target.organization {
+                Some(known) => (account::collect_account(&ctx, regions, options, ownership).await, Some(known)),
+                None => tokio::join!(account::collect_account(&ctx, regions, options, ownership), organization::membership(&ctx)),
+            };
+            account.organization = membership;
             let errors = ctx.take_errors();
             shared.progress.account_finished(&ctx.account_id, !errors.is_empty());
             let foreign = foreign_trails(&account);

@@ -203,6 +203,35 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
     Ok(Discovery { scope, members })
 }
 
+/// An account's organization as the account itself sees it
+/// (`organizations:DescribeOrganization`, which every member may call), for
+/// collections of named accounts: it tells the rules which account is the
+/// management account, so that a member is judged through its organization
+/// trail. `None` when the account is in no organization; a failure is
+/// recorded and also gives `None`.
+pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
+    use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError;
+    let _permit = ctx.permit().await;
+    match ctx.organizations().describe_organization().send().await {
+        Ok(out) => {
+            let org = out.organization()?;
+            Some(Organization {
+                id: org.id()?.to_owned(),
+                management_account_id: org.master_account_id()?.to_owned(),
+                account_name: None,
+                account_status: None,
+                ou_path: Vec::new(),
+                delegated_administrators: Vec::new(),
+            })
+        }
+        Err(e) if matches!(e.as_service_error(), Some(DescribeOrganizationError::AwsOrganizationsNotInUseException(_))) => None,
+        Err(e) => {
+            ctx.fail("organizations", "DescribeOrganization", None, None, &e);
+            None
+        }
+    }
+}
+
 /// Fills each listed account's OU path (root first). Returns the failing
 /// operation and its message on error.
 async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (&'static str, String)> {

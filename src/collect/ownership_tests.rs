@@ -151,3 +151,43 @@ async fn member_only_run_is_judged_as_bounded_explained_errors() {
     let trail_passes: Vec<_> = audit.results.iter().filter(|r| r.status == Status::Pass && r.resource == ORG_TRAIL).collect();
     assert!(trail_passes.is_empty(), "{trail_passes:#?}");
 }
+
+/// A collection of named accounts learns each account's organization from the
+/// account itself, so a member is judged through its management account.
+#[tokio::test]
+async fn membership_is_read_from_the_account_and_absent_outside_an_organization() {
+    async fn ctx_answering(status: u16, body: &'static str) -> Ctx {
+        let client = infallible_client_fn(move |_req| {
+            http::Response::builder().status(status).header("Content-Type", "application/x-amz-json-1.1").body(body).unwrap()
+        });
+        let sdk = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(client)
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+            .region(Region::new("us-east-1"))
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+            .load()
+            .await;
+        let shared = Arc::new(Shared {
+            recorder: Recorder::default(),
+            limit: Semaphore::new(1),
+            per_account: 1,
+            progress: super::progress::Progress::hidden(),
+            endpoint_override: false,
+        });
+        Ctx::new(sdk, MEMBER.into(), "aws".into(), shared)
+    }
+    let member = ctx_answering(200, r#"{"Organization":{"Id":"o-a1b2c3d4e5","MasterAccountId":"222222222222","FeatureSet":"ALL"}}"#).await;
+    let org = super::organization::membership(&member).await.expect("an organization");
+    assert_eq!((org.id.as_str(), org.management_account_id.as_str()), ("o-a1b2c3d4e5", MANAGEMENT));
+    assert!(member.take_errors().is_empty());
+
+    let alone = ctx_answering(400, r#"{"__type":"AWSOrganizationsNotInUseException","Message":"not in an organization"}"#).await;
+    assert!(super::organization::membership(&alone).await.is_none());
+    assert!(alone.take_errors().is_empty(), "not being in an organization is not a failure");
+
+    let denied = ctx_answering(400, r#"{"__type":"AccessDeniedException","Message":"no"}"#).await;
+    assert!(super::organization::membership(&denied).await.is_none());
+    let errors = denied.take_errors();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].action(), "organizations:DescribeOrganization");
+}

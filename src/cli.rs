@@ -35,6 +35,19 @@ pub enum Command {
     Diff(DiffArgs),
     /// Join snapshots (the shards of an organization, or accounts collected apart) into one.
     Merge(MergeArgs),
+    /// Print the least-privilege IAM policy the collector needs (JSON).
+    Permissions(PermissionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// The policy of an organization audit account: discovery, and sts:AssumeRole into this
+    /// member role in every account (each member role needs the policy printed without it).
+    #[arg(long, value_name = "NAME")]
+    pub member_role: Option<String>,
+    /// AWS partition of the role ARNs.
+    #[arg(long, default_value = "aws", value_name = "PARTITION")]
+    pub partition: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

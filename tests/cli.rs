@@ -269,3 +269,23 @@ fn junit_file_and_format() {
         .code(0)
         .stdout(predicate::str::contains("failures=\"0\" errors=\"0\""));
 }
+
+/// `trailaudit permissions` prints a valid IAM policy document: the collector's
+/// reads, and for an organization audit account discovery and the member role.
+#[test]
+fn permissions_prints_the_collectors_iam_policy() {
+    let out = trailaudit().args(["permissions", "--member-role", "TrailAuditMember", "--partition", "aws-us-gov"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(policy["Version"], "2012-10-17");
+    let statements = policy["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 3);
+    let read: Vec<&str> = statements[0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    for action in ["cloudtrail:GetTrailStatus", "s3:GetBucketPolicy", "logs:DescribeMetricFilters", "kms:GetKeyRotationStatus"] {
+        assert!(read.contains(&action), "{action}");
+    }
+    assert!(read.iter().all(|a| !a.starts_with("organizations:List")), "discovery is the audit account's alone");
+    assert_eq!(statements[2]["Resource"], "arn:aws-us-gov:iam::*:role/TrailAuditMember");
+    let single: serde_json::Value = serde_json::from_slice(&trailaudit().arg("permissions").output().unwrap().stdout).unwrap();
+    assert_eq!(single["Statement"].as_array().unwrap().len(), 1);
+}

@@ -4,6 +4,7 @@ mod audit;
 mod diff;
 mod live;
 mod merge;
+mod permissions;
 mod policy_test;
 mod rules;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Permissions(args) => permissions::run(args),
     }
 }
 

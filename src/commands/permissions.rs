@@ -1,0 +1,13 @@
+//! `trailaudit permissions`: the IAM policy the collector needs, derived from
+//! the actions it calls (`snapshot::actions::ALL`, which a test keeps equal to
+//! the collector's call sites).
+
+use crate::cli::PermissionsArgs;
+use crate::finding::Outcome;
+use crate::snapshot::actions;
+
+pub fn run(args: PermissionsArgs) -> anyhow::Result<u8> {
+    let policy = actions::iam_policy(args.member_role.as_deref(), &args.partition);
+    println!("{}", serde_json::to_string_pretty(&policy).expect("a policy always serializes"));
+    Ok(Outcome::Clean as u8)
+}

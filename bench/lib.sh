@@ -16,3 +16,24 @@ time_figures() {
         /Maximum resident set size/ { kb = $2 }
         END { printf "%.2f %.1f\n", s, kb / 1024 }' "$1"
 }
+
+# Starts moto on a free port of 127.0.0.1 with fake static credentials and no
+# user AWS configuration; sets URL and stops the server when the script exits.
+# $1: the file moto's log goes to.
+start_moto() {
+    export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=bench-not-a-secret AWS_REGION=us-east-1
+    export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_MAX_ATTEMPTS AWS_RETRY_MODE
+    local port
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    URL="http://127.0.0.1:$port"
+    .venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$1" 2>&1 &
+    MOTO_PID=$!
+    trap 'kill "$MOTO_PID" 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do
+        curl -sf "$URL/moto-api/" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "bench: moto did not start on $URL" >&2
+    exit 1
+}

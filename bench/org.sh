@@ -40,20 +40,7 @@ BIN="$CARGO_TARGET_DIR/release/trailaudit"
 SEED="$CARGO_TARGET_DIR/release/examples/seed"
 mkdir -p "$OUT"
 
-export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=bench-not-a-secret AWS_REGION=us-east-1
-export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL AWS_RETRY_MODE
-
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$port"
-.venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$OUT/moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-    curl -sf "$URL/moto-api/" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -sf "$URL/moto-api/" >/dev/null || { echo "bench: moto did not start on $URL" >&2; exit 1; }
+start_moto "$OUT/moto.log"
 
 # wrk's request: a signed-looking DescribeTrails (moto reads the account from the key id).
 cat >"$OUT/describe-trails.lua" <<'EOF'

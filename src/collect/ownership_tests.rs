@@ -35,6 +35,25 @@ fn describe_trails() -> String {
     .to_string()
 }
 
+/// The member account's context, every call answered by `client` (one attempt).
+async fn member_ctx(client: aws_sdk_sts::config::SharedHttpClient) -> Ctx {
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(client)
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+        .region(Region::new("us-east-1"))
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+        .load()
+        .await;
+    let shared = Arc::new(Shared {
+        recorder: Recorder::default(),
+        limit: Semaphore::new(4),
+        per_account: 4,
+        progress: super::progress::Progress::hidden(),
+        endpoint_override: false,
+    });
+    Ctx::new(sdk, MEMBER.into(), "aws".into(), shared)
+}
+
 /// Runs one member account's collection; returns what it asked for and the account.
 async fn member_run(ownership: Ownership) -> (Vec<String>, crate::snapshot::Account, Vec<crate::snapshot::CollectionError>) {
     let asked = Arc::new(Mutex::new(Vec::new()));
@@ -58,20 +77,7 @@ async fn member_run(ownership: Ownership) -> (Vec<String>, crate::snapshot::Acco
             .body(body)
             .unwrap()
     });
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(client)
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
-        .region(Region::new("us-east-1"))
-        .load()
-        .await;
-    let shared = Arc::new(Shared {
-        recorder: Recorder::default(),
-        limit: Semaphore::new(4),
-        per_account: 4,
-        progress: super::progress::Progress::hidden(),
-        endpoint_override: false,
-    });
-    let ctx = Ctx::new(sdk, MEMBER.into(), "aws".into(), shared);
+    let ctx = member_ctx(client).await;
     let options =
         CollectOptions { event_history_days: 0, sensitive_bucket_scope: BucketScope::TrailBucketsOnly, ..CollectOptions::default() };
     let account = collect_account(&ctx, &["us-east-1".to_owned()], &options, &ownership).await;
@@ -118,7 +124,7 @@ async fn member_of_a_collected_organization_leaves_the_trail_to_its_owner_withou
 #[tokio::test]
 async fn member_only_run_is_judged_as_bounded_explained_errors() {
     use crate::evaluate::{AuditOptions, audit};
-    use crate::finding::{Severity, Status};
+    use crate::finding::Status;
     use crate::pack::{Pack, PackSource};
     use crate::snapshot::{Metadata, SCHEMA_VERSION, Snapshot};
 
@@ -126,13 +132,7 @@ async fn member_only_run_is_judged_as_bounded_explained_errors() {
     let snapshot =
         Snapshot { schema_version: SCHEMA_VERSION, metadata: Metadata::example(), organization: None, accounts: vec![account], errors };
     let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).expect("the built-in pack loads");
-    let options = AuditOptions {
-        fail_on: Severity::Low,
-        only_rules: None,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-        snapshot_path: None,
-        progress: false,
-    };
+    let options = AuditOptions::for_tests(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
     let (audit, _, _) = audit(&snapshot, None, &pack, &crate::config::Config::default(), &options);
     let about_trail: Vec<_> = audit.results.iter().filter(|r| r.message.contains("belongs to account 222222222222")).collect();
     // The multi-region logging rule (CT-008) and CloudWatch Logs delivery (CT-003) rest on the trail's status.
@@ -160,21 +160,7 @@ async fn membership_is_read_from_the_account_and_absent_outside_an_organization(
         let client = infallible_client_fn(move |_req| {
             http::Response::builder().status(status).header("Content-Type", "application/x-amz-json-1.1").body(body).unwrap()
         });
-        let sdk = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(client)
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
-            .region(Region::new("us-east-1"))
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
-            .load()
-            .await;
-        let shared = Arc::new(Shared {
-            recorder: Recorder::default(),
-            limit: Semaphore::new(1),
-            per_account: 1,
-            progress: super::progress::Progress::hidden(),
-            endpoint_override: false,
-        });
-        Ctx::new(sdk, MEMBER.into(), "aws".into(), shared)
+        member_ctx(client).await
     }
     let member = ctx_answering(200, r#"{"Organization":{"Id":"o-a1b2c3d4e5","MasterAccountId":"222222222222","FeatureSet":"ALL"}}"#).await;
     let org = super::organization::membership(&member).await.expect("an organization");

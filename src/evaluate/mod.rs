@@ -48,6 +48,14 @@ pub struct AuditOptions {
     pub progress: bool,
 }
 
+#[cfg(test)]
+impl AuditOptions {
+    /// Every rule, failing from `low`, waivers checked on `today`: what in-crate tests audit with.
+    pub(crate) fn for_tests(today: chrono::NaiveDate) -> AuditOptions {
+        AuditOptions { fail_on: Severity::Low, only_rules: None, today, snapshot_path: None, progress: false }
+    }
+}
+
 /// Where the time went, for `--timings` and the benchmark.
 #[derive(Debug, Clone, Default)]
 pub struct EvalTimings {
@@ -273,7 +281,7 @@ fn never_collected(snapshot: &Snapshot) -> Vec<crate::snapshot::CollectionError>
 #[cfg(test)]
 mod never_collected_tests {
     use super::*;
-    use crate::finding::{Severity, Status};
+    use crate::finding::Status;
     use crate::pack::PackSource;
     use crate::snapshot::{Metadata, OrganizationScope, SCHEMA_VERSION, Shards};
 
@@ -298,13 +306,7 @@ mod never_collected_tests {
             errors: Vec::new(),
         };
         let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).unwrap();
-        let options = AuditOptions {
-            fail_on: Severity::Low,
-            only_rules: None,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            snapshot_path: None,
-            progress: false,
-        };
+        let options = AuditOptions::for_tests(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
         let (audit, _, _) = audit(&snapshot, None, &pack, &Config::default(), &options);
         assert_eq!(audit.account_ids, ["111111111111", "222222222222"]);
         let missing: Vec<_> = audit.results.iter().filter(|r| r.account == "222222222222").collect();

@@ -15,14 +15,16 @@
 //! owner's collection; when the owner is not part of the collection at all, one
 //! `outside_collection` error records it, instead of one AccessDenied per call.
 //! In an organization run a trail bucket's posture is read, and stored, by the
-//! account whose ListBuckets lists it (see [`Ownership`]).
+//! account whose ListBuckets lists it, and a trail's KMS key by the account
+//! in its ARN (see [`Ownership`]); log groups are the trail's own account's
+//! (CloudTrail delivers only to a log group of the trail's account).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 
 use chrono::{Duration as Days, Utc};
 
-use super::context::{Ctx, arn_account};
+use super::context::{Ctx, arn_account, arn_region};
 use super::events::{Budget, region_events};
 use super::join::join_all;
 use super::{BucketScope, CollectOptions, cloudtrail, config_service, kms, monitoring, s3};
@@ -44,6 +46,18 @@ pub(crate) struct Ownership {
     /// account's DescribeTrails), which their owner, often a log-archive
     /// account, reads with its own credentials.
     pub organization_buckets: BTreeSet<String>,
+    /// KMS key ARNs the organization trails encrypt with: the account in the
+    /// ARN (often a security account) reads the key, when it is collected.
+    pub organization_keys: BTreeSet<String>,
+}
+
+impl Ownership {
+    /// A KMS key of one of `account`'s trails that another collected account
+    /// owns, and so reads (an organization run only: elsewhere the trail's
+    /// account reads its key across accounts, as a single-account audit does).
+    fn key_read_elsewhere(&self, account: &str, key: &str) -> bool {
+        self.organization && arn_account(key).is_some_and(|owner| owner != account && self.collected.contains(owner))
+    }
 }
 
 /// The error kind's code for a trail whose owner is not collected.
@@ -166,8 +180,14 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions, owne
         let groups: Vec<_> = join_all(log_group_arns.iter().map(|a| monitoring::log_group(ctx, a))).await.into_iter().flatten().collect();
         let mut keys: BTreeMap<String, String> = BTreeMap::new();
         for t in own.values() {
-            if let Some(k) = &t.kms_key_id {
+            if let Some(k) = t.kms_key_id.as_ref().filter(|k| !ownership.key_read_elsewhere(&ctx.account_id, k)) {
                 keys.entry(k.clone()).or_insert_with(|| t.home_region.clone());
+            }
+        }
+        if ownership.organization {
+            for k in ownership.organization_keys.iter().filter(|k| arn_account(k) == Some(ctx.account_id.as_str())) {
+                let region = arn_region(k).map_or_else(|| ctx.home_region(), str::to_owned);
+                keys.entry(k.clone()).or_insert(region);
             }
         }
         for g in &groups {

@@ -210,7 +210,7 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
             let discovery = organization::discover(&caller, org).await?;
             errors.extend(caller.take_errors());
             let caller_in_share = discovery.members.iter().any(|m| m.account_id == account_id);
-            let organization_buckets = organization_buckets(&caller, &regions, !caller_in_share).await;
+            let (organization_buckets, organization_keys) = organization_resources(&caller, &regions, !caller_in_share).await;
             let targets: Vec<Target> = discovery
                 .members
                 .into_iter()
@@ -224,6 +224,7 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
                 organization: true,
                 collected: discovery.scope.selected_accounts.iter().cloned().collect(),
                 organization_buckets,
+                organization_keys,
             };
             (targets, Some(discovery.scope), ownership)
         }
@@ -233,7 +234,7 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
             let collected = std::iter::once(account_id.clone())
                 .chain(options.role_arns.iter().filter_map(|r| context::arn_account(r).map(str::to_owned)))
                 .collect();
-            (targets, None, account::Ownership { organization: false, collected, organization_buckets: Default::default() })
+            (targets, None, account::Ownership { organization: false, collected, ..Default::default() })
         }
     };
     shared.progress.expect_accounts(targets.len());
@@ -312,13 +313,18 @@ struct Target {
     organization: Option<crate::snapshot::Organization>,
 }
 
-/// The buckets the organization trails deliver to, read from the calling
-/// account's trails (the management account's, or a delegated
-/// administrator's view of them), so that whichever account owns such a
-/// bucket reads its posture, even in a shard without the management account.
-/// DescribeTrails failures are recorded only when `record` (the caller is
-/// not collected in this share; otherwise its own collection records them).
-async fn organization_buckets(caller: &Ctx, regions: &[String], record: bool) -> std::collections::BTreeSet<String> {
+/// The buckets the organization trails deliver to and the KMS keys they
+/// encrypt with, read from the calling account's trails (the management
+/// account's, or a delegated administrator's view of them), so that whichever
+/// account owns such a bucket or key reads it, even in a shard without the
+/// management account. DescribeTrails failures are recorded only when
+/// `record` (the caller is not collected in this share; otherwise its own
+/// collection records them).
+async fn organization_resources(
+    caller: &Ctx,
+    regions: &[String],
+    record: bool,
+) -> (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>) {
     let per_region = join::join_all(regions.iter().map(|r| cloudtrail::describe_trails(caller, r))).await;
     let errors = caller.take_errors();
     if record {
@@ -326,7 +332,10 @@ async fn organization_buckets(caller: &Ctx, regions: &[String], record: bool) ->
             caller.push(e);
         }
     }
-    per_region.into_iter().flatten().flatten().filter(|t| t.is_organization_trail).filter_map(|t| t.s3_bucket_name).collect()
+    let trails: Vec<_> = per_region.into_iter().flatten().flatten().filter(|t| t.is_organization_trail).collect();
+    let buckets = trails.iter().filter_map(|t| t.s3_bucket_name.clone()).collect();
+    let keys = trails.iter().filter_map(|t| t.kms_key_id.clone()).filter(|k| k.starts_with("arn:")).collect();
+    (buckets, keys)
 }
 
 /// The trails an account saw but does not own: (account, trail name, trail ARN).

@@ -37,6 +37,11 @@ fn describe_trails() -> String {
 
 /// The member account's context, every call answered by `client` (one attempt).
 async fn member_ctx(client: aws_sdk_sts::config::SharedHttpClient) -> Ctx {
+    account_ctx(client, MEMBER).await
+}
+
+/// `account`'s context, every call answered by `client` (one attempt).
+async fn account_ctx(client: aws_sdk_sts::config::SharedHttpClient, account: &str) -> Ctx {
     let sdk = aws_config::defaults(BehaviorVersion::latest())
         .http_client(client)
         .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
@@ -51,11 +56,16 @@ async fn member_ctx(client: aws_sdk_sts::config::SharedHttpClient) -> Ctx {
         progress: super::progress::Progress::hidden(),
         endpoint_override: false,
     });
-    Ctx::new(sdk, MEMBER.into(), "aws".into(), shared)
+    Ctx::new(sdk, account.into(), "aws".into(), shared)
 }
 
 /// Runs one member account's collection; returns what it asked for and the account.
 async fn member_run(ownership: Ownership) -> (Vec<String>, crate::snapshot::Account, Vec<crate::snapshot::CollectionError>) {
+    run_as(MEMBER, ownership).await
+}
+
+/// One account's collection, with DescribeTrails showing the organization trail.
+async fn run_as(account: &str, ownership: Ownership) -> (Vec<String>, crate::snapshot::Account, Vec<crate::snapshot::CollectionError>) {
     let asked = Arc::new(Mutex::new(Vec::new()));
     let log = asked.clone();
     let client = infallible_client_fn(move |req| {
@@ -77,7 +87,7 @@ async fn member_run(ownership: Ownership) -> (Vec<String>, crate::snapshot::Acco
             .body(body)
             .unwrap()
     });
-    let ctx = member_ctx(client).await;
+    let ctx = account_ctx(client, account).await;
     let options =
         CollectOptions { event_history_days: 0, sensitive_bucket_scope: BucketScope::TrailBucketsOnly, ..CollectOptions::default() };
     let account = collect_account(&ctx, &["us-east-1".to_owned()], &options, &ownership).await;
@@ -176,4 +186,31 @@ async fn membership_is_read_from_the_account_and_absent_outside_an_organization(
     let errors = denied.take_errors();
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].action(), "organizations:DescribeOrganization");
+}
+
+const KEY: &str = "arn:aws:kms:us-east-1:333333333333:key/k1";
+
+/// An organization trail encrypted with a security account's key: the key is
+/// read by that account when it is collected, not across accounts by the
+/// trail's owner.
+#[tokio::test]
+async fn a_trail_key_is_read_by_the_account_that_owns_it() {
+    let collected = BTreeSet::from([MEMBER.to_owned(), MANAGEMENT.to_owned(), "333333333333".to_owned()]);
+    let org = |keys: BTreeSet<String>| Ownership {
+        organization: true,
+        collected: collected.clone(),
+        organization_keys: keys,
+        ..Ownership::default()
+    };
+    let (asked, _, _) = run_as(MANAGEMENT, org(BTreeSet::from([KEY.to_owned()]))).await;
+    assert!(asked_for(&asked, "GetTrailStatus"), "the owner reads its trail: {asked:?}");
+    assert!(!asked_for(&asked, "DescribeKey"), "the security account reads its key: {asked:?}");
+
+    let (asked, _, _) = run_as("333333333333", org(BTreeSet::from([KEY.to_owned()]))).await;
+    assert!(asked_for(&asked, "DescribeKey"), "{asked:?}");
+
+    // Outside an organization run the trail's account reads its key, across accounts.
+    let named = Ownership { collected, ..Ownership::default() };
+    let (asked, _, _) = run_as(MANAGEMENT, named).await;
+    assert!(asked_for(&asked, "DescribeKey"), "{asked:?}");
 }

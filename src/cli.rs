@@ -146,8 +146,9 @@ pub struct LiveArgs {
     /// regions from account:ListRegions; pinning them avoids that call and its permission).
     #[arg(long, value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
-    /// Send every AWS call to URL (emulators, tests); AWS_ENDPOINT_URL works too.
-    #[arg(long, value_name = "URL")]
+    /// Send every AWS call to URL (emulators, tests): http:// or https:// with a host;
+    /// AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL", value_parser = EndpointUrl)]
     pub endpoint_url: Option<String>,
     /// Also collect the account behind this role (sts:AssumeRole; repeatable).
     #[arg(long = "role-arn", value_name = "ARN")]
@@ -161,8 +162,10 @@ pub struct LiveArgs {
     /// Most events kept per account [default: 10000].
     #[arg(long)]
     pub max_events: Option<u32>,
-    /// Per-call timeout in seconds.
-    #[arg(long, default_value_t = 30)]
+    /// Timeout of one attempt of an AWS call, in seconds (1-3600). A throttled or failed
+    /// attempt is retried (5 attempts, backoff up to 1, 2, 4, 8 s) and each retry gets its
+    /// own timeout; waiting for a free slot or for the account's pacing is not counted.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub call_timeout: u64,
     /// Print API calls per service, retries and wall time (stderr).
     #[arg(long)]
@@ -279,4 +282,24 @@ pub enum DiffFormat {
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+/// `--endpoint-url`: checked here so that a typo fails before any work. A
+/// parser of its own because clap's message for a rejected value quotes the
+/// value, and a URL may carry a password.
+#[derive(Clone)]
+struct EndpointUrl;
+
+impl clap::builder::TypedValueParser for EndpointUrl {
+    type Value = String;
+
+    fn parse_ref(&self, cmd: &clap::Command, _: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<String, clap::Error> {
+        let invalid = |why: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("invalid value for '--endpoint-url <URL>': {why}\n"))
+                .with_cmd(cmd)
+        };
+        let s = value.to_str().ok_or_else(|| invalid("not UTF-8".to_owned()))?;
+        crate::collect::check_endpoint_url(s).map_err(invalid)?;
+        Ok(s.to_owned())
+    }
 }

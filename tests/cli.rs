@@ -289,3 +289,74 @@ fn permissions_prints_the_collectors_iam_policy() {
     let single: serde_json::Value = serde_json::from_slice(&trailaudit().arg("permissions").output().unwrap().stdout).unwrap();
     assert_eq!(single["Statement"].as_array().unwrap().len(), 1);
 }
+
+/// Issue 15, defect 16: the live options' values are refused when the command
+/// line is parsed, with the reason and no Debug dump, before any AWS call.
+/// The environment keeps every SDK client away from the network (fake keys,
+/// no instance metadata, no user config) should a value slip through.
+#[test]
+fn live_option_values_are_checked_before_any_work() {
+    let shard = ["--organization", "--member-role", "Audit", "--shard"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--call-timeout", "0"], "invalid value '0' for '--call-timeout <SECONDS>': 0 is not in 1..=3600"),
+        (vec!["--concurrency", "0"], "invalid value '0' for '--concurrency <CONCURRENCY>': 0 is not in 1..=256"),
+        (
+            vec!["--endpoint-url", "not a url"],
+            "`not a url` is not a URL (relative URL without a base); expected e.g. http://127.0.0.1:5000",
+        ),
+        (vec!["--endpoint-url", "ftp://127.0.0.1:9"], "the scheme must be http or https, not `ftp`"),
+        (vec!["--endpoint-url", "http://"], "is not a URL (empty host)"),
+        (vec!["--endpoint-url", "http://127.0.0.1:9/?x=1"], "an endpoint URL has no query or fragment"),
+        (vec!["--endpoint-url", "http://audit:hunter2@127.0.0.1:9"], "the endpoint URL must not carry credentials"),
+        (vec!["--endpoint-url", "http://audit:hunter2@"], "invalid value for '--endpoint-url <URL>': the URL is not a URL (empty host)"),
+        ([&shard[..], &["0/3"]].concat(), "`0/3`: K must be between 1 and N"),
+        ([&shard[..], &["4/3"]].concat(), "`4/3`: K must be between 1 and N"),
+        ([&shard[..], &["two"]].concat(), "`two` is not K/N (e.g. 2/3)"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("snap.json");
+    for (args, message) in &cases {
+        for subcommand in ["collect", "audit"] {
+            let mut cmd = trailaudit();
+            cmd.env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+                .env("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+                .env("AWS_REGION", "us-east-1")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_CONFIG_FILE", "/dev/null")
+                .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+                .arg(subcommand)
+                .args(["--regions", "us-east-1"])
+                .args(args);
+            if subcommand == "collect" {
+                cmd.arg("--output").arg(&output);
+            }
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{subcommand} {args:?}: {stderr}");
+            assert!(stderr.contains(message), "{subcommand} {args:?}: expected `{message}` in:\n{stderr}");
+            assert!(!stderr.contains("hunter2"), "the password is echoed: {stderr}");
+            assert!(!stderr.contains(" { ") && !stderr.contains("Error("), "a Debug dump: {stderr}");
+            assert!(!output.exists());
+        }
+    }
+}
+
+/// `AWS_ENDPOINT_URL` gets the same check as `--endpoint-url`, before any call.
+#[test]
+fn a_bad_aws_endpoint_url_is_refused_before_any_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = trailaudit()
+        .env("AWS_ENDPOINT_URL", "not a url")
+        .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "not-a-secret")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .args(["collect", "--regions", "us-east-1", "--output"])
+        .arg(dir.path().join("snap.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("AWS_ENDPOINT_URL: `not a url` is not a URL"), "{stderr}");
+}

@@ -25,7 +25,9 @@ package trailaudit.collection.calls_succeeded
 
 import data.trailaudit.lib.result
 
-failed := [e | some e in input.errors; object.get(e, "kind", "failed") == "failed"]
+# Throttled calls are failed calls whose cause is throttling (AWS kept
+# answering ThrottlingException, SlowDown, ... through every retry).
+failed := [e | some e in input.errors; object.get(e, "kind", "failed") in {"failed", "throttled"}]
 
 # Resources owned by an account the collection does not read (a member-only
 # run sees its organization's trail): one error each, naming the owner.
@@ -48,9 +50,13 @@ in_region(e) := sprintf(" in %s", [e.region]) if {
 	e.region != null
 } else := ""
 
+outcome(e) := "was throttled through every retry" if {
+	e.kind == "throttled"
+} else := "failed"
+
 results contains result.error(
 	subject(e),
-	sprintf("%s:%s%s%s failed (%s: %s): what it reads is missing from the snapshot", [e.service, e.operation, where(e), in_region(e), e.error_code, e.message]),
+	sprintf("%s:%s%s%s %s (%s: %s): what it reads is missing from the snapshot", [e.service, e.operation, where(e), in_region(e), outcome(e), e.error_code, e.message]),
 	{"failed_call": e},
 ) if {
 	some e in failed

@@ -45,6 +45,19 @@ test_fail_each_failed_call_is_its_own_error if {
 	})
 }
 
+test_error_a_throttled_call_is_an_error_that_says_so if {
+	e := {
+		"service": "cloudtrail", "operation": "DescribeTrails", "account_id": "111111111111", "region": "us-east-1",
+		"resource": null, "error_code": "ThrottlingException", "kind": "throttled",
+		"message": "throttled through 5 attempts with backoff: Rate exceeded",
+	}
+	testing.equal(run([e]), {{
+		"status": "error", "resource": "AWS::::Account:111111111111/us-east-1", "region": "us-east-1",
+		"message": "cloudtrail:DescribeTrails in us-east-1 was throttled through every retry (ThrottlingException: throttled through 5 attempts with backoff: Rate exceeded): what it reads is missing from the snapshot",
+		"evidence": {"failed_call": e},
+	}})
+}
+
 test_error_one_per_resource_owned_outside_the_collection if {
 	trail := "arn:aws:cloudtrail:us-east-1:222222222222:trail/org"
 	e := {

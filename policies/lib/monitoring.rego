@@ -315,7 +315,7 @@ uncollected_topics(st, place) := sort({a | some a in actions(st, place); topic(p
 # Failed chain calls recorded in the management account, when it carries its errors.
 holder_failures[g] := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
 	some e in object.get(holders[holder_id(g)], "errors", [])
-	object.get(e, "kind", "failed") == "failed"
+	object.get(e, "kind", "failed") in {"failed", "throttled"}
 	sprintf("%s:%s", [e.service, e.operation]) in chain_calls
 }) if {
 	some g, _ in groups

@@ -10,6 +10,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::errors::{CallSite, to_collection_error};
+use super::pacing::{Pacer, ThrottleSignal};
 use super::s3control_host::StripAccountHostPrefix;
 use super::stats::Recorder;
 use crate::snapshot::CollectionError;
@@ -33,6 +34,8 @@ pub(crate) struct Ctx {
     /// This account's own bound, below the shared one, so that one account
     /// with many regions and buckets cannot hold every slot while the others wait.
     own_limit: Semaphore,
+    /// Spaces this account's calls out after throttling (see [`super::pacing`]).
+    pacer: Arc<Pacer>,
     errors: Mutex<Vec<CollectionError>>,
 }
 
@@ -42,6 +45,8 @@ macro_rules! client_fn {
             let conf = $krate::config::Builder::from(&self.sdk)
                 .region($krate::config::Region::new(region.to_owned()))
                 .interceptor(self.shared.recorder.counter($service, self.scope(Some(region))))
+                .interceptor(self.throttle_signal($service))
+                .retry_partition($krate::config::retry::RetryPartition::new(self.partition_name($service, Some(region))))
                 .build();
             $krate::Client::from_conf(conf)
         }
@@ -51,11 +56,23 @@ macro_rules! client_fn {
 impl Ctx {
     pub(crate) fn new(sdk: SdkConfig, account_id: String, partition: String, shared: Arc<Shared>) -> Ctx {
         let own = shared.per_account;
-        Ctx { sdk, account_id, partition, shared, own_limit: Semaphore::new(own), errors: Mutex::new(Vec::new()) }
+        Ctx { sdk, account_id, partition, shared, own_limit: Semaphore::new(own), pacer: Arc::default(), errors: Mutex::new(Vec::new()) }
     }
 
     fn scope(&self, region: Option<&str>) -> String {
         format!("{}/{}", self.account_id, region.unwrap_or("-"))
+    }
+
+    fn throttle_signal(&self, service: &'static str) -> ThrottleSignal {
+        ThrottleSignal { pacer: self.pacer.clone(), service, recorder: self.shared.recorder.clone() }
+    }
+
+    /// The SDK keeps one retry quota (token bucket) per retry partition, by
+    /// default one per service for the whole process: one account's
+    /// throttling would spend every other account's retries. AWS throttles
+    /// per account and region, and so does the quota here.
+    fn partition_name(&self, service: &str, region: Option<&str>) -> String {
+        format!("trailaudit/{service}/{}/{}", self.account_id, region.unwrap_or("-"))
     }
 
     client_fn!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
@@ -78,6 +95,8 @@ impl Ctx {
             .region(aws_sdk_s3::config::Region::new(region.to_owned()))
             .force_path_style(self.shared.endpoint_override)
             .interceptor(self.shared.recorder.counter("s3", self.scope(Some(region))))
+            .interceptor(self.throttle_signal("s3"))
+            .retry_partition(aws_sdk_s3::config::retry::RetryPartition::new(self.partition_name("s3", Some(region))))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
@@ -87,7 +106,9 @@ impl Ctx {
     pub(crate) fn s3control(&self, region: &str) -> aws_sdk_s3control::Client {
         let mut conf = aws_sdk_s3control::config::Builder::from(&self.sdk)
             .region(aws_sdk_s3control::config::Region::new(region.to_owned()))
-            .interceptor(self.shared.recorder.counter("s3control", self.scope(None)));
+            .interceptor(self.shared.recorder.counter("s3control", self.scope(None)))
+            .interceptor(self.throttle_signal("s3control"))
+            .retry_partition(aws_sdk_s3control::config::retry::RetryPartition::new(self.partition_name("s3control", None)));
         if self.shared.endpoint_override {
             conf = conf.interceptor(StripAccountHostPrefix { account_id: self.account_id.clone() });
         }
@@ -95,8 +116,10 @@ impl Ctx {
     }
 
     /// Waits for a slot of the bounded fan-out (this account's, then the
-    /// shared one); held for one unit of work.
+    /// shared one); held for one unit of work. After throttling, the
+    /// account's pacing delays the start first.
     pub(crate) async fn permit(&self) -> (SemaphorePermit<'_>, SemaphorePermit<'_>) {
+        super::pacing::pace(&self.pacer).await;
         let own = self.own_limit.acquire().await.expect("the semaphore is never closed");
         (own, self.shared.limit.acquire().await.expect("the semaphore is never closed"))
     }

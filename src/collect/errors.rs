@@ -15,6 +15,45 @@ const UNSUPPORTED_CODES: &[&str] = &[
     "OperationNotSupportedException",
 ];
 
+/// Is this AWS error code, or this HTTP status, a throttling answer? The codes
+/// are the SDK's own (`ThrottlingException`, `Throttling`, `SlowDown`,
+/// `TooManyRequestsException`, `RequestLimitExceeded`, ...), the ones its
+/// retry classifier backs off on.
+pub(crate) fn is_throttling(code: Option<&str>, status: u16) -> bool {
+    status == 429 || code.is_some_and(|c| aws_runtime::retries::classifiers::THROTTLING_ERRORS.contains(&c))
+}
+
+/// One line for an SDK error: `Code: message`, and whether it was throttling
+/// (the error text of set-up calls such as sts:GetCallerIdentity).
+pub(crate) fn describe<E>(err: &SdkError<E>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let (code, message, throttled) = summary(err);
+    if throttled { format!("throttled through every retry ({code}: {message})") } else { format!("{code}: {message}") }
+}
+
+/// (error code, message, throttled?) of an SDK error.
+fn summary<E>(err: &SdkError<E>) -> (String, String, bool)
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match err {
+        SdkError::ServiceError(e) => {
+            let status = e.raw().status().as_u16();
+            let code = e.err().code().map(str::to_owned).unwrap_or_else(|| format!("HTTP{status}"));
+            let message = e.err().message().map(str::to_owned).unwrap_or_else(|| chain(e.err()));
+            let throttled = is_throttling(e.err().code(), status);
+            (code, single_line(&message), throttled)
+        }
+        SdkError::TimeoutError(_) => ("Timeout".to_owned(), "the call timed out".to_owned(), false),
+        SdkError::DispatchFailure(_) => ("Dispatch".to_owned(), single_line(&chain(err)), false),
+        SdkError::ResponseError(_) => ("ResponseError".to_owned(), single_line(&chain(err)), false),
+        SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), single_line(&chain(err)), false),
+        _ => ("Unknown".to_owned(), single_line(&chain(err)), false),
+    }
+}
+
 /// Where a call went: the fields of a [`CollectionError`] that are not about the error.
 #[derive(Clone, Debug)]
 pub(crate) struct CallSite<'a> {
@@ -37,19 +76,14 @@ pub(crate) fn to_collection_error<E>(site: CallSite<'_>, err: &SdkError<E>) -> C
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let (error_code, message) = match err {
-        SdkError::ServiceError(e) => {
-            let code = e.err().code().map(str::to_owned).unwrap_or_else(|| format!("HTTP{}", e.raw().status().as_u16()));
-            let message = e.err().message().map(str::to_owned).unwrap_or_else(|| chain(e.err()));
-            (code, message)
-        }
-        SdkError::TimeoutError(_) => ("Timeout".to_owned(), "the call timed out".to_owned()),
-        SdkError::DispatchFailure(_) => ("Dispatch".to_owned(), chain(err)),
-        SdkError::ResponseError(_) => ("ResponseError".to_owned(), chain(err)),
-        SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), chain(err)),
-        _ => ("Unknown".to_owned(), chain(err)),
+    let (error_code, message, throttled) = summary(err);
+    let (kind, message) = if throttled {
+        (ErrorKind::Throttled, format!("throttled through every retry: {message}"))
+    } else if UNSUPPORTED_CODES.contains(&error_code.as_str()) {
+        (ErrorKind::Unsupported, message)
+    } else {
+        (ErrorKind::Failed, message)
     };
-    let kind = if UNSUPPORTED_CODES.contains(&error_code.as_str()) { ErrorKind::Unsupported } else { ErrorKind::Failed };
     CollectionError {
         service: site.service.to_owned(),
         operation: site.operation.to_owned(),

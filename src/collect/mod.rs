@@ -24,6 +24,7 @@ mod monitoring;
 mod organization;
 #[cfg(test)]
 mod ownership_tests;
+mod pacing;
 mod progress;
 #[cfg(test)]
 mod replay_tests;
@@ -44,7 +45,7 @@ use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, To
 use context::{Ctx, Shared};
 pub use organization::{OrganizationOptions, Shard, shard_of};
 pub use s3::BucketScope;
-pub use setup::https_client;
+pub use setup::{check_endpoint_url, https_client};
 pub use stats::CollectStats;
 
 /// The most LookupEvents can reach back.
@@ -68,7 +69,8 @@ pub struct CollectOptions {
     pub event_history_days: u32,
     /// Cap on events kept per account.
     pub max_events: u32,
-    /// Timeout of one API operation, retries included.
+    /// Timeout of one attempt of an API call (one HTTP exchange); a call's
+    /// retries each get their own (see `setup::timeout_config`).
     pub call_timeout: Duration,
     /// Show progress on stderr, one line per account and region (the caller
     /// decides: stderr is a terminal and `CI` is unset).

@@ -272,3 +272,41 @@ async fn unsupported_operation_is_recorded_as_unsupported() {
     assert_eq!(errors[0].kind, ErrorKind::Unsupported);
     assert_eq!(errors[0].error_code, "UnsupportedOperationException");
 }
+
+/// Throttling through every attempt is recorded as `throttled`, not as a
+/// plain failure or a timeout, and the account's next calls are spaced out.
+#[tokio::test]
+async fn a_call_throttled_through_every_attempt_is_recorded_as_throttled_and_paces_the_account() {
+    let throttled = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    let (ctx, replay, recorder) = ctx(vec![event(400, throttled), event(400, throttled), event(400, throttled)]).await;
+    assert!(super::cloudtrail::describe_trails(&ctx, "us-east-1").await.is_none());
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].kind, ErrorKind::Throttled);
+    assert!(errors[0].kind.is_gap());
+    assert_eq!(errors[0].error_code, "ThrottlingException");
+    assert_eq!(errors[0].message, "throttled through every retry: Rate exceeded");
+    assert_eq!(replay.actual_requests().count(), 3, "the standard mode's three attempts");
+    assert_eq!(recorder.finish(Duration::ZERO).throttled["cloudtrail"], 3);
+    // Paced: two calls started together are MIN_SPACING apart.
+    let started = Instant::now();
+    drop(ctx.permit().await);
+    drop(ctx.permit().await);
+    assert!(started.elapsed() >= super::pacing::MIN_SPACING, "{:?}", started.elapsed());
+}
+
+/// A failure that is not throttling keeps `failed`, and does not pace.
+#[tokio::test]
+async fn a_server_error_is_failed_and_does_not_pace() {
+    let failure = r#"{"__type":"InternalFailure","message":"boom"}"#;
+    let (ctx, _, recorder) = ctx(vec![event(500, failure), event(500, failure), event(500, failure)]).await;
+    assert!(super::cloudtrail::describe_trails(&ctx, "us-east-1").await.is_none());
+    let errors = ctx.take_errors();
+    assert_eq!((errors[0].kind, errors[0].error_code.as_str(), errors[0].message.as_str()), (ErrorKind::Failed, "InternalFailure", "boom"));
+    assert!(recorder.finish(Duration::ZERO).throttled.is_empty());
+    let started = Instant::now();
+    for _ in 0..10 {
+        drop(ctx.permit().await);
+    }
+    assert!(started.elapsed() < super::pacing::MIN_SPACING, "{:?}", started.elapsed());
+}

@@ -15,15 +15,52 @@ use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use super::CollectOptions;
 use super::context::Ctx;
 
-/// Adaptive retry (client-side rate limiting on throttling plus exponential
-/// backoff) with a few more attempts than the default: audits are read-only
-/// and prefer slow answers to missing ones.
-const MAX_ATTEMPTS: u32 = 5;
+/// Retries: the SDK's *standard* mode (exponential backoff with full jitter and
+/// a retry quota), not *adaptive*. Adaptive mode's client-side rate limiter is
+/// shared by every client of a service in the process and, after one
+/// throttling answer, makes every later call of that service wait for tokens
+/// (seconds to tens of seconds) inside its operation timeout: two throttles on
+/// sts:GetCallerIdentity used to fail a whole run after `--call-timeout`, and
+/// calls queued behind a throttled one timed out without ever being sent.
+/// Sustained throttling slows the collection through [`super::pacing`] instead,
+/// per account, and through the backoff of each retried call.
+///
+/// Five attempts: four retries with backoffs drawn from [0, 1), [0, 2), [0, 4)
+/// and [0, 8) seconds; one throttling answer costs under a second.
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
+/// Backoff of the first retry (upper bound of its jitter), doubling per retry.
+pub(crate) const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+/// Cap on one backoff.
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
 /// The SDK's standard retry settings; when either is set in the environment it
 /// wins over [`MAX_ATTEMPTS`] (e.g. `AWS_MAX_ATTEMPTS=1` against an emulator
 /// that answers unimplemented calls with HTTP 500, which would be retried).
 const RETRY_ENV: [&str; 2] = ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"];
+
+/// The retry configuration of every client (unless [`RETRY_ENV`] is set).
+pub(crate) fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS).with_initial_backoff(INITIAL_BACKOFF).with_max_backoff(MAX_BACKOFF)
+}
+
+/// Timeouts: `call_timeout` bounds each attempt (one HTTP exchange); the whole
+/// operation is bounded by every attempt timing out plus the longest backoffs
+/// between them, so a call that is throttled and then answers is never cut
+/// short by its own retries. Connecting takes at most 10 seconds.
+pub(crate) fn timeout_config(call_timeout: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .operation_attempt_timeout(call_timeout)
+        .operation_timeout(operation_bound(call_timeout))
+        .connect_timeout(call_timeout.min(Duration::from_secs(10)))
+        .build()
+}
+
+/// Longest one operation may take: [`MAX_ATTEMPTS`] attempts of `call_timeout`
+/// and the largest backoffs between them.
+pub(crate) fn operation_bound(call_timeout: Duration) -> Duration {
+    let backoffs: Duration = (0..MAX_ATTEMPTS - 1).map(|retry| (INITIAL_BACKOFF * 2u32.pow(retry)).min(MAX_BACKOFF)).sum();
+    call_timeout * MAX_ATTEMPTS + backoffs
+}
 
 /// The HTTPS client every AWS call goes through: rustls with the ring crypto
 /// provider, trusting the system's certificate store (`SSL_CERT_FILE` /
@@ -34,17 +71,44 @@ pub fn https_client() -> SharedHttpClient {
     aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
 }
 
+/// An endpoint every AWS call can be sent to: an absolute http(s) URL with a
+/// host, no credentials, query or fragment. The error says what is wrong.
+pub fn check_endpoint_url(s: &str) -> Result<(), String> {
+    // A URL with `@` may hold a password: never quoted.
+    let shown = if s.contains('@') { "the URL".to_owned() } else { format!("`{s}`") };
+    let url = url::Url::parse(s).map_err(|e| format!("{shown} is not a URL ({e}); expected e.g. http://127.0.0.1:5000"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the endpoint URL must not carry credentials (user:password@)".to_owned());
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{shown}: the scheme must be http or https, not `{}`", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{shown} has no host; expected e.g. http://127.0.0.1:5000"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("{shown}: an endpoint URL has no query or fragment"));
+    }
+    Ok(())
+}
+
 pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkConfig> {
+    match &options.endpoint_url {
+        Some(url) => check_endpoint_url(url).map_err(|e| anyhow::anyhow!("endpoint URL: {e}"))?,
+        None => {
+            if let Some(url) = std::env::var_os("AWS_ENDPOINT_URL") {
+                check_endpoint_url(&url.to_string_lossy()).map_err(|e| anyhow::anyhow!("AWS_ENDPOINT_URL: {e}"))?;
+            }
+        }
+    }
+    if options.call_timeout.is_zero() {
+        bail!("the call timeout must be at least 1 second");
+    }
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
     if RETRY_ENV.iter().all(|v| std::env::var_os(v).is_none()) {
-        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+        loader = loader.retry_config(retry_config());
     }
-    let mut loader = loader.timeout_config(
-        TimeoutConfig::builder()
-            .operation_timeout(options.call_timeout)
-            .connect_timeout(options.call_timeout.min(Duration::from_secs(10)))
-            .build(),
-    );
+    let mut loader = loader.timeout_config(timeout_config(options.call_timeout));
     if let Some(profile) = &options.profile {
         loader = loader.profile_name(profile);
     }
@@ -86,7 +150,7 @@ pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recor
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)))
+        .map_err(|e| anyhow::anyhow!("{}", super::errors::describe(&e)))
         .context("sts:GetCallerIdentity failed")?;
     let account = out.account().context("sts:GetCallerIdentity returned no account")?.to_owned();
     let partition = out.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
@@ -117,4 +181,41 @@ pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
     regions.sort();
     regions.dedup();
     if regions.is_empty() { vec![home] } else { regions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_call_is_bounded_by_its_attempts_and_the_backoffs_between_them() {
+        // 5 attempts of 2 s, and backoffs of at most 1 + 2 + 4 + 8 s.
+        assert_eq!(operation_bound(Duration::from_secs(2)), Duration::from_secs(10 + 15));
+        assert_eq!(operation_bound(Duration::from_secs(30)), Duration::from_secs(150 + 15));
+        let timeouts = timeout_config(Duration::from_secs(2));
+        assert_eq!(timeouts.operation_attempt_timeout(), Some(Duration::from_secs(2)));
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(2)));
+        let retry = retry_config();
+        assert_eq!((retry.mode(), retry.max_attempts()), (aws_config::retry::RetryMode::Standard, MAX_ATTEMPTS));
+    }
+
+    #[test]
+    fn endpoint_urls_are_absolute_http_urls_with_a_host() {
+        for ok in ["http://127.0.0.1:5000", "https://cloudtrail.us-east-1.amazonaws.com", "http://localhost:4566/"] {
+            assert_eq!(check_endpoint_url(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("not a url", "is not a URL"),
+            ("127.0.0.1:5000", "is not a URL"),
+            ("localhost:5000", "the scheme must be http or https, not `localhost`"),
+            ("file:///tmp/x", "the scheme must be http or https"),
+            ("http://", "empty host"),
+            ("http://u:secret@127.0.0.1", "must not carry credentials"),
+            ("http://u:secret@", "the URL is not a URL"),
+        ] {
+            let err = check_endpoint_url(bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
 }

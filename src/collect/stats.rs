@@ -18,6 +18,8 @@ pub struct CollectStats {
     pub retries: BTreeMap<String, u64>,
     /// Operations per `account/region` (`-` for global calls).
     pub calls_per_account_region: BTreeMap<String, u64>,
+    /// Attempts AWS answered with throttling, per service.
+    pub throttled: BTreeMap<String, u64>,
     pub wall_time: Duration,
 }
 
@@ -28,11 +30,15 @@ impl CollectStats {
     pub fn total_retries(&self) -> u64 {
         self.retries.values().sum()
     }
+    pub fn total_throttled(&self) -> u64 {
+        self.throttled.values().sum()
+    }
 }
 
 impl fmt::Display for CollectStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "API calls: {} ({} retries) in {:.3} s", self.total_calls(), self.total_retries(), self.wall_time.as_secs_f64())?;
+        writeln!(f, "Throttled attempts: {}", self.total_throttled())?;
         for (service, n) in &self.calls {
             let retries = self.retries.get(service).copied().unwrap_or(0);
             writeln!(f, "  {service:<12} {n:>6} calls {retries:>4} retries")?;
@@ -49,6 +55,7 @@ struct Tally {
     calls: BTreeMap<String, u64>,
     attempts: BTreeMap<String, u64>,
     per_scope: BTreeMap<String, u64>,
+    throttled: BTreeMap<String, u64>,
 }
 
 /// Shared tally behind all [`Counter`] interceptors of one collection.
@@ -60,10 +67,21 @@ impl Recorder {
         Counter { service, scope, recorder: self.clone() }
     }
 
+    /// One attempt of `service` was answered with throttling.
+    pub(crate) fn throttled(&self, service: &str) {
+        *self.0.lock().expect("stats lock").throttled.entry(service.to_owned()).or_default() += 1;
+    }
+
     pub(crate) fn finish(&self, wall_time: Duration) -> CollectStats {
         let tally = self.0.lock().expect("stats lock");
         let retries = tally.attempts.iter().map(|(s, a)| (s.clone(), a.saturating_sub(tally.calls.get(s).copied().unwrap_or(0)))).collect();
-        CollectStats { calls: tally.calls.clone(), retries, calls_per_account_region: tally.per_scope.clone(), wall_time }
+        CollectStats {
+            calls: tally.calls.clone(),
+            retries,
+            calls_per_account_region: tally.per_scope.clone(),
+            throttled: tally.throttled.clone(),
+            wall_time,
+        }
     }
 }
 

@@ -37,6 +37,7 @@ impl Side<'_> {
             .map(|e| {
                 let what = match e.kind {
                     ErrorKind::Failed => "failed",
+                    ErrorKind::Throttled => "was throttled",
                     ErrorKind::Unsupported => "is unsupported",
                     ErrorKind::OutsideCollection => "was not made (the resource is owned outside the collection)",
                 };

@@ -689,7 +689,9 @@ pub struct CollectionError {
     /// AWS error code (`AccessDenied`, `ThrottlingException`, ...) or `Timeout`, `Dispatch`.
     pub error_code: String,
     pub message: String,
-    /// `failed` (data missing) or `unsupported` (the call does not exist in this partition/region).
+    /// `failed` (data missing), `throttled` (data missing: AWS kept throttling the call
+    /// through every retry), `unsupported` (the call does not exist in this
+    /// partition/region) or `outside_collection`.
     #[serde(default)]
     pub kind: ErrorKind,
 }
@@ -699,6 +701,11 @@ pub struct CollectionError {
 pub enum ErrorKind {
     #[default]
     Failed,
+    /// Failed because AWS answered with throttling (`ThrottlingException`,
+    /// `Throttling`, `SlowDown`, HTTP 429, ...) until the retries ran out. Data
+    /// missing as for `failed`; running again later, or with a lower
+    /// `--concurrency`, usually gets it.
+    Throttled,
     Unsupported,
     /// Not called: the resource belongs to an account the collection does not
     /// read (an organization trail seen from a member-only run). Data missing

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod deny_proxy;
+pub mod fault_proxy;
 pub mod moto;
 pub mod organization;
 pub mod seed;

@@ -46,6 +46,7 @@ macro_rules! client_fn {
                 .region($krate::config::Region::new(region.to_owned()))
                 .interceptor(self.shared.recorder.counter($service, self.scope(Some(region))))
                 .interceptor(self.throttle_signal($service))
+                .retry_classifier(super::errors::UnreadableAnswer)
                 .retry_partition($krate::config::retry::RetryPartition::new(self.partition_name($service, Some(region))))
                 .build();
             $krate::Client::from_conf(conf)
@@ -96,6 +97,7 @@ impl Ctx {
             .force_path_style(self.shared.endpoint_override)
             .interceptor(self.shared.recorder.counter("s3", self.scope(Some(region))))
             .interceptor(self.throttle_signal("s3"))
+            .retry_classifier(super::errors::UnreadableAnswer)
             .retry_partition(aws_sdk_s3::config::retry::RetryPartition::new(self.partition_name("s3", Some(region))))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
@@ -108,6 +110,7 @@ impl Ctx {
             .region(aws_sdk_s3control::config::Region::new(region.to_owned()))
             .interceptor(self.shared.recorder.counter("s3control", self.scope(None)))
             .interceptor(self.throttle_signal("s3control"))
+            .retry_classifier(super::errors::UnreadableAnswer)
             .retry_partition(aws_sdk_s3control::config::retry::RetryPartition::new(self.partition_name("s3control", None)));
         if self.shared.endpoint_override {
             conf = conf.interceptor(StripAccountHostPrefix { account_id: self.account_id.clone() });

@@ -39,6 +39,14 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     match err {
+        // A success status whose body could not be read (cut short, not the
+        // document the operation returns): the SDK reports it as an
+        // unmodelled service error without a code.
+        SdkError::ServiceError(e) if e.err().code().is_none() && e.raw().status().is_success() => {
+            let cause = chain(e.err());
+            let cause = cause.strip_prefix("unhandled error: ").unwrap_or(&cause);
+            ("InvalidResponse".to_owned(), single_line(&format!("the answer could not be read: {cause}")), false)
+        }
         SdkError::ServiceError(e) => {
             let status = e.raw().status().as_u16();
             let code = e.err().code().map(str::to_owned).unwrap_or_else(|| format!("HTTP{status}"));
@@ -96,9 +104,47 @@ where
     }
 }
 
-/// The error with its causes, one line (the SDK's own context formatter).
-fn chain(err: &dyn std::error::Error) -> String {
-    aws_smithy_types::error::display::DisplayErrorContext(err).to_string()
+/// The error with its causes, `: `-separated, as their `Display` says them.
+/// Not the SDK's `DisplayErrorContext`, which appends the `Debug` form of the
+/// whole error (internal structure, hundreds of characters) to the message.
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}
+
+/// Retries an answer with a success status whose body could not be read
+/// (cut short or malformed): the SDK retries a body that breaks off while
+/// it is read, but not one that arrives whole and does not parse, and both
+/// are a damaged answer rather than the service's verdict.
+#[derive(Debug, Default)]
+pub(crate) struct UnreadableAnswer;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for UnreadableAnswer {
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let failed = matches!(ctx.output_or_error(), Some(Err(_)));
+        if failed && ctx.response().is_some_and(|r| r.status().is_success()) {
+            RetryAction::transient_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "trailaudit::UnreadableAnswer"
+    }
 }
 
 /// Messages are kept to one bounded line: they end up in terminals and SARIF.

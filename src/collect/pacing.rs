@@ -8,9 +8,11 @@
 //! between the starts of the account's calls (from [`MIN_SPACING`] up to
 //! [`MAX_SPACING`]), at most once per [`WINDOW`] (or per current spacing, when
 //! longer): a burst of throttling answers to calls sent together is one
-//! signal, as in TCP's congestion control, so brief throttling costs
-//! milliseconds while throttling that goes on keeps doubling. Every [`QUIET`]
-//! period without throttling halves the spacing, until it is gone. An account
+//! signal, as in TCP's congestion control. Each attempt that is answered
+//! without throttling shrinks the spacing by a quarter, and every [`QUIET`]
+//! period without throttling halves it, until it is gone. So brief throttling
+//! (one answer per operation, say) costs milliseconds, while throttling that
+//! goes on, where few attempts get through, keeps doubling it. An account
 //! never throttled is never delayed, and the wait happens before a call is
 //! sent, outside its `--call-timeout`.
 //!
@@ -73,6 +75,19 @@ impl Pacer {
         }
         s.spacing = (s.spacing * 2).clamp(MIN_SPACING, MAX_SPACING);
         s.raised = Some(now);
+    }
+
+    /// An attempt was answered without throttling.
+    pub(crate) fn succeeded(&self) {
+        let mut s = self.0.lock().expect("pacer lock");
+        if s.spacing.is_zero() {
+            return;
+        }
+        s.spacing = s.spacing * 3 / 4;
+        if s.spacing < MIN_SPACING {
+            s.spacing = Duration::ZERO;
+            s.next = None;
+        }
     }
 
     /// Reserves the start of one call: how long to wait before sending it.
@@ -141,6 +156,7 @@ impl Intercept for ThrottleSignal {
         _: &mut ConfigBag,
     ) -> Result<(), aws_sdk_sts::error::BoxError> {
         if !context.inner().is_failed() {
+            self.pacer.succeeded();
             return Ok(());
         }
         let throttled = runtime_components.retry_classifiers().any(|classifier| {
@@ -205,6 +221,21 @@ mod tests {
         pacer.throttled(start + WINDOW + Duration::from_millis(10)); // same window: still 100 ms
         assert_eq!(pacer.reserve(start + WINDOW * 2), Duration::ZERO);
         assert_eq!(pacer.reserve(start + WINDOW * 2), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn answers_without_throttling_shrink_the_spacing() {
+        let pacer = Pacer::default();
+        let now = Instant::now();
+        pacer.throttled(now); // 50 ms
+        pacer.throttled(now + WINDOW); // 100 ms
+        pacer.succeeded(); // 75 ms
+        assert_eq!(pacer.reserve(now + WINDOW), Duration::ZERO);
+        assert_eq!(pacer.reserve(now + WINDOW), Duration::from_millis(75));
+        pacer.succeeded(); // 56 ms
+        pacer.succeeded(); // 42 ms: below the minimum, no pacing
+        assert_eq!(pacer.reserve(now + WINDOW), Duration::ZERO);
+        assert_eq!(pacer.reserve(now + WINDOW), Duration::ZERO);
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub enum Fault {
     Respond(&'static str),
     /// These bytes as the whole answer (a complete HTTP response).
     Raw(Arc<Vec<u8>>),
+    /// moto's answer with every `from` in its body replaced by `to` (re-framed).
+    Rewrite(&'static str, &'static str),
 }
 
 /// How many of the matching requests a rule applies to.
@@ -134,6 +136,9 @@ pub fn moto_gaps() -> Vec<Rule> {
     vec![
         Rule::respond("cloudtrail", "LookupEvents", r#"{"Events":[]}"#),
         Rule::respond("cloudtrail", "ListEventDataStores", r#"{"EventDataStores":[]}"#),
+        // moto names GetBucketVersioning's root element `GetBucketVersioningResponse`;
+        // AWS (and the SDK) use `VersioningConfiguration`.
+        Rule::new("s3", "GetBucketVersioning", Fault::Rewrite("GetBucketVersioningResponse", "VersioningConfiguration"), Times::Always),
     ]
 }
 
@@ -190,9 +195,9 @@ impl FaultProxy {
         self.state.lock().expect("proxy state").log.clone()
     }
 
-    /// Requests that got an injected fault (not counting [`Fault::Respond`]).
+    /// Requests that got an injected fault (not counting the [`moto_gaps`] fixes).
     pub fn injected(&self) -> usize {
-        self.log().iter().filter(|(_, f)| f.as_ref().is_some_and(|f| !matches!(f, Fault::Respond(_)))).count()
+        self.log().iter().filter(|(_, f)| f.as_ref().is_some_and(|f| !matches!(f, Fault::Respond(_) | Fault::Rewrite(..)))).count()
     }
 
     /// Requests forwarded to moto (faults that forward included).
@@ -291,7 +296,12 @@ fn serve(client: TcpStream, upstream_port: u16, rules: &[Rule], state: &Mutex<St
                 let _ = writer.shutdown(Shutdown::Both);
                 return Ok(());
             }
-            None | Some(Fault::Delay(_)) | Some(Fault::ResetMidBody) | Some(Fault::TruncatedBody) | Some(Fault::MalformedBody) => {
+            None
+            | Some(Fault::Delay(_))
+            | Some(Fault::ResetMidBody)
+            | Some(Fault::TruncatedBody)
+            | Some(Fault::MalformedBody)
+            | Some(Fault::Rewrite(..)) => {
                 if let Some(Fault::Delay(d)) = fault {
                     std::thread::sleep(d);
                 }
@@ -310,6 +320,17 @@ fn serve(client: TcpStream, upstream_port: u16, rules: &[Rule], state: &Mutex<St
                         writer.flush()?;
                         let _ = writer.shutdown(Shutdown::Both);
                         return Ok(());
+                    }
+                    Some(Fault::Rewrite(from, to)) => {
+                        let body = String::from_utf8_lossy(&response.body).replace(from, to);
+                        let status = response.start_line.split_once(' ').map_or("200 OK", |(_, rest)| rest);
+                        let content_type = response.header("content-type").unwrap_or("application/xml");
+                        let head = format!(
+                            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nx-amz-request-id: {REQUEST_ID}\r\n\r\n",
+                            body.len()
+                        );
+                        writer.write_all(head.as_bytes())?;
+                        writer.write_all(body.as_bytes())?;
                     }
                     Some(Fault::MalformedBody) => {
                         let status = response.start_line.split_whitespace().nth(1).unwrap_or("200");

@@ -17,6 +17,12 @@ use crate::finding::Severity;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress, no warnings and no notes on stderr (errors still print).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// No ANSI colour in the text report, like NO_COLOR=1.
+    #[arg(long, global = true)]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +43,17 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the least-privilege IAM policy the collector needs (JSON).
     Permissions(PermissionsArgs),
+    /// Print a shell completion script: `trailaudit completions bash > /etc/bash_completion.d/trailaudit`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `trailaudit man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +75,10 @@ pub enum OutputFormat {
     Markdown,
     /// JUnit XML (one test suite per rule, one test case per subject).
     Junit,
+    /// OCSF 1.5.0 Detection Findings (class 2004), a JSON array as Prowler writes it.
+    Ocsf,
+    /// AWS Security Finding Format: the `Findings` array of securityhub:BatchImportFindings.
+    Asff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +127,12 @@ pub struct AuditArgs {
     /// Also write a JUnit XML report to FILE (GitLab, Jenkins).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write OCSF Detection Findings (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ocsf: Option<PathBuf>,
+    /// Also write AWS Security Finding Format findings (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub asff: Option<PathBuf>,
     /// Compare with an earlier JSON report: results are marked new or unchanged,
     /// and baseline failures that pass now are listed as fixed.
     #[arg(long, value_name = "REPORT.json")]

@@ -36,7 +36,16 @@ pub fn write_atomic_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std:
         let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
         builder.permissions(std::fs::Permissions::from_mode(mode));
     }
-    let tmp = builder.tempfile_in(dir)?;
+    if !dir.is_dir() {
+        let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} {what}", dir.display())));
+    }
+    // tempfile's errors name the temporary file (`... at path "dir/.trailaudit-x1y2.tmp"`),
+    // a name the user never chose and cannot find afterwards: keep the cause only.
+    let tmp = builder.tempfile_in(dir).map_err(|e| {
+        let text = e.to_string();
+        std::io::Error::new(e.kind(), text.split(" at path ").next().unwrap_or(&text).to_owned())
+    })?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp);
     write(&mut out)?;
     let tmp = out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
@@ -63,6 +72,25 @@ mod tests {
         }
         write_atomic(std::path::Path::new("/dev/null"), b"discarded").unwrap();
         assert!(!std::fs::metadata("/dev/null").unwrap().is_file(), "/dev/null must stay a device");
+    }
+
+    #[test]
+    fn a_missing_directory_is_named_and_no_temporary_file_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing/report.json");
+        let err = write_atomic(&path, b"x").unwrap_err().to_string();
+        assert_eq!(err, format!("directory {} does not exist", dir.path().join("missing").display()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let locked = dir.path().join("locked");
+            std::fs::create_dir(&locked).unwrap();
+            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
+            if let Err(e) = write_atomic(&locked.join("r.json"), b"x") {
+                // (root may write anyway; a refusal must not name the temporary file)
+                assert!(!e.to_string().contains(".trailaudit-"), "{e}");
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     match trailaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("trailaudit: error: {err:#}");
+            eprintln!("trailaudit: error: {}", trailaudit::commands::error_message(&err));
             ExitCode::from(2)
         }
     }

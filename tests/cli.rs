@@ -289,3 +289,184 @@ fn permissions_prints_the_collectors_iam_policy() {
     let single: serde_json::Value = serde_json::from_slice(&trailaudit().arg("permissions").output().unwrap().stdout).unwrap();
     assert_eq!(single["Statement"].as_array().unwrap().len(), 1);
 }
+
+/// README's "Writing a custom rule", exactly as written: every ```rego block is
+/// saved under the `my-policies/...` path the sentence before it names, a
+/// snapshot is where the commands expect it, and every command of the ```sh
+/// block runs in that directory.
+#[test]
+fn readme_custom_rule_example_works_as_written() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("### Writing a custom rule").expect("README has the section");
+    let section = &readme[start..];
+    let section = &section[..section[4..].find("\n## ").map_or(section.len(), |i| i + 4)];
+    let dir = tempfile::tempdir().unwrap();
+    let (mut path, mut block, mut commands, mut files) = (None::<String>, None::<(String, String)>, Vec::new(), Vec::new());
+    for line in section.lines() {
+        if let Some((kind, text)) = &mut block {
+            if line == "```" {
+                match kind.as_str() {
+                    "rego" => {
+                        let rel = path.take().expect("a sentence names the file before each rego block");
+                        write(dir.path(), &rel, text);
+                        files.push(rel);
+                    }
+                    "sh" => commands.extend(text.lines().map(|l| l.split(" #").next().unwrap().trim().to_owned())),
+                    other => panic!("unexpected block {other}"),
+                }
+                block = None;
+            } else {
+                text.push_str(line);
+                text.push('\n');
+            }
+        } else if let Some(kind) = line.strip_prefix("```") {
+            block = Some((kind.to_owned(), String::new()));
+        } else if let Some(at) = line.rfind("`my-policies/") {
+            let rest = &line[at + 1..];
+            path = Some(rest[..rest.find('`').unwrap()].to_owned());
+        }
+    }
+    assert_eq!(files, ["my-policies/acme/trail_owner_tag.rego", "my-policies/acme/trail_owner_tag_test.rego"]);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("noncompliant")), dir.path().join("snap.json")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("trailaudit");
+    let run = |command: &str| {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[0], "trailaudit", "{command}");
+        std::process::Command::new(&bin).args(&words[1..]).current_dir(dir.path()).env("NO_COLOR", "1").output().unwrap()
+    };
+    let test = run(&commands[0]);
+    let stdout = String::from_utf8_lossy(&test.stdout);
+    assert_eq!(test.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&test.stderr));
+    assert!(stdout.contains("2 passed") || stdout.contains("PASS: 2/2"), "{stdout}");
+    let audit = run(&commands[1]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "the noncompliant fixture fails: {stdout}{}", String::from_utf8_lossy(&audit.stderr));
+    assert!(stdout.contains("ACME-001"), "the custom rule is in the report: {stdout}");
+    assert!(stdout.contains("has no owner tag") || stdout.contains("has an owner"), "{stdout}");
+}
+
+/// A live run in an empty environment: no profile files, no instance metadata
+/// (never reached: AWS_EC2_METADATA_DISABLED), every call to a closed port on 127.0.0.1.
+fn bare_live() -> Command {
+    let mut cmd = Command::cargo_bin("trailaudit").unwrap();
+    let home = std::env::temp_dir().join("trailaudit-empty-home");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+/// A port on 127.0.0.1 that nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn stderr_of(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(!stderr.contains("{ ") && !stderr.contains("Some(") && !stderr.contains("Error {"), "no Rust Debug dump: {stderr}");
+    stderr
+}
+
+#[test]
+fn missing_credentials_say_how_to_sign_in() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(bare_live().args(["audit", "--regions", "us-east-1", "--endpoint-url", &url]), 2);
+    assert!(stderr.contains("trailaudit: error: no usable AWS credentials"), "{stderr}");
+    assert!(stderr.contains("aws sso login") && stderr.contains("--profile"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn missing_region_says_how_to_name_one() {
+    let stderr = stderr_of(
+        bare_live().env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE").env("AWS_SECRET_ACCESS_KEY", "x").args(["collect", "-o", "s.json"]),
+        2,
+    );
+    assert!(stderr.contains("no AWS region configured"), "{stderr}");
+    assert!(stderr.contains("--regions") && stderr.contains("AWS_REGION"), "{stderr}");
+}
+
+#[test]
+fn unreachable_endpoint_says_what_to_check() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(
+        bare_live().env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE").env("AWS_SECRET_ACCESS_KEY", "not-a-secret-but-never-printed").args([
+            "audit",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            &url,
+            "--call-timeout",
+            "5",
+        ]),
+        2,
+    );
+    assert!(stderr.contains("cannot reach AWS STS in region us-east-1"), "{stderr}");
+    assert!(stderr.contains("--endpoint-url") && stderr.contains("HTTPS_PROXY"), "{stderr}");
+    assert!(!stderr.contains("not-a-secret-but-never-printed"), "{stderr}");
+}
+
+#[test]
+fn a_missing_file_prints_its_cause_once() {
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", "does/not/exist.json"]), 2);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--config", "no/such.yaml"]), 2);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
+
+#[test]
+fn writing_into_a_missing_directory_names_it_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("reports/out.json");
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--json", &target.display().to_string()]), 2);
+    assert!(stderr.contains(&format!("cannot write {}", target.display())), "{stderr}");
+    assert!(stderr.contains(&format!("directory {} does not exist", dir.path().join("reports").display())), "{stderr}");
+    assert!(!stderr.contains(".trailaudit-") && !stderr.contains("at path"), "{stderr}");
+}
+
+#[test]
+fn quiet_keeps_stderr_empty_but_errors() {
+    let waivers = "fixtures/noncompliant/waivers.yaml";
+    let loud = trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--config", waivers]).output().unwrap();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning"), "the waivers run warns");
+    let quiet = trailaudit().args(["audit", "--quiet", "--snapshot", &fixture("noncompliant"), "--config", waivers]).output().unwrap();
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "no warnings with --quiet");
+    assert_eq!(quiet.stdout, loud.stdout, "the report is the same");
+    trailaudit().args(["audit", "-q", "--snapshot", "does/not/exist.json"]).assert().code(2).stderr(predicate::str::contains("error:"));
+}
+
+#[test]
+fn no_color_is_accepted_everywhere() {
+    let out = trailaudit().env_remove("NO_COLOR").args(["--no-color", "audit", "--snapshot", &fixture("compliant")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    trailaudit().args(["rules", "--no-color"]).assert().code(0);
+}
+
+#[test]
+fn shell_completions_and_man_page() {
+    for (shell, marker) in [("bash", "_trailaudit()"), ("zsh", "#compdef trailaudit"), ("fish", "complete -c trailaudit")] {
+        let out = trailaudit().args(["completions", shell]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text.contains(marker), "{shell}: {}", &text[..text.len().min(300)]);
+        assert!(text.contains("snapshot") && text.contains("ocsf"), "{shell} completes options and values");
+    }
+    trailaudit().args(["completions", "tcsh"]).assert().code(2);
+    let out = trailaudit().arg("man").output().unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{}", &page[..page.len().min(200)]);
+    assert!(page.contains(".TH trailaudit 1"), "{}", &page[..page.len().min(300)]);
+    assert!(page.contains("TRAILAUDIT AUDIT") && page.contains("\\-\\-snapshot"), "every subcommand with its options");
+}

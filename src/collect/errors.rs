@@ -62,9 +62,28 @@ where
     }
 }
 
-/// The error with its causes, one line (the SDK's own context formatter).
+/// The error with its causes, one line.
 fn chain(err: &dyn std::error::Error) -> String {
-    aws_smithy_types::error::display::DisplayErrorContext(err).to_string()
+    causes(err)
+}
+
+/// The error and its sources joined by `: `, each text once: the SDK's errors
+/// often repeat their source in their own message, and its context formatter
+/// (`DisplayErrorContext`) appends the Rust `Debug` form, which is no message.
+pub(crate) fn causes(err: &dyn std::error::Error) -> String {
+    let mut out = String::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        next = e.source();
+    }
+    out
 }
 
 /// Messages are kept to one bounded line: they end up in terminals and SARIF.

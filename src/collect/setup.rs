@@ -58,7 +58,10 @@ pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkC
     if sdk.region().is_none() {
         match options.regions.as_ref().and_then(|r| r.first()) {
             Some(first) => sdk = sdk.into_builder().region(Region::new(first.clone())).build(),
-            None => bail!("no AWS region configured: set AWS_REGION, a profile region, or pass --regions"),
+            None => bail!(
+                "no AWS region configured: pass --regions (e.g. --regions us-east-1,eu-west-1), set AWS_REGION, \
+                 or give the profile one (aws configure set region us-east-1 --profile NAME)"
+            ),
         }
     }
     Ok(sdk)
@@ -86,11 +89,72 @@ pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recor
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| anyhow::anyhow!("{}", aws_smithy_types::error::display::DisplayErrorContext(&e)))
-        .context("sts:GetCallerIdentity failed")?;
+        .map_err(|e| anyhow::anyhow!("{}", explain_identity_failure(&e, &region)))?;
     let account = out.account().context("sts:GetCallerIdentity returned no account")?.to_owned();
     let partition = out.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
     Ok((account, partition))
+}
+
+/// Error codes with which AWS refuses the credentials themselves.
+const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"];
+const REJECTED_CODES: &[&str] =
+    &["InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"];
+
+const SIGN_IN: &str = "sign in first (`aws sso login --profile NAME` for IAM Identity Center, `aws configure` for access \
+                       keys) and name the profile with --profile NAME or AWS_PROFILE";
+
+/// Why sts:GetCallerIdentity, the first call of every collection, failed, in
+/// words that say what to do: sign in, pick a profile, check the network or
+/// the endpoint. The causes are each said once and never as a Rust `Debug` dump.
+pub(crate) fn explain_identity_failure<E>(
+    err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+    region: &str,
+) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sts::error::SdkError;
+    let causes = super::errors::causes(err);
+    if credentials_error(err).is_some() {
+        return format!("no usable AWS credentials ({}); {SIGN_IN}", credentials_cause(err));
+    }
+    match err {
+        SdkError::ServiceError(e) => {
+            let code = e.err().code().unwrap_or("unknown error");
+            let message = e.err().message().unwrap_or("");
+            if EXPIRED_CODES.contains(&code) {
+                format!("the AWS credentials have expired ({code}: {message}); {SIGN_IN}")
+            } else if REJECTED_CODES.contains(&code) {
+                format!("AWS rejected the credentials ({code}: {message}); check the access key, or {SIGN_IN}")
+            } else {
+                format!("sts:GetCallerIdentity failed ({code}: {message})")
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
+            "cannot reach AWS STS in region {region} ({causes}); check the network and any HTTPS_PROXY, that --regions names \
+             a real region, and --endpoint-url (or AWS_ENDPOINT_URL) when an emulator is meant"
+        ),
+        _ => format!("sts:GetCallerIdentity failed ({causes})"),
+    }
+}
+
+/// The credentials error inside an SDK error, if the call failed for want of credentials.
+fn credentials_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a aws_credential_types::provider::error::CredentialsError> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(c) = e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+            return Some(c);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// What the credentials chain said, from the credentials error down.
+fn credentials_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    credentials_error(err).map_or_else(String::new, |c| super::errors::causes(c))
 }
 
 /// Enabled regions of the account (account:ListRegions, opt-in respected).

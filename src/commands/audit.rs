@@ -35,7 +35,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             let path = args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args));
             snapshot::write_file(&snapshot, &path)?;
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read back {}", path.display()))?;
-            eprintln!("trailaudit: snapshot written to {}", path.display());
+            if !super::quiet() {
+                eprintln!("trailaudit: snapshot written to {}", path.display());
+            }
             (snapshot, text, path)
         }
     };
@@ -67,24 +69,32 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     if let Some(baseline) = &baseline {
         baseline.compare(&mut result, args.fail_on_new);
     }
-    if let Some(reason) = &eval_timings.vm_fallback {
+    if let Some(reason) = eval_timings.vm_fallback.as_ref().filter(|_| !super::quiet()) {
         eprintln!("trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {reason}");
     }
-    for notice in &notices {
+    for notice in notices.iter().filter(|_| !super::quiet()) {
         eprintln!("trailaudit: warning: {notice}");
     }
 
     let report_started = Instant::now();
-    let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::color(args.output.is_none() && std::io::stdout().is_terminal());
     let main_format = match args.format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Markdown => Format::Markdown,
         OutputFormat::Junit => Format::Junit,
+        OutputFormat::Ocsf => Format::Ocsf,
+        OutputFormat::Asff => Format::Asff,
     };
-    let extra =
-        [(Format::Sarif, &args.sarif), (Format::Json, &args.json), (Format::Markdown, &args.markdown), (Format::Junit, &args.junit)];
+    let extra = [
+        (Format::Sarif, &args.sarif),
+        (Format::Json, &args.json),
+        (Format::Markdown, &args.markdown),
+        (Format::Junit, &args.junit),
+        (Format::Ocsf, &args.ocsf),
+        (Format::Asff, &args.asff),
+    ];
     for (format, path) in extra {
         if let Some(path) = path {
             let options = RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes };
@@ -113,7 +123,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
 /// A live audit keeps its snapshot beside the first report file it writes, so
 /// SARIF locations resolve and the evidence can be archived with the report.
 fn default_snapshot_path(args: &AuditArgs) -> PathBuf {
-    let dir = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit]
+    let dir = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit, &args.ocsf, &args.asff]
         .into_iter()
         .flatten()
         .find_map(|p| p.parent().map(Path::to_path_buf))

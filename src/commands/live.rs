@@ -17,13 +17,15 @@ pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
     if args.live.stats {
         eprintln!("{stats}");
     }
-    eprintln!(
-        "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
-        args.output.display(),
-        written.accounts,
-        written.regions,
-        written.gaps
-    );
+    if !super::quiet() {
+        eprintln!(
+            "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
+            args.output.display(),
+            written.accounts,
+            written.regions,
+            written.gaps
+        );
+    }
     // A snapshot with failed calls is still written, but the run says it is incomplete.
     Ok(if written.gaps > 0 { 3 } else { 0 })
 }

@@ -7,8 +7,10 @@ mod merge;
 mod permissions;
 mod policy_test;
 mod rules;
+mod shell;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 
@@ -17,8 +19,23 @@ use crate::config::Config;
 use crate::finding::Outcome;
 use crate::pack::{Pack, PackSource};
 
+static QUIET: AtomicBool = AtomicBool::new(false);
+static NO_COLOR: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: no progress, warnings or notes on stderr.
+pub(crate) fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// Colour in the text report: asked for (no `--no-color`, no `NO_COLOR`) and a terminal to show it.
+pub(crate) fn color(to_terminal: bool) -> bool {
+    to_terminal && !NO_COLOR.load(Ordering::Relaxed) && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Runs the command line; `Ok(code)` is the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    QUIET.store(cli.quiet, Ordering::Relaxed);
+    NO_COLOR.store(cli.no_color, Ordering::Relaxed);
     match cli.command {
         Command::Audit(args) => audit::run(args),
         Command::Collect(args) => live::collect_only(args),
@@ -31,7 +48,28 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Permissions(args) => permissions::run(args),
+        Command::Completions(args) => shell::completions(args.shell),
+        Command::Man => shell::man(),
     }
+}
+
+/// The message of an error that ends the run: the error and its causes joined
+/// by `: `, each said once (an error whose text already quotes its source, as
+/// `cannot read snapshot F: No such file or directory` does, is not followed by
+/// that source again).
+pub fn error_message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// `--config FILE`, else `./trailaudit.yaml` when present, else defaults.
@@ -73,11 +111,21 @@ pub(crate) fn emit_with(path: Option<&Path>, write: impl FnOnce(&mut dyn std::io
 /// Progress goes to stderr only for a person watching it: a terminal, and not
 /// a CI job (whose log may be a pseudo-terminal that would fill with redraws).
 pub(crate) fn show_progress(stderr_is_terminal: bool, ci: bool) -> bool {
-    stderr_is_terminal && !ci
+    stderr_is_terminal && !ci && !quiet()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn error_messages_say_each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
+        let err = anyhow::Error::new(crate::snapshot::SnapshotError::Io { path: "x.json".into(), source: io });
+        assert_eq!(format!("{err:#}").matches("No such file").count(), 2, "anyhow's chain repeats the source");
+        assert_eq!(super::error_message(&err), "cannot read snapshot x.json: No such file or directory (os error 2)");
+        let err = anyhow::anyhow!("inner cause").context("outer");
+        assert_eq!(super::error_message(&err), "outer: inner cause");
+    }
+
     #[test]
     fn progress_only_on_a_terminal_outside_ci() {
         assert!(super::show_progress(true, false));

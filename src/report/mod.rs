@@ -2,11 +2,14 @@
 //! into a string). Each takes the whole [`Audit`]; where the bytes go is the
 //! caller's business.
 
+mod asff;
 pub mod earlier;
 mod escape;
 mod json;
 mod junit;
 mod markdown;
+mod ocsf;
+mod platform;
 mod sarif;
 mod text;
 
@@ -22,6 +25,8 @@ pub enum Format {
     Sarif,
     Markdown,
     Junit,
+    Ocsf,
+    Asff,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,7 +45,7 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
     String::from_utf8(out).expect("reports are UTF-8")
 }
 
-/// Writes the report to `out`. JSON and SARIF are serialized straight into
+/// Writes the report to `out`. JSON, SARIF, OCSF and ASFF are serialized straight into
 /// it: for a large organization they run to a hundred megabytes, which need
 /// not be held in memory on top of the audit.
 pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -50,6 +55,8 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
         Format::Text => out.write_all(text::render(audit, options.color).as_bytes()),
         Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes).as_bytes()),
         Format::Junit => out.write_all(junit::render(audit).as_bytes()),
+        Format::Ocsf => ocsf::write(audit, out),
+        Format::Asff => asff::write(audit, out),
     }
 }
 
@@ -59,7 +66,7 @@ fn is_finding(status: crate::finding::Status) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::finding::{Audit, Rule, RuleResult, Severity, Status};
 
@@ -92,7 +99,7 @@ mod tests {
         }
     }
 
-    pub(super) fn mixed() -> Audit {
+    pub(crate) fn mixed() -> Audit {
         let hostile = "arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>alert(1)</script>\u{1b}[31m\nx";
         Audit {
             metadata: crate::snapshot::Metadata::example(),

@@ -26,6 +26,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// One value per process, parsed once: boxing the audit's arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Audit a recorded snapshot (--snapshot) or, without it, the live AWS account.
     Audit(AuditArgs),
@@ -171,7 +173,7 @@ pub struct LiveArgs {
     pub profile: Option<String>,
     /// Comma-separated regions (default: config `collect.regions`, else the account's enabled
     /// regions from account:ListRegions; pinning them avoids that call and its permission).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, visible_alias = "region", value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// Send every AWS call to URL (emulators, tests); AWS_ENDPOINT_URL works too.
     #[arg(long, value_name = "URL")]

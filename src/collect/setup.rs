@@ -81,15 +81,21 @@ pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str, external_id: O
     base.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build()
 }
 
-/// sts:GetCallerIdentity → (account id, partition).
-pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder) -> anyhow::Result<(String, String)> {
+/// sts:GetCallerIdentity → (account id, partition). For the `caller`'s own
+/// credentials a failure says what to do (sign in, pick a profile, check the
+/// network); for an assumed role it says what failed (the role's trust policy is
+/// the usual cause, which signing in again does not fix).
+pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder, caller: bool) -> anyhow::Result<(String, String)> {
     let region = ctx_sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let conf = aws_sdk_sts::config::Builder::from(ctx_sdk).interceptor(recorder.counter("sts", format!("-/{region}"))).build();
-    let out = aws_sdk_sts::Client::from_conf(conf)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", explain_identity_failure(&e, &region)))?;
+    let out = aws_sdk_sts::Client::from_conf(conf).get_caller_identity().send().await.map_err(|e| {
+        let message = if caller {
+            explain_identity_failure(&e, &region)
+        } else {
+            format!("sts:GetCallerIdentity failed: {}", super::errors::causes(&e))
+        };
+        anyhow::anyhow!(message)
+    })?;
     let account = out.account().context("sts:GetCallerIdentity returned no account")?.to_owned();
     let partition = out.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
     Ok((account, partition))

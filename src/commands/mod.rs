@@ -127,6 +127,17 @@ mod tests {
     }
 
     #[test]
+    fn no_color_flag_turns_colour_off() {
+        assert!(!super::color(false), "never without a terminal");
+        super::NO_COLOR.store(true, std::sync::atomic::Ordering::Relaxed);
+        let with_flag = super::color(true);
+        super::NO_COLOR.store(false, std::sync::atomic::Ordering::Relaxed);
+        assert!(!with_flag, "--no-color wins over a terminal");
+        let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        assert_eq!(super::color(true), !no_color_env, "a terminal gets colour unless NO_COLOR is set");
+    }
+
+    #[test]
     fn progress_only_on_a_terminal_outside_ci() {
         assert!(super::show_progress(true, false));
         assert!(!super::show_progress(false, false));

@@ -188,3 +188,33 @@ pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
     regions.dedup();
     if regions.is_empty() { vec![home] } else { regions }
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_sts::config::http::HttpResponse;
+    use aws_sdk_sts::error::{ErrorMetadata, SdkError};
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::explain_identity_failure;
+
+    fn refused(code: &str, message: &str) -> SdkError<GetCallerIdentityError, HttpResponse> {
+        let err = GetCallerIdentityError::generic(ErrorMetadata::builder().code(code).message(message).build());
+        SdkError::service_error(err, HttpResponse::new(403.try_into().unwrap(), SdkBody::empty()))
+    }
+
+    #[test]
+    fn refused_credentials_say_to_sign_in_again() {
+        let expired =
+            explain_identity_failure(&refused("ExpiredToken", "The security token included in the request is expired"), "eu-west-1");
+        assert!(expired.starts_with("the AWS credentials have expired (ExpiredToken: The security token"), "{expired}");
+        assert!(expired.contains("aws sso login") && expired.contains("--profile"), "{expired}");
+        let rejected = explain_identity_failure(&refused("InvalidClientTokenId", "The security token is invalid"), "eu-west-1");
+        assert!(rejected.starts_with("AWS rejected the credentials (InvalidClientTokenId"), "{rejected}");
+        let other = explain_identity_failure(&refused("Throttling", "Rate exceeded"), "eu-west-1");
+        assert_eq!(other, "sts:GetCallerIdentity failed (Throttling: Rate exceeded)");
+        for text in [expired, rejected, other] {
+            assert!(!text.contains("{ ") && !text.contains("ServiceError"), "no Debug dump: {text}");
+        }
+    }
+}

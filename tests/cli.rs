@@ -470,3 +470,21 @@ fn shell_completions_and_man_page() {
     assert!(page.contains(".TH trailaudit 1"), "{}", &page[..page.len().min(300)]);
     assert!(page.contains("TRAILAUDIT AUDIT") && page.contains("\\-\\-snapshot"), "every subcommand with its options");
 }
+
+#[test]
+fn an_sso_profile_without_a_session_names_its_login_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "config",
+        "[profile audit]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 111111111111\nsso_role_name = Audit\nregion = us-east-1\n",
+    );
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(
+        bare_live().env("HOME", dir.path()).env("AWS_CONFIG_FILE", &config).args(["audit", "--profile", "audit", "--endpoint-url", &url]),
+        2,
+    );
+    assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
+    assert!(stderr.contains("`aws sso login --profile audit`"), "{stderr}");
+}

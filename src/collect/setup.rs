@@ -81,18 +81,26 @@ pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str, external_id: O
     base.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build()
 }
 
-/// sts:GetCallerIdentity → (account id, partition). For the `caller`'s own
+/// Whose identity [`identity`] asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    /// The credentials the run was started with (`--profile`, else the default chain).
+    Caller { profile: Option<&'a str> },
+    /// A role assumed from them.
+    AssumedRole,
+}
+
+/// sts:GetCallerIdentity → (account id, partition). For the caller's own
 /// credentials a failure says what to do (sign in, pick a profile, check the
 /// network); for an assumed role it says what failed (the role's trust policy is
 /// the usual cause, which signing in again does not fix).
-pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder, caller: bool) -> anyhow::Result<(String, String)> {
+pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder, whose: Whose<'_>) -> anyhow::Result<(String, String)> {
     let region = ctx_sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let conf = aws_sdk_sts::config::Builder::from(ctx_sdk).interceptor(recorder.counter("sts", format!("-/{region}"))).build();
     let out = aws_sdk_sts::Client::from_conf(conf).get_caller_identity().send().await.map_err(|e| {
-        let message = if caller {
-            explain_identity_failure(&e, &region)
-        } else {
-            format!("sts:GetCallerIdentity failed: {}", super::errors::causes(&e))
+        let message = match whose {
+            Whose::Caller { profile } => explain_identity_failure(&e, &region, profile),
+            Whose::AssumedRole => format!("sts:GetCallerIdentity failed: {}", super::errors::causes(&e)),
         };
         anyhow::anyhow!(message)
     })?;
@@ -106,8 +114,20 @@ const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "Reque
 const REJECTED_CODES: &[&str] =
     &["InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"];
 
-const SIGN_IN: &str = "sign in first (`aws sso login --profile NAME` for IAM Identity Center, `aws configure` for access \
-                       keys) and name the profile with --profile NAME or AWS_PROFILE";
+/// What to run to get credentials: for a named profile (`--profile`, else
+/// `AWS_PROFILE`), that profile's commands.
+fn sign_in(profile: Option<&str>) -> String {
+    let named = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    match named {
+        Some(p) => format!(
+            "sign in with `aws sso login --profile {p}` (IAM Identity Center) or set the profile's keys with \
+             `aws configure --profile {p}`, or pick another profile with --profile NAME"
+        ),
+        None => "sign in first (`aws sso login --profile NAME` for IAM Identity Center, `aws configure` for access keys) \
+                 and name the profile with --profile NAME or AWS_PROFILE"
+            .to_owned(),
+    }
+}
 
 /// Why sts:GetCallerIdentity, the first call of every collection, failed, in
 /// words that say what to do: sign in, pick a profile, check the network or
@@ -115,23 +135,25 @@ const SIGN_IN: &str = "sign in first (`aws sso login --profile NAME` for IAM Ide
 pub(crate) fn explain_identity_failure<E>(
     err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
     region: &str,
+    profile: Option<&str>,
 ) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_sts::error::SdkError;
     let causes = super::errors::causes(err);
+    let sign_in = sign_in(profile);
     if credentials_error(err).is_some() {
-        return format!("no usable AWS credentials ({}); {SIGN_IN}", credentials_cause(err));
+        return format!("no usable AWS credentials ({}); {sign_in}", credentials_cause(err));
     }
     match err {
         SdkError::ServiceError(e) => {
             let code = e.err().code().unwrap_or("unknown error");
             let message = e.err().message().unwrap_or("");
             if EXPIRED_CODES.contains(&code) {
-                format!("the AWS credentials have expired ({code}: {message}); {SIGN_IN}")
+                format!("the AWS credentials have expired ({code}: {message}); {sign_in}")
             } else if REJECTED_CODES.contains(&code) {
-                format!("AWS rejected the credentials ({code}: {message}); check the access key, or {SIGN_IN}")
+                format!("AWS rejected the credentials ({code}: {message}); check the access key, or {sign_in}")
             } else {
                 format!("sts:GetCallerIdentity failed ({code}: {message})")
             }
@@ -206,12 +228,14 @@ mod tests {
     #[test]
     fn refused_credentials_say_to_sign_in_again() {
         let expired =
-            explain_identity_failure(&refused("ExpiredToken", "The security token included in the request is expired"), "eu-west-1");
+            explain_identity_failure(&refused("ExpiredToken", "The security token included in the request is expired"), "eu-west-1", None);
         assert!(expired.starts_with("the AWS credentials have expired (ExpiredToken: The security token"), "{expired}");
         assert!(expired.contains("aws sso login") && expired.contains("--profile"), "{expired}");
-        let rejected = explain_identity_failure(&refused("InvalidClientTokenId", "The security token is invalid"), "eu-west-1");
+        let named = explain_identity_failure(&refused("ExpiredToken", "expired"), "eu-west-1", Some("prod"));
+        assert!(named.contains("`aws sso login --profile prod`") && named.contains("`aws configure --profile prod`"), "{named}");
+        let rejected = explain_identity_failure(&refused("InvalidClientTokenId", "The security token is invalid"), "eu-west-1", None);
         assert!(rejected.starts_with("AWS rejected the credentials (InvalidClientTokenId"), "{rejected}");
-        let other = explain_identity_failure(&refused("Throttling", "Rate exceeded"), "eu-west-1");
+        let other = explain_identity_failure(&refused("Throttling", "Rate exceeded"), "eu-west-1", None);
         assert_eq!(other, "sts:GetCallerIdentity failed (Throttling: Rate exceeded)");
         for text in [expired, rejected, other] {
             assert!(!text.contains("{ ") && !text.contains("ServiceError"), "no Debug dump: {text}");

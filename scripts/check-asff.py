@@ -15,6 +15,10 @@ against the JSON report of the same run.
   Title 256, Description 1024, Recommendation.Text 512, Note.Text 512,
   Types 50 entries, RelatedRequirements 32, ProductFields 50 keys
   (key 128, value 2048 characters).
+- Imported, in-process (moto's mock_aws: no network), through boto3's
+  securityhub client of each finding's Region, 100 per call: no finding may
+  fail, GetFindings must return them all, and importing them a second time
+  must update them, not add findings (the Id is the fingerprint).
 - Against the JSON report: one finding per result, in order; Id the
   result's fingerprint (unique); GeneratorId the rule id; AwsAccountId the
   account; Compliance.Status the verdict.
@@ -85,6 +89,35 @@ def limit_problems(i, f):
             yield f"{where}: ProductFields {k!r} is too long"
 
 
+def import_problems(findings):
+    """Imports the findings into moto's Security Hub, each in its Region, twice."""
+    import os
+
+    import boto3
+    from moto import mock_aws
+
+    problems = []
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    by_region = {}
+    for f in findings:
+        by_region.setdefault(f["Region"], []).append(f)
+    with mock_aws():
+        for region, batch in sorted(by_region.items()):
+            client = boto3.client("securityhub", region_name=region)
+            for attempt in ("first", "second"):
+                for start in range(0, len(batch), 100):
+                    answer = client.batch_import_findings(Findings=batch[start : start + 100])
+                    if answer["FailedCount"]:
+                        problems.append(f"{region}: {attempt} import refused {answer['FailedFindings'][:3]}")
+                stored = []
+                for page in client.get_paginator("get_findings").paginate():
+                    stored += page["Findings"]
+                if len(stored) != len(batch):
+                    problems.append(f"{region}: {len(stored)} findings stored after the {attempt} import of {len(batch)}")
+    return problems
+
+
 def main(asff_path, json_path):
     findings = json.load(open(asff_path, encoding="utf-8"))
     results = json.load(open(json_path, encoding="utf-8"))["results"]
@@ -134,12 +167,14 @@ def main(asff_path, json_path):
         arn = re.fullmatch(r"arn:[a-z-]+:securityhub:([a-z0-9-]+):(\d{12}):product/(\d{12})/default", f.get("ProductArn", ""))
         if not arn or arn.group(1) != region or arn.group(2) != account or arn.group(3) != account:
             problems.append(f"finding {i}: ProductArn {f.get('ProductArn')!r} is not the default product of {account} in {region}")
+    if not problems:
+        problems += import_problems(findings)
     if problems:
         print(f"{asff_path}: {len(problems)} problem(s)", file=sys.stderr)
         for p in problems[:50]:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print(f"{asff_path}: {len(findings)} ASFF findings valid for securityhub:BatchImportFindings")
+    print(f"{asff_path}: {len(findings)} ASFF findings valid for securityhub:BatchImportFindings, imported twice (moto)")
     return 0
 
 

@@ -14,6 +14,9 @@
 //!   NOT_AVAILABLE (the data it needs could not be collected). `Workflow.Status`:
 //!   NEW, RESOLVED for a pass, SUPPRESSED for a waived result (whose waiver is the
 //!   `Note`).
+//! - `FindingProviderFields` repeats `Severity` and `Types`: Security Hub takes
+//!   a provider's later changes to them from there. `Workflow` and `Note` count
+//!   only when a finding is created (afterwards they are the analyst's).
 //! - `Title` (256), `Description` (1024), `Remediation.Recommendation.Text`
 //!   (512) and `Note.Text` (512) are cut to ASFF's limits, on a character
 //!   boundary, ending with `…`.
@@ -125,6 +128,11 @@ pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>) -> Jso
         "CreatedAt": at,
         "UpdatedAt": at,
         "Severity": {"Label": label(r.severity), "Original": r.severity.as_str()},
+        // What a finding provider updates severity and types through once the finding exists.
+        "FindingProviderFields": {
+            "Severity": {"Label": label(r.severity), "Original": r.severity.as_str()},
+            "Types": platform::finding_types(rule),
+        },
         "Title": cut(title, TITLE_MAX),
         "Description": cut(&description, DESCRIPTION_MAX),
         "Resources": [resource],
@@ -193,6 +201,8 @@ mod tests {
         assert_eq!(f[0]["GeneratorId"], "CT-101");
         assert_eq!(f[0]["ProductArn"], "arn:aws:securityhub:us-east-1:111111111111:product/111111111111/default");
         assert_eq!(f[0]["Severity"]["Label"], "HIGH");
+        assert_eq!(f[0]["FindingProviderFields"]["Severity"], f[0]["Severity"]);
+        assert_eq!(f[0]["FindingProviderFields"]["Types"], f[0]["Types"]);
         assert_eq!(f[0]["Compliance"]["RelatedRequirements"][0], "cis-aws-v5.0/3.2");
         let statuses: Vec<&str> = f.iter().map(|x| x["Compliance"]["Status"].as_str().unwrap()).collect();
         assert_eq!(statuses, ["FAILED", "PASSED", "NOT_AVAILABLE", "FAILED"]);

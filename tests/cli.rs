@@ -469,6 +469,7 @@ fn shell_completions_and_man_page() {
     assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{}", &page[..page.len().min(200)]);
     assert!(page.contains(".TH trailaudit 1"), "{}", &page[..page.len().min(300)]);
     assert!(page.contains("TRAILAUDIT AUDIT") && page.contains("\\-\\-snapshot"), "every subcommand with its options");
+    assert!(page.contains(".SH \"EXIT STATUS\""), "exit codes are in the page");
 }
 
 #[test]

@@ -14,6 +14,14 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
     Ok(Outcome::Clean as u8)
 }
 
+/// `audit`'s exit codes, as README's table has them (`diff` and `merge` document theirs in their sections).
+const EXIT_CODES: [(&str, &str); 4] = [
+    ("0", "nothing failing at or above --fail-on (default low), and no errors"),
+    ("1", "at least one failing result at or above --fail-on (with --fail-on-new: one that is new since --baseline)"),
+    ("2", "bad usage or bad input (malformed snapshot, invalid Rego, unknown config key, missing credentials or region)"),
+    ("3", "error results (some data could not be collected or a rule broke) and nothing failing; unlike Prowler's 3, not failed checks"),
+];
+
 /// Prints the manual page, trailaudit(1), with a section per subcommand (clap_mangen).
 pub fn man() -> anyhow::Result<u8> {
     let command = Cli::command();
@@ -46,6 +54,14 @@ pub fn man() -> anyhow::Result<u8> {
         }
         section.to_writer(&mut out)?;
     }
+    let mut exit = clap_mangen::roff::Roff::new();
+    exit.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in EXIT_CODES {
+        exit.control("TP", []);
+        exit.text([clap_mangen::roff::bold(code)]);
+        exit.text([clap_mangen::roff::roman(meaning)]);
+    }
+    exit.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
     super::emit_with(None, |w| w.write_all(&out))?;
     Ok(Outcome::Clean as u8)

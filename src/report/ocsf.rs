@@ -18,7 +18,8 @@
 //!   `desc` and the AWS CLI steps and the rule's documentation in `references`.
 //! - Detection Finding has no compliance object: as Prowler does, the
 //!   framework controls are in `unmapped.compliance` (framework key → control ids),
-//!   next to trailaudit's own `status`, `waiver` and `baseline`.
+//!   next to trailaudit's own `status`, `waiver` and `baseline`; rules mapped to
+//!   MITRE ATT&CK techniques also name them in `finding_info.attacks`.
 //!
 //! `scripts/check-ocsf.py` validates the output with the `py-ocsf-models`
 //! pydantic models (strict, no unknown field) in `scripts/test.sh`.
@@ -29,6 +30,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::platform;
 use crate::finding::{Audit, BaselineState, Rule, RuleResult, Severity, Status};
+use crate::pack::frameworks::Framework;
 
 /// The OCSF schema version the findings follow (that of `py-ocsf-models` 0.10.0).
 pub const OCSF_VERSION: &str = "1.5.0";
@@ -53,8 +55,23 @@ fn status_code(r: &RuleResult) -> &'static str {
     }
 }
 
+/// `finding_info.attacks` for a rule mapped to MITRE ATT&CK techniques, named
+/// from the built-in framework definition (policies/frameworks/mitre-attack.yaml).
+fn attacks(rule: Option<&Rule>, mitre: Option<&Framework>) -> Option<Json> {
+    let (ids, mitre) = (rule?.meta.custom.frameworks.get("mitre-attack")?, mitre?);
+    let attacks: Vec<Json> = ids
+        .iter()
+        .filter_map(|id| mitre.controls.iter().find(|c| &c.id == id))
+        .map(|c| {
+            let path = c.id.replace('.', "/");
+            json!({"technique": {"uid": c.id, "name": c.title, "src_url": format!("https://attack.mitre.org/techniques/{path}/")}})
+        })
+        .collect();
+    (!attacks.is_empty()).then(|| json!(attacks))
+}
+
 /// One Detection Finding.
-pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>) -> Json {
+pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>, mitre: Option<&Framework>) -> Json {
     let time = platform::observed_at(audit);
     let time_dt = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let (severity_id, severity_name) = severity(r.severity);
@@ -73,6 +90,9 @@ pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>) -> Jso
     });
     if let Some(rule) = rule {
         finding_info["desc"] = json!(rule.meta.description.trim());
+    }
+    if let Some(attacks) = attacks(rule, mitre) {
+        finding_info["attacks"] = attacks;
     }
 
     let mut resource = json!({
@@ -148,10 +168,11 @@ pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>) -> Jso
 
 /// Writes the findings as one JSON array, a finding at a time.
 pub fn write(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    let mitre = crate::pack::frameworks::find("mitre-attack");
     out.write_all(b"[")?;
     for (i, (r, rule)) in platform::results(audit).enumerate() {
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer_pretty(&mut *out, &finding(audit, r, rule))?;
+        serde_json::to_writer_pretty(&mut *out, &finding(audit, r, rule, mitre.as_ref()))?;
     }
     out.write_all(b"\n]\n")
 }
@@ -206,6 +227,18 @@ mod tests {
         let f: Vec<serde_json::Value> = serde_json::from_str(&render(&audit, Format::Ocsf, &RenderOptions::default())).unwrap();
         assert_eq!((f[0]["activity_id"].clone(), f[0]["type_uid"].clone()), (2.into(), 200402.into()));
         assert_eq!(f[0]["type_name"], "Detection Finding: Update");
+    }
+
+    #[test]
+    fn mitre_mapped_rules_name_their_techniques() {
+        let mut audit = mixed();
+        audit.rules[0].meta.custom.frameworks.insert("mitre-attack".into(), vec!["T1562.008".into()]);
+        let f: Vec<serde_json::Value> = serde_json::from_str(&render(&audit, Format::Ocsf, &RenderOptions::default())).unwrap();
+        let technique = &f[0]["finding_info"]["attacks"][0]["technique"];
+        assert_eq!(technique["uid"], "T1562.008");
+        assert_eq!(technique["name"], "Impair Defenses: Disable or Modify Cloud Logs");
+        assert_eq!(technique["src_url"], "https://attack.mitre.org/techniques/T1562/008/");
+        assert_eq!(f[2]["finding_info"].get("attacks"), None, "CT-102 maps to no technique");
     }
 
     #[test]

@@ -489,3 +489,15 @@ fn an_sso_profile_without_a_session_names_its_login_command() {
     assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
     assert!(stderr.contains("`aws sso login --profile audit`"), "{stderr}");
 }
+
+#[test]
+fn a_missing_output_directory_fails_before_collecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("snapshots");
+    let target = missing.join("s.json").display().to_string();
+    // No credentials either: the directory is what is reported, before any AWS call.
+    let stderr = stderr_of(bare_live().args(["collect", "--regions", "us-east-1", "-o", &target]), 2);
+    assert!(stderr.contains(&format!("cannot write {target}: directory {} does not exist", missing.display())), "{stderr}");
+    let stderr = stderr_of(bare_live().args(["audit", "--regions", "us-east-1", "--sarif", &target]), 2);
+    assert!(stderr.contains("does not exist") && !stderr.contains("credentials"), "{stderr}");
+}

@@ -17,6 +17,9 @@ use crate::triage::Baseline;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let reports = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit, &args.ocsf, &args.asff];
+    let saved = args.save_snapshot.as_ref().filter(|_| args.snapshot.is_none());
+    super::check_output_dirs(reports.into_iter().chain([&saved.cloned()]).flatten().map(PathBuf::as_path))?;
     let config = load_config(args.config.as_deref())?;
     // Read the baseline before any work, so a bad file fails fast (exit 2).
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;

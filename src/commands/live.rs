@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::snapshot::Snapshot;
 
 pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
+    super::check_output_dirs([args.output.as_path()])?;
     let config = load_config(args.config.as_deref())?;
     let options = collect_options(&args.live, &config);
     let (written, stats) = runtime()?.block_on(collect_to_file(&options, &args.output))?;

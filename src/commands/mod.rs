@@ -72,6 +72,23 @@ pub fn error_message(err: &anyhow::Error) -> String {
     out
 }
 
+/// Fails before any work when a file to be written lies in a directory that
+/// does not exist: a live collection can take minutes, and should not end in
+/// "cannot write". The wording is [`crate::fsutil::write_atomic`]'s.
+pub(crate) fn check_output_dirs<'a>(paths: impl IntoIterator<Item = &'a Path>) -> anyhow::Result<()> {
+    for path in paths {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => continue,
+        };
+        if !dir.is_dir() {
+            let what = if dir.exists() { "is not a directory" } else { "does not exist" };
+            anyhow::bail!("cannot write {}: directory {} {what}", path.display(), dir.display());
+        }
+    }
+    Ok(())
+}
+
 /// `--config FILE`, else `./trailaudit.yaml` when present, else defaults.
 pub(crate) fn load_config(explicit: Option<&Path>) -> anyhow::Result<Config> {
     match explicit {

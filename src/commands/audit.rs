@@ -17,9 +17,10 @@ use crate::triage::Baseline;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    // Every file this run writes must have a directory to go to, before a live collection starts.
+    let saved = if args.snapshot.is_none() { args.save_snapshot.as_ref() } else { None };
     let reports = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit, &args.ocsf, &args.asff];
-    let saved = args.save_snapshot.as_ref().filter(|_| args.snapshot.is_none());
-    super::check_output_dirs(reports.into_iter().chain([&saved.cloned()]).flatten().map(PathBuf::as_path))?;
+    super::check_output_dirs(reports.into_iter().flatten().chain(saved).map(PathBuf::as_path))?;
     let config = load_config(args.config.as_deref())?;
     // Read the baseline before any work, so a bad file fails fast (exit 2).
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;

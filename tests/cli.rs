@@ -462,6 +462,12 @@ fn shell_completions_and_man_page() {
         assert!(text.contains(marker), "{shell}: {}", &text[..text.len().min(300)]);
         assert!(text.contains("snapshot") && text.contains("ocsf"), "{shell} completes options and values");
     }
+    let bash = trailaudit().args(["completions", "bash"]).output().unwrap().stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("trailaudit.bash");
+    std::fs::write(&script, bash).unwrap();
+    let syntax = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(syntax.status.success(), "bash -n: {}", String::from_utf8_lossy(&syntax.stderr));
     trailaudit().args(["completions", "tcsh"]).assert().code(2);
     let out = trailaudit().arg("man").output().unwrap();
     let page = String::from_utf8_lossy(&out.stdout);

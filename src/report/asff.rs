@@ -65,9 +65,14 @@ fn label(severity: Severity) -> &'static str {
     }
 }
 
-/// The region a result is imported in.
+/// The region a result is imported in: its own, else the snapshot's first,
+/// else the partition's main region (a snapshot always lists its regions).
 fn region<'a>(audit: &'a Audit, r: &'a RuleResult) -> &'a str {
-    r.region.as_deref().or(audit.metadata.regions.first().map(String::as_str)).unwrap_or("us-east-1")
+    r.region.as_deref().or(audit.metadata.regions.first().map(String::as_str)).unwrap_or(match audit.metadata.partition.as_str() {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    })
 }
 
 /// One ASFF finding.

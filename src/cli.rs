@@ -18,10 +18,10 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     /// No progress, no warnings and no notes on stderr (errors still print).
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// No ANSI colour in the text report, like NO_COLOR=1.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_color: bool,
 }
 

@@ -507,3 +507,27 @@ fn a_missing_output_directory_fails_before_collecting() {
     let stderr = stderr_of(bare_live().args(["audit", "--regions", "us-east-1", "--sarif", &target]), 2);
     assert!(stderr.contains("does not exist") && !stderr.contains("credentials"), "{stderr}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`, which Debian ships
+/// in an essential package) the text report and clap's usage errors are coloured,
+/// and `--no-color` turns both off.
+#[test]
+fn no_color_turns_colour_off_on_a_terminal() {
+    let bin = assert_cmd::cargo::cargo_bin("trailaudit");
+    let on_a_tty = |args: &str| {
+        let line = format!("{} {args}", bin.display());
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report = format!("audit --snapshot {}", fixture("noncompliant"));
+    assert!(on_a_tty(&report).contains("\u{1b}["), "a terminal gets colour");
+    assert!(!on_a_tty(&format!("{report} --no-color")).contains("\u{1b}["), "--no-color");
+    assert!(on_a_tty("audit --bogus").contains("\u{1b}["), "clap colours its errors on a terminal");
+    let usage = on_a_tty("audit --bogus --no-color");
+    assert!(usage.contains("unexpected argument") && !usage.contains("\u{1b}["), "{usage}");
+}

@@ -18,7 +18,10 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
 const EXIT_CODES: [(&str, &str); 4] = [
     ("0", "nothing failing at or above --fail-on (default low), and no errors"),
     ("1", "at least one failing result at or above --fail-on (with --fail-on-new: one that is new since --baseline)"),
-    ("2", "bad usage or bad input (malformed snapshot, invalid Rego, unknown config key, missing credentials or region)"),
+    (
+        "2",
+        "bad usage or bad input (malformed snapshot, invalid Rego, unknown config key), or a live run that cannot start (no credentials, no region, AWS unreachable)",
+    ),
     ("3", "error results (some data could not be collected or a rule broke) and nothing failing; unlike Prowler's 3, not failed checks"),
 ];
 

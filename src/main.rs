@@ -17,7 +17,8 @@ fn main() -> ExitCode {
     match trailaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("trailaudit: error: {err:#}");
+            // The chain can quote untrusted text (a snapshot's unknown key).
+            eprintln!("trailaudit: error: {}", trailaudit::report::escape_message(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }

@@ -35,6 +35,11 @@ impl Miss {
     pub fn parts(&self) -> &[(String, String)] {
         &self.parts
     }
+
+    /// The comparison ran out of budget: nothing is claimed either way.
+    pub fn is_undecided(&self) -> bool {
+        self.undecided
+    }
 }
 
 impl fmt::Display for Miss {

@@ -285,9 +285,10 @@ fn reports(strings: &[String], waiver_text: &[String; 3]) -> (Vec<String>, [Stri
     let [reason, owner, resource] = waiver_text;
     let mut config = Config::default();
     // One waiver that applies (every CT-005 result), one expired, one stale.
-    for (k, (rule, glob, expires)) in [("CT-005", "*".to_owned(), "2099-12-31"), ("CT-004", "*".to_owned(), "2020-01-01"), ("CT-006", resource.clone(), "2099-12-31")]
-        .into_iter()
-        .enumerate()
+    for (k, (rule, glob, expires)) in
+        [("CT-005", "*".to_owned(), "2099-12-31"), ("CT-004", "*".to_owned(), "2020-01-01"), ("CT-006", resource.clone(), "2099-12-31")]
+            .into_iter()
+            .enumerate()
     {
         config.waivers.push(Waiver {
             rule: rule.into(),
@@ -463,7 +464,8 @@ fn leak(path: &str) -> &'static str {
 }
 
 const JSON_SYNTAX: &[char] = &['{', '}', '[', ']', '"', ':', ',', '\\', '0', '-', 'e', '.', 'n', 't', ' ', '\u{1b}', '\u{feff}'];
-const YAML_SYNTAX: &[char] = &[':', '-', ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', '\'', '"', '[', ']', '{', '}', ',', '?', '%', '@', '\u{1b}'];
+const YAML_SYNTAX: &[char] =
+    &[':', '-', ' ', '\n', '\t', '#', '&', '*', '!', '|', '>', '\'', '"', '[', ']', '{', '}', ',', '?', '%', '@', '\u{1b}'];
 
 /// A snapshot error names the file and, when the text is the problem, a
 /// position inside it and a JSON path.

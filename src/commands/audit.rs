@@ -68,7 +68,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         baseline.compare(&mut result, args.fail_on_new);
     }
     if let Some(reason) = &eval_timings.vm_fallback {
-        eprintln!("trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {}", report::escape_message(reason));
+        eprintln!(
+            "trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {}",
+            report::escape_message(reason)
+        );
     }
     for notice in &notices {
         // Waiver text from the configuration: untrusted on a terminal.

@@ -35,7 +35,8 @@ const FIELDS: [(&str, &str); 3] = [("$.eventName", "eventName"), ("$.user.type",
 const WORDS: &[&str] = &["a", "b", "ab", "ba", "aab", "x y", "&&", "a\"b", "a\\b", "a*b", "", "é"];
 /// Number literals, as written: signs, decimals, exponents, magnitudes where
 /// `n - 1 == n`, and both ends of the float range.
-const NUMBERS: &[&str] = &["0", "1", "-1", "2.5", "+3", "1e1", "-0.5", "1e300", "-1e300", "1e301", "1.7976931348623157e308", "-1.7976931348623157e308"];
+const NUMBERS: &[&str] =
+    &["0", "1", "-1", "2.5", "+3", "1e1", "-0.5", "1e300", "-1e300", "1e301", "1.7976931348623157e308", "-1.7976931348623157e308"];
 
 // ---------------------------------------------------------------- the tree
 
@@ -153,11 +154,9 @@ fn glob(pattern: &str, s: &str) -> bool {
     let body = if open_start { &pattern[1..] } else { pattern };
     let open_end = body.ends_with('*') && !(body.is_empty());
     let body = if open_end { &body[..body.len() - 1] } else { body };
-    (0..=s.len()).filter(|&at| s.is_char_boundary(at)).any(|at| {
-        s[at..].starts_with(body)
-            && (open_start || at == 0)
-            && (open_end || at + body.len() == s.len())
-    })
+    (0..=s.len())
+        .filter(|&at| s.is_char_boundary(at))
+        .any(|at| s[at..].starts_with(body) && (open_start || at == 0) && (open_end || at + body.len() == s.len()))
 }
 
 fn eval_atom(atom: &GenAtom, v: &V) -> bool {
@@ -316,11 +315,7 @@ fn render_lit(l: &Lit) -> String {
         Lit::Number(n) => (*n).to_owned(),
         Lit::Text { text, quoted } => {
             let bare = !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || "*.-_".contains(c));
-            if *quoted || !bare {
-                format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
-            } else {
-                text.clone()
-            }
+            if *quoted || !bare { format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")) } else { text.clone() }
         }
     }
 }
@@ -461,16 +456,17 @@ fn pair() -> impl Strategy<Value = (Tree, Tree)> {
 
 /// Arbitrary text, biased towards the pattern alphabet.
 fn noise() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[{}()$.\\[\\]0-9a-z=!<>&|\"\\\\* \t\n-]{0,60}",
-        "\\{[ ($.a-z0-9=!<>&|\"*)]{0,60}\\}",
-    ]
+    prop_oneof![any::<String>(), "[{}()$.\\[\\]0-9a-z=!<>&|\"\\\\* \t\n-]{0,60}", "\\{[ ($.a-z0-9=!<>&|\"*)]{0,60}\\}",]
 }
 
 /// A valid pattern with a few random edits (delete, insert, duplicate, truncate).
 fn mutated() -> impl Strategy<Value = String> {
-    let edit = (0..4u8, any::<usize>(), any::<usize>(), proptest::sample::select(&['{', '}', '(', ')', '"', '\\', '$', '.', '[', ']', '=', '!', '<', '&', '|', '*', ' ', 'é', '\u{0}'][..]));
+    let edit = (
+        0..4u8,
+        any::<usize>(),
+        any::<usize>(),
+        proptest::sample::select(&['{', '}', '(', ')', '"', '\\', '$', '.', '[', ']', '=', '!', '<', '&', '|', '*', ' ', 'é', '\u{0}'][..]),
+    );
     (tree(), any::<bool>(), proptest::collection::vec(edit, 1..4)).prop_map(|(t, spaced, edits)| {
         let mut chars: Vec<char> = text_of(&t, spaced).chars().collect();
         for (kind, a, b, c) in edits {

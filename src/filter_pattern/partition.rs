@@ -21,6 +21,11 @@ use super::{Glob, Test, Value};
 /// and the comparison reported as undecided rather than guessed.
 const MAX_GLOB_CLASSES: usize = 4096;
 
+/// Wildcard tests (one construction, of every wildcard, per candidate set)
+/// allowed per field: what 4096 classes of 40 wildcards can cost, so that
+/// hostile patterns with a hundred wildcards are cut short in bounded time too.
+const MAX_GLOB_WORK: usize = (MAX_GLOB_CLASSES + 1) * 40 * 40;
+
 /// One class of values, with a readable name for reports.
 #[derive(Debug, Clone)]
 pub(crate) struct Rep {
@@ -137,8 +142,10 @@ fn glob_classes(globs: &[Glob], exact: &[String], sep: char) -> (Vec<Rep>, bool)
         want[i] = true;
         queue.push(want);
     }
+    let mut work = 0usize;
     while let Some(want) = queue.pop() {
-        if seen.len() >= MAX_GLOB_CLASSES {
+        work += globs.len();
+        if seen.len() >= MAX_GLOB_CLASSES || work > MAX_GLOB_WORK {
             return (out, false);
         }
         let Some((rep, class)) = construct(globs, &want, exact, sep) else { continue };

@@ -616,3 +616,38 @@ fn the_other_string_class_survives_literals_holding_every_separator() {
     let z = |f: &str| if f == "a" { Value::Str("z".into()) } else { Value::Absent };
     assert!(required.matches(&z) && !candidate.matches(&z));
 }
+
+/// The largest patterns CloudWatch stores, built to be costly (a hundred
+/// wildcards on one field; eighty-six fields in alternating `&&`/`||`), are
+/// compared within the work budget: the answer is "undecided" rather than a
+/// claim, and it comes in about a second in a debug build (the limit below
+/// leaves room for a loaded machine; an unbounded search takes minutes).
+#[test]
+fn the_costliest_patterns_within_the_limits_are_judged_in_bounded_time() {
+    let build = |term: &dyn Fn(usize) -> String, joiner: &dyn Fn(usize) -> &'static str| {
+        let mut text = String::from("{");
+        let mut i = 0;
+        while text.len() < super::parse::MAX_CHARS - 25 {
+            if i > 0 {
+                text.push_str(joiner(i));
+            }
+            text.push_str(&term(i));
+            i += 1;
+        }
+        text.push('}');
+        text
+    };
+    let globs = build(&|i| format!("$.a=*{i:x}*"), &|_| "||");
+    let fields = build(&|i| format!("$.f{i}!=x{i}"), &|i| if i % 2 == 0 { "||" } else { "&&" });
+    let cis = Pattern::parse("{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed != Yes) }").unwrap();
+    for text in [globs, fields] {
+        let p = Pattern::parse(&text).unwrap();
+        let started = std::time::Instant::now();
+        let own = misses(&p, &p);
+        assert!(own.iter().all(|m| m.is_undecided()) && !own.is_empty(), "too large to decide, and said so");
+        assert!(!misses(&cis, &p).is_empty());
+        assert!(!misses(&p, &cis).is_empty());
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(30), "{} characters took {took:?}", text.len());
+    }
+}

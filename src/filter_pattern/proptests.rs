@@ -30,9 +30,9 @@ use super::{Pattern, Value, misses};
 /// Fields the generator uses: (selector as written, normalised name).
 const FIELDS: [(&str, &str); 3] = [("$.eventName", "eventName"), ("$.user.type", "user.type"), ("$.items[0][1]", "items[0][1]")];
 
-/// Strings literals are made of: overlaps (`ab`/`ba`), a shared letter, and
-/// text that needs quoting.
-const WORDS: &[&str] = &["a", "b", "ab", "ba", "aab", "x y", "&&", "a\"b", "a\\b", "a*b", "", "é"];
+/// Strings literals are made of: overlaps (`ab`/`ba`), a shared letter, text
+/// that needs quoting, and the characters the partition glues classes with.
+const WORDS: &[&str] = &["a", "b", "ab", "ba", "aab", "x y", "&&", "a\"b", "a\\b", "a*b", "", "é", "…", "¦b", "\u{1}"];
 /// Number literals, as written: signs, decimals, exponents, magnitudes where
 /// `n - 1 == n`, and both ends of the float range.
 const NUMBERS: &[&str] =

@@ -22,7 +22,8 @@ fn main() -> ExitCode {
     match trailaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("trailaudit: error: {}", trailaudit::commands::error_message(&err));
+            // The chain can quote untrusted text (a snapshot's unknown key).
+            eprintln!("trailaudit: error: {}", trailaudit::report::escape_message(&trailaudit::commands::error_message(&err)));
             ExitCode::from(2)
         }
     }

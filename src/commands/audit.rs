@@ -74,10 +74,14 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         baseline.compare(&mut result, args.fail_on_new);
     }
     if let Some(reason) = eval_timings.vm_fallback.as_ref().filter(|_| !super::quiet()) {
-        eprintln!("trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {reason}");
+        eprintln!(
+            "trailaudit: warning: the pack cannot run on the bytecode VM, so the interpreter ran it: {}",
+            report::escape_message(reason)
+        );
     }
     for notice in notices.iter().filter(|_| !super::quiet()) {
-        eprintln!("trailaudit: warning: {notice}");
+        // Waiver text from the configuration: untrusted on a terminal.
+        eprintln!("trailaudit: warning: {}", report::escape_message(notice));
     }
 
     let report_started = Instant::now();

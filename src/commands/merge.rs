@@ -8,7 +8,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
     let merge = merge_files(&args.snapshots, &MergeOptions { max_skew_minutes: args.max_skew_minutes })?;
     merge.write_file(&args.output)?;
     for warning in merge.warnings().iter().filter(|_| !super::quiet()) {
-        eprintln!("trailaudit: warning: {warning}");
+        eprintln!("trailaudit: warning: {}", crate::report::escape_message(&warning.to_string()));
     }
     let failed = merge.errors().iter().filter(|e| e.kind.is_gap()).count();
     let shards = match merge.organization().and_then(|o| o.shards.as_ref()) {

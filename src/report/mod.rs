@@ -13,7 +13,7 @@ mod platform;
 mod sarif;
 mod text;
 
-pub use escape::{markdown as escape_markdown, terminal as escape_terminal};
+pub use escape::{markdown as escape_markdown, message as escape_message, terminal as escape_terminal};
 pub use json::{JsonReport, REPORT_VERSION};
 
 use crate::finding::Audit;

@@ -141,7 +141,10 @@ impl Config {
             return Ok(Config::default());
         }
         let config: Config = serde_yaml_ng::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            // The YAML parser also breaks lines at U+0085 and U+2028/9, which editors may not:
+            // keep the line inside the file.
+            let lines = text.lines().count().max(1);
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line().clamp(1, lines), l.column()));
             let message = e.to_string();
             let message = message.find(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
             invalid(line, column, message)
@@ -206,6 +209,13 @@ mod tests {
         let c = parse("").unwrap();
         assert_eq!(c.sensitive_buckets.tags["data-classification"], ["sensitive", "confidential", "restricted"]);
         assert_eq!(c.delivery.cloudwatch_logs_max_age_hours, 6.0);
+    }
+
+    #[test]
+    fn a_line_break_only_yaml_sees_keeps_the_error_inside_the_file() {
+        let e = Config::parse("waivers:\u{85}\u{85}\u{85}\u{85}\n  - [\n", Path::new("t.yaml")).expect_err("unterminated");
+        let ConfigError::Invalid { line, .. } = e else { panic!("{e:?}") };
+        assert!(line <= 2, "line {line}");
     }
 
     #[test]

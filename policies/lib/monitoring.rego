@@ -107,7 +107,19 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 	count(details) > 0
 } else := sprintf("%s (no trail records this account)", [no_trail_reason])
 
-no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}}
+# The one cause the 16 rules share when no chain can start: reports show
+# their failures as one finding (`cause.id` groups them; see
+# src/report/triage_order.rs) whose fix is that of the rules named in
+# `fixed_by` (a logging multi-region trail, delivering to CloudWatch Logs),
+# before each rule's own metric filter, alarm and subscriber.
+no_trail_cause := {
+	"id": "no-trail-to-cloudwatch-logs",
+	"title": "no trail delivers to CloudWatch Logs",
+	"detail": no_trail_message,
+	"fixed_by": ["CT-001", "CT-003"],
+}
+
+no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}, "cause": no_trail_cause}
 
 # --- steps 2-4, per log group ------------------------------------------------
 #

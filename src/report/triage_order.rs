@@ -1,0 +1,262 @@
+//! What the text and Markdown reports show first, in the order a person
+//! triages: the counts and what decided the exit code, then the findings,
+//! failing before error before waived, most severe first, then by rule id.
+//!
+//! Failures that share one cause are one finding. A rule says so in its
+//! evidence: `cause: {id, title, detail, fixed_by: [rule ids]}` (the CIS
+//! monitoring rules, `policies/lib/monitoring.rego`, when no trail delivers to
+//! CloudWatch Logs: one cause, sixteen failing rules). Failing results of two
+//! or more rules with the same `cause.id` become one [`Finding`] listing the
+//! rules and the controls they serve; a cause only one rule reports stays that
+//! rule's finding.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::finding::{Audit, BaselineState, Outcome, Rule, RuleResult, Severity, Status};
+
+/// One finding of the report: a rule's non-pass results of one status, or
+/// the failures of several rules sharing one cause.
+pub(super) struct Finding<'a> {
+    pub status: Status,
+    /// The highest severity among the results.
+    pub severity: Severity,
+    /// The rules it concerns, by id (one, unless `cause` is set).
+    pub rules: Vec<&'a Rule>,
+    /// Sorted by account, region, resource, then rule.
+    pub results: Vec<&'a RuleResult>,
+    pub cause: Option<Cause>,
+}
+
+/// The shared cause of a grouped finding, as the rules reported it (pack
+/// data, not AWS data; `detail` may quote AWS names and is escaped like any message).
+pub(super) struct Cause {
+    pub title: String,
+    /// Subject (account, region, resource) → what the cause is there.
+    pub details: BTreeMap<(String, Option<String>, String), String>,
+    /// Rules whose remediation removes the cause (before each grouped rule's own steps).
+    pub fixed_by: Vec<String>,
+}
+
+impl Finding<'_> {
+    /// Framework key → control ids (in natural order) the finding's rules serve.
+    pub fn controls(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut all: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for rule in &self.rules {
+            for (key, ids) in &rule.meta.custom.frameworks {
+                all.entry(key.as_str()).or_default().extend(ids.iter().map(String::as_str));
+            }
+        }
+        all.into_iter()
+            .map(|(k, ids)| {
+                let mut ids: Vec<&str> = ids.into_iter().collect();
+                ids.sort_by_key(|id| natural_key(id));
+                (k, ids)
+            })
+            .collect()
+    }
+
+    /// The distinct subjects, each once (a grouped finding has one result per rule and subject).
+    pub fn subjects(&self) -> Vec<&RuleResult> {
+        let mut seen = BTreeSet::new();
+        self.results.iter().copied().filter(|r| seen.insert((&r.account, &r.region, &r.resource))).collect()
+    }
+}
+
+/// `4.10` after `4.9`, `CloudWatch.10` after `CloudWatch.2`.
+fn natural_key(id: &str) -> Vec<(String, u64)> {
+    id.split('.').map(|part| part.parse::<u64>().map_or((part.to_owned(), 0), |n| (String::new(), n))).collect()
+}
+
+fn status_rank(status: Status) -> u8 {
+    match status {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Waived => 2,
+        Status::Pass => 3,
+    }
+}
+
+fn cause_of(r: &RuleResult) -> Option<(&str, &serde_json::Value)> {
+    let cause = r.evidence.get("cause")?;
+    Some((cause.get("id")?.as_str()?, cause))
+}
+
+fn subject_key(r: &RuleResult) -> (String, Option<String>, String) {
+    (r.account.clone(), r.region.clone(), r.resource.clone())
+}
+
+/// Every non-pass result of `audit` as findings, in triage order.
+pub(super) fn findings(audit: &Audit) -> Vec<Finding<'_>> {
+    let rule_of = |id: &str| audit.rule(id);
+    // Causes reported by at least two rules' failures group; others do not.
+    let mut rules_by_cause: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in audit.results.iter().filter(|r| r.status == Status::Fail) {
+        if let Some((id, _)) = cause_of(r) {
+            rules_by_cause.entry(id).or_default().insert(r.rule_id.as_str());
+        }
+    }
+    let grouped = |r: &RuleResult| {
+        r.status == Status::Fail && cause_of(r).is_some_and(|(id, _)| rules_by_cause.get(id).is_some_and(|rules| rules.len() > 1))
+    };
+
+    let mut out: Vec<Finding<'_>> = Vec::new();
+    let mut by_cause: BTreeMap<&str, Finding<'_>> = BTreeMap::new();
+    let mut by_rule: BTreeMap<(&str, u8), Finding<'_>> = BTreeMap::new();
+    for r in audit.results.iter().filter(|r| r.status != Status::Pass) {
+        if grouped(r) {
+            let (id, cause) = cause_of(r).expect("grouped results have a cause");
+            let text = |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
+            let f = by_cause.entry(id).or_insert_with(|| Finding {
+                status: Status::Fail,
+                severity: r.severity,
+                rules: Vec::new(),
+                results: Vec::new(),
+                cause: Some(Cause {
+                    title: text(cause.get("title")).unwrap_or_else(|| id.to_owned()),
+                    details: BTreeMap::new(),
+                    fixed_by: cause
+                        .get("fixed_by")
+                        .and_then(serde_json::Value::as_array)
+                        .map(|ids| ids.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                        .unwrap_or_default(),
+                }),
+            });
+            f.severity = f.severity.max(r.severity);
+            if let Some(detail) = text(cause.get("detail"))
+                && let Some(c) = f.cause.as_mut()
+            {
+                c.details.entry(subject_key(r)).or_insert(detail);
+            }
+            if let Some(rule) = rule_of(&r.rule_id)
+                && !f.rules.iter().any(|x| x.id() == rule.id())
+            {
+                f.rules.push(rule);
+            }
+            f.results.push(r);
+        } else {
+            let f = by_rule.entry((r.rule_id.as_str(), status_rank(r.status))).or_insert_with(|| Finding {
+                status: r.status,
+                severity: r.severity,
+                rules: rule_of(&r.rule_id).into_iter().collect(),
+                results: Vec::new(),
+                cause: None,
+            });
+            f.severity = f.severity.max(r.severity);
+            f.results.push(r);
+        }
+    }
+    out.extend(by_rule.into_values());
+    for mut f in by_cause.into_values() {
+        f.rules.sort_by(|a, b| a.id().cmp(b.id()));
+        f.results.sort_by(|a, b| subject_key(a).cmp(&subject_key(b)).then_with(|| a.rule_id.cmp(&b.rule_id)));
+        out.push(f);
+    }
+    let first_rule = |f: &Finding<'_>| f.rules.first().map_or_else(|| f.results[0].rule_id.clone(), |r| r.id().to_owned());
+    out.sort_by(|a, b| {
+        status_rank(a.status).cmp(&status_rank(b.status)).then(b.severity.cmp(&a.severity)).then_with(|| first_rule(a).cmp(&first_rule(b)))
+    });
+    out
+}
+
+/// The counts the summary opens with.
+pub(super) struct Counts {
+    pub total: usize,
+    pub by_status: BTreeMap<Status, usize>,
+    /// Failing (`fail`) results per severity.
+    pub failing_by_severity: BTreeMap<Severity, usize>,
+    /// Failing results at or above `--fail-on` (none with `--fail-on none`).
+    pub at_or_above: usize,
+}
+
+/// Failing results that can decide exit code 1 (with `--fail-on-new`: only the new ones).
+fn deciding(audit: &Audit) -> impl Iterator<Item = &RuleResult> {
+    let only_new = audit.baseline.as_ref().is_some_and(|b| b.fail_on_new);
+    audit.results.iter().filter(move |r| {
+        r.status == Status::Fail && audit.fail_on.fails(r.severity) && (!only_new || r.baseline != Some(BaselineState::Unchanged))
+    })
+}
+
+pub(super) fn counts(audit: &Audit) -> Counts {
+    let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+    let mut failing_by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
+    for r in &audit.results {
+        *by_status.entry(r.status).or_default() += 1;
+        if r.status == Status::Fail {
+            *failing_by_severity.entry(r.severity).or_default() += 1;
+        }
+    }
+    let at_or_above = audit.results.iter().filter(|r| r.status == Status::Fail && audit.fail_on.fails(r.severity)).count();
+    Counts { total: audit.results.len(), by_status, failing_by_severity, at_or_above }
+}
+
+/// Ids of the evaluated rules without a single result: nothing in the
+/// snapshot for them to judge (`no subjects`, e.g. no sensitive bucket).
+pub(super) fn no_subjects(audit: &Audit) -> Vec<&str> {
+    audit.rules.iter().map(Rule::id).filter(|id| !audit.results.iter().any(|r| r.rule_id == *id)).collect()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// One line saying what decided the exit code, e.g. `exit 1: 3 failures at
+/// or above high` or `exit 3: 2 error results`.
+pub(super) fn exit_reason(audit: &Audit) -> String {
+    let errors = audit.results.iter().filter(|r| r.status == Status::Error).count();
+    let only_new = audit.baseline.as_ref().is_some_and(|b| b.fail_on_new);
+    let new = if only_new { "new " } else { "" };
+    let threshold = match audit.fail_on.severity() {
+        Some(s) => format!("at or above {s}"),
+        None => String::new(),
+    };
+    match audit.outcome() {
+        Outcome::Failed => {
+            let n = deciding(audit).count();
+            let mut line = format!("exit 1: {} {threshold}", plural(n, &format!("{new}failure"), &format!("{new}failures")));
+            if errors > 0 {
+                line.push_str(&format!(" (and {})", plural(errors, "error result", "error results")));
+            }
+            line
+        }
+        Outcome::Incomplete => {
+            let mut line = format!("exit 3: {} (data not collected or a rule broke)", plural(errors, "error result", "error results"));
+            match audit.fail_on.severity() {
+                Some(s) => line.push_str(&format!("; no {new}failure at or above {s}")),
+                None => line.push_str("; --fail-on none never fails on findings, errors still count"),
+            }
+            line
+        }
+        Outcome::Clean | Outcome::BadInput => {
+            let failing = audit.results.iter().filter(|r| r.status == Status::Fail).count();
+            match audit.fail_on.severity() {
+                None if failing > 0 => {
+                    format!("exit 0: --fail-on none: {} reported, none fails the run; no errors", plural(failing, "failure", "failures"))
+                }
+                None => "exit 0: nothing failing, no errors".to_owned(),
+                Some(s) if failing > 0 => format!(
+                    "exit 0: no {new}failure at or above {s} ({} below it or not new), no errors",
+                    plural(failing, "failure", "failures")
+                ),
+                Some(_) => "exit 0: nothing failing, no errors".to_owned(),
+            }
+        }
+    }
+}
+
+/// The IAM actions the collection was denied, deduplicated and sorted: one
+/// line for the summary, or `None` when nothing was denied.
+pub(super) fn missing_permissions_line(audit: &Audit) -> Option<String> {
+    if audit.missing_permissions.is_empty() { None } else { Some(format!("missing permissions: {}", audit.missing_permissions.join(", "))) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_ids_sort_naturally() {
+        let mut ids = vec!["4.10", "4.2", "4.1", "CloudWatch.10", "CloudWatch.9"];
+        ids.sort_by_key(|id| natural_key(id));
+        assert_eq!(ids, ["4.1", "4.2", "4.10", "CloudWatch.9", "CloudWatch.10"]);
+    }
+}

@@ -252,6 +252,99 @@ pub(super) fn missing_permissions_line(audit: &Audit) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Format, RenderOptions, render};
+
+    /// `mixed()` plus three rules failing on one account with one shared
+    /// cause (whose detail carries hostile AWS text), and a fourth rule
+    /// reporting a cause no other rule shares.
+    fn with_shared_cause() -> Audit {
+        let mut audit = crate::report::tests::mixed();
+        let template = audit.results[0].clone();
+        let base_rule = audit.rules[0].clone();
+        let cause = serde_json::json!({"id": "no-x", "title": "no x delivers", "detail": "trail `a|b` <script>: off", "fixed_by": ["CT-101", "CT-999"]});
+        for (id, severity) in
+            [("MON-901", Severity::Medium), ("MON-902", Severity::Low), ("MON-903", Severity::Medium), ("SOLO-1", Severity::Low)]
+        {
+            let mut rule = base_rule.clone();
+            rule.meta.custom.id = id.into();
+            rule.meta.custom.severity = severity;
+            rule.meta.custom.frameworks = [("cis-aws-v5.0".to_owned(), vec![format!("4.{}", &id[id.len() - 1..])])].into();
+            audit.rules.push(rule);
+            let mut cause = cause.clone();
+            if id == "SOLO-1" {
+                cause["id"] = "only-mine".into();
+            }
+            audit.results.push(RuleResult {
+                rule_id: id.into(),
+                severity,
+                resource: "AWS::::Account:111111111111".into(),
+                region: None,
+                message: format!("{id} not monitored: trail `a|b` <script>: off"),
+                evidence: serde_json::json!({"cause": cause}),
+                ..template.clone()
+            });
+        }
+        audit.rules.sort_by(|a, b| a.id().cmp(b.id()));
+        audit
+    }
+
+    #[test]
+    fn findings_come_fail_error_waived_most_severe_first_with_shared_causes_grouped() {
+        let audit = with_shared_cause();
+        let found = findings(&audit);
+        let summary: Vec<(Status, Severity, Vec<&str>, usize)> =
+            found.iter().map(|f| (f.status, f.severity, f.rules.iter().map(|r| r.id()).collect(), f.results.len())).collect();
+        assert_eq!(
+            summary,
+            [
+                (Status::Fail, Severity::High, vec!["CT-101"], 1),
+                (Status::Fail, Severity::Medium, vec!["MON-901", "MON-902", "MON-903"], 3),
+                (Status::Fail, Severity::Low, vec!["SOLO-1"], 1),
+                (Status::Error, Severity::Low, vec!["CT-102"], 1),
+                (Status::Waived, Severity::Low, vec!["CT-102"], 1),
+            ]
+        );
+        let grouped = &found[1];
+        assert_eq!(grouped.subjects().len(), 1, "one subject for the three rules");
+        assert_eq!(grouped.controls()["cis-aws-v5.0"], ["4.1", "4.2", "4.3"]);
+        let cause = grouped.cause.as_ref().unwrap();
+        assert_eq!((cause.title.as_str(), cause.fixed_by.as_slice()), ("no x delivers", &["CT-101".to_owned(), "CT-999".to_owned()][..]));
+        assert!(found[2].cause.is_none(), "a cause only one rule reports is that rule's finding");
+
+        let text = render(&audit, Format::Text, &RenderOptions::default());
+        assert!(text.contains("MEDIUM   no x delivers  (one cause, 3 failing rules)\n  rules:    MON-901, MON-902, MON-903\n"), "{text}");
+        assert!(text.contains("  Fix the cause (1), CT-101 Title of CT-101:\n  Fix:   Fix it.\n  CLI:   aws fix\n"), "{text}");
+        assert!(text.contains("  Fix the cause (2): the steps of CT-999, `trailaudit rules CT-999`"), "a rule not in this run: {text}");
+        let md = render(&audit, Format::Markdown, &RenderOptions::default());
+        assert!(md.contains("### no x delivers (medium; one cause of 3 failing rules)"), "{md}");
+        let row = md.lines().find(|l| l.contains("| global | AWS::::Account:111111111111 |")).unwrap();
+        assert!(row.contains("trail \\`a\\|b\\` &lt;script&gt;: off") && !md.contains("<script>"), "the detail is escaped: {row}");
+        assert!(md.find("### CT-101").unwrap() < md.find("### no x delivers").unwrap(), "high before medium");
+        assert!(md.find("### no x delivers").unwrap() < md.find("### SOLO-1").unwrap(), "medium before low");
+    }
+
+    #[test]
+    fn the_exit_reason_names_what_decided_the_code() {
+        let mut audit = crate::report::tests::mixed();
+        assert_eq!(exit_reason(&audit), "exit 1: 1 failure at or above low (and 1 error result)");
+        audit.fail_on = Severity::Critical.into();
+        assert_eq!(exit_reason(&audit), "exit 3: 1 error result (data not collected or a rule broke); no failure at or above critical");
+        audit.fail_on = crate::finding::FailOn::Never;
+        assert_eq!(
+            exit_reason(&audit),
+            "exit 3: 1 error result (data not collected or a rule broke); --fail-on none never fails on findings, errors still count"
+        );
+        audit.results.retain(|r| r.status != Status::Error);
+        assert_eq!(exit_reason(&audit), "exit 0: --fail-on none: 1 failure reported, none fails the run; no errors");
+        audit.fail_on = Severity::High.into();
+        assert_eq!(exit_reason(&audit).split(':').next(), Some("exit 1"));
+        audit.fail_on = Severity::Critical.into();
+        assert_eq!(exit_reason(&audit), "exit 0: no failure at or above critical (1 failure below it or not new), no errors");
+        audit.results.retain(|r| r.status != Status::Fail);
+        assert_eq!(exit_reason(&audit), "exit 0: nothing failing, no errors");
+        let c = counts(&audit);
+        assert_eq!((c.total, c.by_status[&Status::Pass], c.by_status[&Status::Waived], c.at_or_above), (2, 1, 1, 0));
+    }
 
     #[test]
     fn control_ids_sort_naturally() {

@@ -68,8 +68,13 @@ pub fn render(audit: &Audit, color: bool, show_passes: bool) -> String {
     if findings.is_empty() {
         let _ = writeln!(out, "\nNo findings: every examined subject passes.");
     } else {
-        let grouped: usize = findings.iter().filter(|f| f.cause.is_some()).map(|f| f.results.len()).sum();
-        let note = if grouped > 0 { format!("; {grouped} failures with one shared cause shown as one") } else { String::new() };
+        let groups: Vec<&Finding<'_>> = findings.iter().filter(|f| f.cause.is_some()).collect();
+        let grouped: usize = groups.iter().map(|f| f.results.len()).sum();
+        let note = match groups.len() {
+            0 => String::new(),
+            1 => format!("; {grouped} failures sharing one cause shown as one finding"),
+            n => format!("; {grouped} failures sharing {n} causes shown as {n} findings"),
+        };
         let _ = writeln!(out, "\n{} {}, most severe first{note}", p.paint(bold, "Findings:"), findings.len());
         for f in &findings {
             finding(&mut out, audit, f, &p);

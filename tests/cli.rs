@@ -395,6 +395,19 @@ fn rules_skip_rules_and_min_severity_select_rules_together_with_framework() {
     let cis_high = rule_ids(&["--framework", "cis-aws-v5.0", "--min-severity", "high", "--skip-rules", "CT-001"], 1);
     assert!(cis_high.contains(&"CT-002".to_owned()) && !cis_high.contains(&"CT-001".to_owned()), "{cis_high:?}");
     assert!(!cis_high.contains(&"MON-001".to_owned()), "medium rules left out: {cis_high:?}");
+    // A control the selection left out is not "not covered" by the pack.
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--framework", "cis-aws-v5.0", "--rules", "CT-005"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let control = text.lines().find(|l| l.contains("Ensure unauthorized API calls are monitored")).unwrap();
+    assert!(control.contains("not selected in this run (rules MON-001)"), "{control}");
+    let control = text.lines().find(|l| l.contains("Ensure VPC flow logging is enabled")).unwrap();
+    assert!(control.contains("needs ec2:DescribeVpcs"), "a control no rule serves keeps its reason: {control}");
     // Passing rules only: nothing fails.
     assert_eq!(rule_ids(&["--rules", "EVT-002,EVT-005"], 0), ["EVT-002", "EVT-005"]);
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
 use crate::evaluate::{AuditOptions, EngineChoice, audit_with_engine};
-use crate::finding::{FailOn, Severity};
+use crate::finding::{ControlStatus, FailOn, Severity};
 use crate::pack::frameworks;
 use crate::pack::select::Selection;
 use crate::report::{self, Format, RenderOptions};
@@ -74,7 +74,23 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
     result.fail_on = fail_on;
-    result.framework = framework.as_ref().map(|f| crate::triage::frameworks::summarize(&result, f));
+    result.framework = framework.as_ref().map(|f| {
+        let mut summary = crate::triage::frameworks::summarize(&result, f);
+        // A control left out by --rules/--skip-rules/--min-severity is not
+        // "not covered" by the pack: say which rules would judge it.
+        for c in summary.controls.iter_mut().filter(|c| c.status == ControlStatus::NotCovered) {
+            let serving: Vec<&str> = pack
+                .rules
+                .iter()
+                .filter(|r| !r.meta.custom.deprecated && r.meta.custom.frameworks.get(&f.key).is_some_and(|ids| ids.contains(&c.id)))
+                .map(|r| r.id())
+                .collect();
+            if !serving.is_empty() {
+                c.note = Some(format!("not selected in this run (rules {})", serving.join(", ")));
+            }
+        }
+        summary
+    });
     if let Some(baseline) = &baseline {
         baseline.compare(&mut result, args.fail_on_new);
     }

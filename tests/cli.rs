@@ -340,6 +340,21 @@ fn markdown_report_opens_with_the_exit_reason_and_lists_findings_before_the_rule
         "the CLI steps the MON fix refers to: {md}"
     );
     assert!(md.contains("| KMS-001 | medium | Customer managed symmetric KMS key rotates its key material | ➖ no subjects |"), "{md}");
+    assert!(!md.contains("## Passes"), "passes are counted in the rules table only");
+    let shown = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--format", "markdown", "--show-passes"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8(shown).unwrap();
+    let passes = &shown[shown.find("## Passes").expect("listed with --show-passes")..shown.find("## Rules").unwrap()];
+    assert_eq!(
+        passes.lines().filter(|l| l.starts_with("| EVT-") || l.starts_with("| CT-") || l.starts_with("| COL-")).count(),
+        4,
+        "{passes}"
+    );
 }
 
 #[test]

@@ -240,6 +240,20 @@ mod tests {
     }
 
     #[test]
+    fn waiver_rule_may_be_a_glob_but_not_a_broken_one() {
+        let ok = parse("waivers:\n  - rule: 'MON-*'\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap();
+        assert_eq!(ok.waivers[0].rule, "MON-*");
+        let e = parse("waivers:\n  - rule: 'MON-['\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("invalid rule pattern `MON-[`"), "{e}");
+    }
+
+    #[test]
+    fn fail_on_none_is_a_threshold_too() {
+        assert_eq!(parse("fail_on: none\n").unwrap().fail_on, Some(FailOn::Never));
+        assert_eq!(parse("fail_on: high\n").unwrap().fail_on, Some(FailOn::At(crate::finding::Severity::High)));
+    }
+
+    #[test]
     fn bad_severity_and_negative_hours_are_rejected() {
         assert!(parse("fail_on: urgent\n").unwrap_err().to_string().contains("trailaudit.yaml:1:"));
         let e = parse("delivery:\n  digest_max_age_hours: -1\n").unwrap_err().to_string();

@@ -148,6 +148,8 @@ test_fail_no_filters if {
 test_error_metric_filters_not_collected if {
 	r := one(td.metric_filters_not_collected(key))
 	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: metric filters of log group cloudtrail-logs (trail main) were not collected"])
+	testing.equal(r.evidence.cause.title, "metric filters not collected")
+	testing.equal(r.evidence.cause.id, sprintf("metric-filters-not-collected:%s", [group]))
 }
 
 # Without input.derived (a pack without lib/metric_filters.rego) a filter is

@@ -192,13 +192,12 @@ fn finding(out: &mut String, rules: &[Rule], none_missing: bool, f: &Finding<'_>
         Some(cause) => {
             let ids: Vec<&str> = f.rules.iter().map(|r| r.id()).collect();
             let controls: Vec<String> = f.controls().into_iter().map(|(k, ids)| format!("{} {}", md(k), md(&ids.join(", ")))).collect();
-            let mut heading = format!(
-                "\n### {} ({}; one cause of {} failing rules)\n\nRules: {}.",
-                md(&cause.title),
-                f.severity,
-                ids.len(),
-                ids.join(", ")
-            );
+            let what = if f.status == Status::Error {
+                format!("{} rules not judged", ids.len())
+            } else {
+                format!("one cause of {} failing rules", ids.len())
+            };
+            let mut heading = format!("\n### {} ({}; {what})\n\nRules: {}.", md(&cause.title), f.severity, ids.join(", "));
             if !controls.is_empty() {
                 let _ = write!(heading, " Controls: {}.", controls.join("; "));
             }
@@ -232,14 +231,20 @@ fn finding(out: &mut String, rules: &[Rule], none_missing: bool, f: &Finding<'_>
                     }
                 }
             }
-            let _ = writeln!(fix, "\n<details><summary>Each rule's own steps ({} rules)</summary>\n", ids.len());
-            for rule in &f.rules {
-                let r = &rule.meta.custom.remediation;
-                let _ = writeln!(fix, "**{}** {}: {}\n", rule.id(), md(&rule.meta.title), r.console.trim().replace('\n', " "));
-                fix.push_str(&code_block(&r.cli));
-                fix.push('\n');
+            if f.status == Status::Error {
+                if !none_missing {
+                    let _ = writeln!(fix, "\nFix: {}.", super::text::ERROR_FIX);
+                }
+            } else {
+                let _ = writeln!(fix, "\n<details><summary>Each rule's own steps ({} rules)</summary>\n", ids.len());
+                for rule in &f.rules {
+                    let r = &rule.meta.custom.remediation;
+                    let _ = writeln!(fix, "**{}** {}: {}\n", rule.id(), md(&rule.meta.title), r.console.trim().replace('\n', " "));
+                    fix.push_str(&code_block(&r.cli));
+                    fix.push('\n');
+                }
+                fix.push_str("</details>\n");
             }
-            fix.push_str("</details>\n");
             (heading, rows, fix)
         }
     };

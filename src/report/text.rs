@@ -72,8 +72,8 @@ pub fn render(audit: &Audit, color: bool, show_passes: bool) -> String {
         let grouped: usize = groups.iter().map(|f| f.results.len()).sum();
         let note = match groups.len() {
             0 => String::new(),
-            1 => format!("; {grouped} failures sharing one cause shown as one finding"),
-            n => format!("; {grouped} failures sharing {n} causes shown as {n} findings"),
+            1 => format!("; {grouped} results sharing one cause shown as one finding"),
+            n => format!("; {grouped} results sharing {n} causes shown as {n} findings"),
         };
         let _ = writeln!(out, "\n{} {}, most severe first{note}", p.paint(bold, "Findings:"), findings.len());
         for f in &findings {
@@ -211,7 +211,11 @@ fn finding(out: &mut String, audit: &Audit, f: &Finding<'_>, p: &Painter) {
                 "\n{} {}  {}",
                 p.severity(f.severity),
                 p.paint(bold, &esc(&cause.title)),
-                format_args!("(one cause, {} failing rules)", ids.len())
+                if f.status == Status::Error {
+                    format!("({} rules not judged)", ids.len())
+                } else {
+                    format!("(one cause, {} failing rules)", ids.len())
+                }
             );
             let _ = writeln!(out, "  rules:    {}", ids.join(", "));
             let controls: Vec<String> = f.controls().into_iter().map(|(k, ids)| format!("{k} {}", ids.join(", "))).collect();
@@ -234,11 +238,17 @@ fn finding(out: &mut String, audit: &Audit, f: &Finding<'_>, p: &Painter) {
                     }
                 }
             }
-            let _ = writeln!(
-                out,
-                "  Then each rule's own steps: `trailaudit rules {}` (and likewise for the others)",
-                ids.first().unwrap_or(&"")
-            );
+            if f.status == Status::Error {
+                if !audit.missing_permissions.is_empty() {
+                    let _ = writeln!(out, "  Fix:   {ERROR_FIX}");
+                }
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  Then each rule's own steps: `trailaudit rules {}` (and likewise for the others)",
+                    ids.first().unwrap_or(&"")
+                );
+            }
         }
     }
 }

@@ -8,7 +8,9 @@
 //! CloudWatch Logs: one cause, sixteen failing rules). Failing results of two
 //! or more rules with the same `cause.id` become one [`Finding`] listing the
 //! rules and the controls they serve; a cause only one rule reports stays that
-//! rule's finding.
+//! rule's finding. Likewise `error` results that one failed call left
+//! unjudged (the same "cannot be judged: <call> failed" message) in two or
+//! more rules are one finding.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,64 +87,108 @@ fn subject_key(r: &RuleResult) -> (String, Option<String>, String) {
     (r.account.clone(), r.region.clone(), r.resource.clone())
 }
 
+/// What groups results into one finding: the key, and the cause it shows.
+struct GroupSpec {
+    title: String,
+    detail: Option<String>,
+    fixed_by: Vec<String>,
+}
+
+/// The prefix trailaudit gives an `error` result resting on a failed call
+/// (`evaluate::scope`); the rest of the message names the call(s).
+const NOT_JUDGED: &str = "cannot be judged: ";
+
+/// The group a non-pass result may join: a failure or an error by the
+/// `cause.id` its rule reports; another error by the failed call(s) its
+/// message names, so rules that one denied call left unjudged are one finding.
+fn group_of(r: &RuleResult) -> Option<(String, GroupSpec)> {
+    let text = |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
+    match r.status {
+        Status::Fail => {
+            let (id, cause) = cause_of(r)?;
+            let fixed_by = cause
+                .get("fixed_by")
+                .and_then(serde_json::Value::as_array)
+                .map(|ids| ids.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            let spec =
+                GroupSpec { title: text(cause.get("title")).unwrap_or_else(|| id.to_owned()), detail: text(cause.get("detail")), fixed_by };
+            Some((format!("fail:{id}"), spec))
+        }
+        Status::Error => {
+            if let Some((id, cause)) = cause_of(r) {
+                let spec = GroupSpec {
+                    title: text(cause.get("title")).unwrap_or_else(|| id.to_owned()),
+                    detail: text(cause.get("detail")),
+                    fixed_by: Vec::new(),
+                };
+                return Some((format!("error:{id}"), spec));
+            }
+            let calls = r.message.strip_prefix(NOT_JUDGED)?;
+            // The title names the call(s) and AWS's error code, not its whole message.
+            let short = match calls.find(" failed (") {
+                Some(at) => {
+                    let rest = &calls[at + " failed (".len()..];
+                    let code = rest.split([':', ')']).next().unwrap_or(rest);
+                    format!("{} failed ({code}{})", &calls[..at], if calls.contains("; ") { ", and more" } else { "" })
+                }
+                None => calls.to_owned(),
+            };
+            Some((format!("error:{calls}"), GroupSpec { title: format!("not judged: {short}"), detail: None, fixed_by: Vec::new() }))
+        }
+        Status::Pass | Status::Waived => None,
+    }
+}
+
 /// Every non-pass result of `audit` as findings, in triage order.
 pub(super) fn findings(audit: &Audit) -> Vec<Finding<'_>> {
     let rule_of = |id: &str| audit.rule(id);
-    // Causes reported by at least two rules' failures group; others do not.
-    let mut rules_by_cause: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for r in audit.results.iter().filter(|r| r.status == Status::Fail) {
-        if let Some((id, _)) = cause_of(r) {
-            rules_by_cause.entry(id).or_default().insert(r.rule_id.as_str());
+    // Groups two or more rules' results join; a group of one rule is that rule's finding.
+    let mut rules_by_group: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for r in &audit.results {
+        if let Some((key, _)) = group_of(r) {
+            rules_by_group.entry(key).or_default().insert(r.rule_id.as_str());
         }
     }
-    let grouped = |r: &RuleResult| {
-        r.status == Status::Fail && cause_of(r).is_some_and(|(id, _)| rules_by_cause.get(id).is_some_and(|rules| rules.len() > 1))
-    };
 
     let mut out: Vec<Finding<'_>> = Vec::new();
-    let mut by_cause: BTreeMap<&str, Finding<'_>> = BTreeMap::new();
+    let mut by_cause: BTreeMap<String, Finding<'_>> = BTreeMap::new();
     let mut by_rule: BTreeMap<(&str, u8), Finding<'_>> = BTreeMap::new();
     for r in audit.results.iter().filter(|r| r.status != Status::Pass) {
-        if grouped(r) {
-            let (id, cause) = cause_of(r).expect("grouped results have a cause");
-            let text = |v: Option<&serde_json::Value>| v.and_then(serde_json::Value::as_str).map(str::to_owned);
-            let f = by_cause.entry(id).or_insert_with(|| Finding {
-                status: Status::Fail,
-                severity: r.severity,
-                rules: Vec::new(),
-                results: Vec::new(),
-                cause: Some(Cause {
-                    title: text(cause.get("title")).unwrap_or_else(|| id.to_owned()),
-                    details: BTreeMap::new(),
-                    fixed_by: cause
-                        .get("fixed_by")
-                        .and_then(serde_json::Value::as_array)
-                        .map(|ids| ids.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-                        .unwrap_or_default(),
-                }),
-            });
-            f.severity = f.severity.max(r.severity);
-            if let Some(detail) = text(cause.get("detail"))
-                && let Some(c) = f.cause.as_mut()
-            {
-                c.details.entry(subject_key(r)).or_insert(detail);
+        match group_of(r).filter(|(key, _)| rules_by_group.get(key).is_some_and(|rules| rules.len() > 1)) {
+            Some((key, spec)) => {
+                let detail = spec.detail.clone();
+                let f = by_cause.entry(key).or_insert_with(|| Finding {
+                    status: r.status,
+                    severity: r.severity,
+                    rules: Vec::new(),
+                    results: Vec::new(),
+                    cause: Some(Cause { title: spec.title, details: BTreeMap::new(), fixed_by: spec.fixed_by }),
+                });
+                f.severity = f.severity.max(r.severity);
+                if let Some(detail) = detail
+                    && let Some(c) = f.cause.as_mut()
+                {
+                    c.details.entry(subject_key(r)).or_insert(detail);
+                }
+                if let Some(rule) = rule_of(&r.rule_id)
+                    && !f.rules.iter().any(|x| x.id() == rule.id())
+                {
+                    f.rules.push(rule);
+                }
+                f.results.push(r);
             }
-            if let Some(rule) = rule_of(&r.rule_id)
-                && !f.rules.iter().any(|x| x.id() == rule.id())
-            {
-                f.rules.push(rule);
+            None => {
+                let f = by_rule.entry((r.rule_id.as_str(), status_rank(r.status))).or_insert_with(|| Finding {
+                    status: r.status,
+                    severity: r.severity,
+                    rules: rule_of(&r.rule_id).into_iter().collect(),
+                    results: Vec::new(),
+                    cause: None,
+                });
+                f.severity = f.severity.max(r.severity);
+                f.results.push(r);
             }
-            f.results.push(r);
-        } else {
-            let f = by_rule.entry((r.rule_id.as_str(), status_rank(r.status))).or_insert_with(|| Finding {
-                status: r.status,
-                severity: r.severity,
-                rules: rule_of(&r.rule_id).into_iter().collect(),
-                results: Vec::new(),
-                cause: None,
-            });
-            f.severity = f.severity.max(r.severity);
-            f.results.push(r);
         }
     }
     out.extend(by_rule.into_values());
@@ -321,6 +367,26 @@ mod tests {
         assert!(row.contains("trail \\`a\\|b\\` &lt;script&gt;: off") && !md.contains("<script>"), "the detail is escaped: {row}");
         assert!(md.find("### CT-101").unwrap() < md.find("### no x delivers").unwrap(), "high before medium");
         assert!(md.find("### no x delivers").unwrap() < md.find("### SOLO-1").unwrap(), "medium before low");
+    }
+
+    #[test]
+    fn errors_one_failed_call_left_in_several_rules_are_one_finding() {
+        let mut audit = crate::report::tests::mixed();
+        let template = audit.results[2].clone(); // CT-102's error
+        let denied =
+            "cannot be judged: logs:DescribeMetricFilters for arn:g in us-east-1 failed (AccessDeniedException: User x is not authorized)";
+        audit.results[2].message = denied.into();
+        audit.results.push(RuleResult { rule_id: "CT-101".into(), message: denied.into(), severity: Severity::High, ..template });
+        let found = findings(&audit);
+        let errors: Vec<&Finding<'_>> = found.iter().filter(|f| f.status == Status::Error).collect();
+        assert_eq!(errors.len(), 1, "one finding for the two rules");
+        let cause = errors[0].cause.as_ref().unwrap();
+        assert_eq!(cause.title, "not judged: logs:DescribeMetricFilters for arn:g in us-east-1 failed (AccessDeniedException)");
+        assert_eq!(errors[0].rules.iter().map(|r| r.id()).collect::<Vec<_>>(), ["CT-101", "CT-102"]);
+        assert_eq!(errors[0].severity, Severity::High);
+        assert!(found[0].status == Status::Fail && found.last().unwrap().status == Status::Waived);
+        let text = render(&audit, Format::Text, &RenderOptions::default());
+        assert!(text.contains("(2 rules not judged)") && !text.contains("Then each rule's own steps"), "{text}");
     }
 
     #[test]

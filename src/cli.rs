@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
+use crate::finding::{FailOn, Severity};
 
 /// Audit how AWS CloudTrail is set up, as policy-as-code.
 ///
@@ -33,9 +33,12 @@ pub enum Command {
     Audit(AuditArgs),
     /// Collect a snapshot of the live AWS account(s) into a file.
     Collect(CollectArgs),
-    /// List the rules of the pack (the catalogue, generated from METADATA).
+    /// List the rules of the pack (the catalogue, generated from METADATA), or print one in full.
     Rules(RulesArgs),
-    /// Run the `test_*` rules of the built-in pack or of policy directories, like `opa test`.
+    /// List the compliance frameworks, their controls and the rules mapped to each.
+    Frameworks(FrameworksArgs),
+    /// Run the `test_*` rules of the built-in pack or of policy directories, like `opa test`
+    /// (failures and a summary; -v lists every test).
     Test(TestArgs),
     /// Print the JSON Schema of snapshot v1.
     Schema,
@@ -142,9 +145,13 @@ pub struct AuditArgs {
     /// Exit 1 only for failing results that are new since --baseline (errors still exit 3).
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
-    /// Lowest severity of a failing result that makes the exit code 1 [default: low].
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    pub fail_on: Option<Severity>,
+    /// Lowest severity of a failing result that makes the exit code 1 (critical, high, medium,
+    /// low, info), or `none`: report, never fail on findings (errors still exit 3) [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// List every passing result in the text and Markdown reports (without it they are counted).
+    #[arg(long)]
+    pub show_passes: bool,
     /// Where a live audit keeps the snapshot it collected (SARIF points into it)
     /// [default: trailaudit-snapshot.json beside the first report file, or in the current directory].
     #[arg(long, value_name = "FILE")]
@@ -153,6 +160,15 @@ pub struct AuditArgs {
     /// `aws-securityhub`, `mitre-attack`), with a per-control summary in the report.
     #[arg(long, value_name = "KEY")]
     pub framework: Option<String>,
+    /// Only these rules: ids or globs (`CT-006`, `MON-*`), comma-separated or repeated.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Never these rules: ids or globs, comma-separated or repeated.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip_rules: Vec<String>,
+    /// Only rules of this severity or higher (critical, high, medium, low, info).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
     #[arg(long)]
     pub timings: bool,
@@ -249,6 +265,21 @@ pub enum CatalogueFormat {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Print this rule in full (title, severity, description, frameworks, requires, remediation).
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
+    pub format: CatalogueFormat,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FrameworksArgs {
+    /// Only this framework (`cis-aws-v5.0`, `aws-securityhub`, ...).
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// `text` or `json` (`markdown` prints the text).
     #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
     pub format: CatalogueFormat,
     #[command(flatten)]
@@ -260,7 +291,7 @@ pub struct TestArgs {
     /// Policy directories whose tests to run (default: the built-in pack).
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
-    /// Also print the output of passing tests.
+    /// List every test with its output, not only the failing ones.
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -307,5 +338,9 @@ pub enum DiffFormat {
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
 }

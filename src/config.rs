@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Severity;
+use crate::finding::FailOn;
 
 /// The configuration file, as written by the user.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -24,9 +24,9 @@ pub struct Config {
     /// Tag keys every trail must carry (Security Hub CloudTrail.9).
     #[serde(default)]
     pub required_trail_tags: Vec<String>,
-    /// Severity threshold for exit code 1; `--fail-on` overrides it.
+    /// Severity threshold for exit code 1, or `none`; `--fail-on` overrides it.
     #[serde(default)]
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailOn>,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
     /// Settings for live collection.
@@ -85,7 +85,7 @@ fn hours_6() -> f64 {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
-    /// Rule id, e.g. `CT-007`.
+    /// Rule id, e.g. `CT-007`, or a glob on rule ids (`MON-*`).
     pub rule: String,
     /// Glob on the result's resource (`*` = every resource of the rule).
     #[serde(default = "any")]
@@ -166,6 +166,9 @@ impl Config {
             }
         }
         for w in &config.waivers {
+            if let Err(e) = crate::pack::select::rule_matcher(&w.rule) {
+                return Err(invalid(line_of(&w.rule), 1, e));
+            }
             if w.reason.trim().is_empty() {
                 return Err(invalid(line_of(&w.rule), 1, format!("waiver for `{}` needs a non-empty `reason`", w.rule)));
             }
@@ -244,6 +247,20 @@ mod tests {
         assert!(e.contains("non-empty `owner`"), "{e}");
         let ok = parse("waivers:\n  - rule: CT-001\n    reason: x\n    owner: team-sec\n    expires: 2027-01-01\n").unwrap();
         assert_eq!(ok.waivers[0].owner, "team-sec");
+    }
+
+    #[test]
+    fn waiver_rule_may_be_a_glob_but_not_a_broken_one() {
+        let ok = parse("waivers:\n  - rule: 'MON-*'\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap();
+        assert_eq!(ok.waivers[0].rule, "MON-*");
+        let e = parse("waivers:\n  - rule: 'MON-['\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("invalid rule pattern `MON-[`"), "{e}");
+    }
+
+    #[test]
+    fn fail_on_none_is_a_threshold_too() {
+        assert_eq!(parse("fail_on: none\n").unwrap().fail_on, Some(FailOn::Never));
+        assert_eq!(parse("fail_on: high\n").unwrap().fail_on, Some(FailOn::At(crate::finding::Severity::High)));
     }
 
     #[test]

@@ -9,8 +9,9 @@ use anyhow::Context;
 use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
 use crate::evaluate::{AuditOptions, EngineChoice, audit_with_engine};
-use crate::finding::Severity;
+use crate::finding::{ControlStatus, FailOn, Severity};
 use crate::pack::frameworks;
+use crate::pack::select::Selection;
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
 use crate::triage::Baseline;
@@ -27,6 +28,22 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let policy_started = Instant::now();
     let pack = load_pack(&args.policy.policy_dirs)?;
     let policy_load = policy_started.elapsed();
+
+    // The selection is checked before any snapshot is read or collected.
+    let framework = match &args.framework {
+        Some(key) => Some(frameworks::find(key).ok_or_else(|| {
+            let known: Vec<String> = frameworks::builtin().into_iter().map(|f| f.key).collect();
+            anyhow::anyhow!("unknown framework `{key}` (known: {})", known.join(", "))
+        })?),
+        None => None,
+    };
+    let selection = Selection {
+        framework: framework.as_ref().map(|f| f.key.clone()),
+        rules: args.rules.clone(),
+        skip_rules: args.skip_rules.clone(),
+        min_severity: args.min_severity,
+    };
+    let only_rules = selection.apply(&pack.rules).map_err(anyhow::Error::msg)?;
 
     let parse_started = Instant::now();
     let (snapshot, text, snapshot_path) = match &args.snapshot {
@@ -47,18 +64,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let parse = parse_started.elapsed();
 
-    let framework = match &args.framework {
-        Some(key) => Some(frameworks::find(key).ok_or_else(|| {
-            let known: Vec<String> = frameworks::builtin().into_iter().map(|f| f.key).collect();
-            anyhow::anyhow!("unknown framework `{key}` (known: {})", known.join(", "))
-        })?),
-        None => None,
-    };
-    let only_rules = framework
-        .as_ref()
-        .map(|f| pack.rules.iter().filter(|r| r.meta.custom.frameworks.contains_key(&f.key)).map(|r| r.id().to_owned()).collect());
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::At(Severity::Low));
     let options = AuditOptions {
-        fail_on: args.fail_on.or(config.fail_on).unwrap_or(Severity::Low),
+        // `none` never fails on findings: the audit is told `low` and the
+        // threshold is replaced below, before any report is rendered.
+        fail_on: fail_on.severity().unwrap_or(Severity::Low),
         only_rules,
         today: chrono::Utc::now().date_naive(),
         snapshot_path: Some(snapshot_path),
@@ -69,7 +79,24 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         RegoEngine::Interpreter => EngineChoice::Interpreter,
     };
     let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
-    result.framework = framework.as_ref().map(|f| crate::triage::frameworks::summarize(&result, f));
+    result.fail_on = fail_on;
+    result.framework = framework.as_ref().map(|f| {
+        let mut summary = crate::triage::frameworks::summarize(&result, f);
+        // A control left out by --rules/--skip-rules/--min-severity is not
+        // "not covered" by the pack: say which rules would judge it.
+        for c in summary.controls.iter_mut().filter(|c| c.status == ControlStatus::NotCovered) {
+            let serving: Vec<&str> = pack
+                .rules
+                .iter()
+                .filter(|r| !r.meta.custom.deprecated && r.meta.custom.frameworks.get(&f.key).is_some_and(|ids| ids.contains(&c.id)))
+                .map(|r| r.id())
+                .collect();
+            if !serving.is_empty() {
+                c.note = Some(format!("not selected in this run (rules {})", serving.join(", ")));
+            }
+        }
+        summary
+    });
     if let Some(baseline) = &baseline {
         baseline.compare(&mut result, args.fail_on_new);
     }
@@ -105,11 +132,11 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     ];
     for (format, path) in extra {
         if let Some(path) = path {
-            let options = RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes };
+            let options = RenderOptions { color: false, markdown_max_bytes: args.markdown_max_bytes, show_passes: args.show_passes };
             emit_with(Some(path), |out| report::write(&result, format, &options, out))?;
         }
     }
-    let options = RenderOptions { color, markdown_max_bytes: args.markdown_max_bytes };
+    let options = RenderOptions { color, markdown_max_bytes: args.markdown_max_bytes, show_passes: args.show_passes };
     emit_with(args.output.as_deref(), |out| report::write(&result, main_format, &options, out))?;
     let report = report_started.elapsed();
 

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Audit(args) => audit::run(args),
         Command::Collect(args) => live::collect_only(args),
         Command::Rules(args) => rules::run(args),
+        Command::Frameworks(args) => rules::frameworks(args),
         Command::Test(args) => policy_test::run(args),
         Command::Schema => {
             print!("{}", crate::snapshot::json_schema());

@@ -184,7 +184,7 @@ pub fn audit_with_engine(
         snapshot_path: options.snapshot_path.clone(),
         rules: rules.into_iter().cloned().collect(),
         results,
-        fail_on: options.fail_on,
+        fail_on: options.fail_on.into(),
         account_ids: {
             let mut ids: Vec<String> = snapshot.accounts.iter().chain(&unreachable).map(|a| a.account_id.clone()).collect();
             ids.sort();
@@ -193,6 +193,7 @@ pub fn audit_with_engine(
         framework: None,
         warnings,
         baseline: None,
+        missing_permissions: missing_permissions(snapshot),
     };
     (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
 }
@@ -232,6 +233,28 @@ fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
 /// Accounts named by failed calls but absent from `accounts`, and accounts an
 /// organization discovery selected that the snapshot holds no trace of (a
 /// shard missing from a merge; see [`never_collected`]), as empty accounts.
+/// The IAM actions behind the snapshot's AccessDenied-type errors
+/// (`AccessDenied`, `AccessDeniedException`, `UnauthorizedOperation`,
+/// `AuthorizationError`, ...), deduplicated and sorted: what to grant before
+/// collecting again.
+pub fn missing_permissions(snapshot: &Snapshot) -> Vec<String> {
+    let mut actions: Vec<String> = snapshot
+        .errors
+        .iter()
+        .filter(|e| e.kind == crate::snapshot::ErrorKind::Failed && is_access_denied(&e.error_code))
+        .filter_map(|e| crate::snapshot::actions::iam_action(&format!("{}:{}", e.service, e.operation)).map(str::to_owned))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}
+
+/// Error codes AWS answers a call the caller's policies do not allow with.
+fn is_access_denied(code: &str) -> bool {
+    let code = code.to_ascii_lowercase();
+    code.contains("accessdenied") || code.starts_with("unauthorized") || code.starts_with("authorizationerror") || code == "forbidden"
+}
+
 fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
     let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
     let selected = snapshot.organization.iter().flat_map(|o| o.selected_accounts.iter()).map(String::as_str);

@@ -24,5 +24,5 @@ pub use outcome::Outcome;
 pub(crate) use result::event_id;
 pub use result::{RuleResult, fingerprint};
 pub use rule::{RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
-pub use vocabulary::{Severity, Status, SubjectKind, account_resource, region_resource};
+pub use vocabulary::{FailOn, Severity, Status, SubjectKind, account_resource, region_resource};
 pub use waiver::{AppliedWaiver, WaiverRef, Warning, WarningKind};

@@ -15,6 +15,7 @@ pub mod frameworks;
 pub mod metadata;
 pub mod rego_tests;
 mod required_patterns;
+pub mod select;
 
 use metadata::parse_metadata;
 pub use required_patterns::{REQUIRED_PATTERNS_RULE, RequiredPatterns, RequirementError};

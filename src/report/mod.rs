@@ -12,6 +12,7 @@ mod ocsf;
 mod platform;
 mod sarif;
 mod text;
+mod triage_order;
 
 pub use escape::{markdown as escape_markdown, message as escape_message, terminal as escape_terminal};
 pub use json::{JsonReport, REPORT_VERSION};
@@ -36,6 +37,9 @@ pub struct RenderOptions {
     /// Largest Markdown report, in bytes (`--markdown-max-bytes`): rows of
     /// findings and fixed results beyond it are counted instead of listed.
     pub markdown_max_bytes: Option<usize>,
+    /// List every passing result in the text and Markdown reports (`--show-passes`);
+    /// without it they are counted.
+    pub show_passes: bool,
 }
 
 /// The whole report as text (tests, `--baseline`'s own report, small outputs).
@@ -52,8 +56,8 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
     match format {
         Format::Json => json::write(audit, out),
         Format::Sarif => sarif::write(audit, out),
-        Format::Text => out.write_all(text::render(audit, options.color).as_bytes()),
-        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes).as_bytes()),
+        Format::Text => out.write_all(text::render(audit, options.color, options.show_passes).as_bytes()),
+        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes, options.show_passes).as_bytes()),
         Format::Junit => out.write_all(junit::render(audit).as_bytes()),
         Format::Ocsf => ocsf::write(audit, out),
         Format::Asff => asff::write(audit, out),
@@ -61,6 +65,7 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
 }
 
 /// Results worth listing one by one: everything but passes.
+#[cfg(test)]
 fn is_finding(status: crate::finding::Status) -> bool {
     status != crate::finding::Status::Pass
 }
@@ -119,11 +124,12 @@ pub(crate) mod tests {
                     ..result("CT-102", Status::Waived, Severity::Low, "arn:w", "waived one")
                 },
             ],
-            fail_on: Severity::Low,
+            fail_on: Severity::Low.into(),
             account_ids: vec!["111111111111".into()],
             framework: None,
             warnings: Vec::new(),
             baseline: None,
+            missing_permissions: Vec::new(),
         }
     }
 

@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any other thread exists.
     unsafe { trailaudit::quiet_library_backtraces() };
+    trailaudit::fsutil::note_closed_stdout();
     let cli = trailaudit::cli::Cli::parse(); // usage errors exit 2 with clap's message
     match trailaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code),

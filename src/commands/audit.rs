@@ -17,11 +17,28 @@ use crate::triage::Baseline;
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
+    let config_file = super::config_path(args.config.as_deref());
+    let live_snapshot = args.snapshot.is_none().then(|| args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args)));
+    super::check_paths(
+        &[("--snapshot", args.snapshot.as_deref()), ("--config", config_file.as_deref()), ("--baseline", args.baseline.as_deref())],
+        &[
+            ("--output", args.output.as_deref()),
+            ("--sarif", args.sarif.as_deref()),
+            ("--json", args.json.as_deref()),
+            ("--markdown", args.markdown.as_deref()),
+            ("--junit", args.junit.as_deref()),
+            ("--save-snapshot", live_snapshot.as_deref()),
+        ],
+    )?;
+    if let Some(mib) = args.max_snapshot_mib {
+        snapshot::set_max_snapshot_mib(mib);
+    }
     let config = load_config(args.config.as_deref())?;
     // Read the baseline before any work, so a bad file fails fast (exit 2).
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let policy_started = Instant::now();
-    let pack = load_pack(&args.policy.policy_dirs)?;
+    let mut pack = load_pack(&args.policy.policy_dirs)?;
+    pack.set_rule_timeout(args.rule_timeout);
     let policy_load = policy_started.elapsed();
 
     let parse_started = Instant::now();

@@ -43,7 +43,11 @@ fn run_all(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus:
 
 /// Evaluates `data.<package>.results` alone.
 fn run_rule(engine: &mut regorus::Engine, rule: &Rule) -> Result<regorus::Value, String> {
-    engine
-        .eval_rule(format!("data.{}.results", rule.package))
-        .map_err(|e| format!("rule failed at run time: {}", first_line(&format!("{e:#}"))))
+    engine.eval_rule(format!("data.{}.results", rule.package)).map_err(|e| run_time_failure(&e))
+}
+
+/// What a rule's failure at run time reads as in its `error` result; a rule
+/// stopped by the execution timer says so, with the bound.
+pub(super) fn run_time_failure(err: &anyhow::Error) -> String {
+    crate::pack::timeout_message(err).unwrap_or_else(|| format!("rule failed at run time: {}", first_line(&format!("{err:#}"))))
 }

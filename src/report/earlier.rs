@@ -47,9 +47,9 @@ impl EarlierResult {
     /// The result's fingerprint as written, or computed as trailaudit does for
     /// reports written before that field existed.
     pub fn fingerprint(&self) -> String {
-        self.fingerprint
-            .clone()
-            .unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, crate::finding::event_id(&self.evidence)))
+        self.fingerprint.clone().unwrap_or_else(|| {
+            fingerprint(&self.rule_id, &self.account, &self.resource, crate::finding::distinction(&self.evidence).as_deref())
+        })
     }
 }
 

@@ -183,7 +183,7 @@ pub fn merge_files(paths: &[PathBuf], options: &MergeOptions) -> Result<Merge, M
 /// Reads and validates one part; `first` is the part others are compared with
 /// (`None` for the first part itself).
 fn read_part(path: &Path, first: Option<&PathBuf>) -> Result<(Source, Snapshot, Vec<Range<usize>>), MergeError> {
-    let io = |source| SnapshotError::Io { path: path.to_owned(), source };
+    let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
     let mut file = File::open(path).map_err(io)?;
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(io)?;
@@ -234,7 +234,7 @@ impl Merge {
     }
 
     fn reread_error(&self, entry: &AccountRef, source: std::io::Error) -> MergeError {
-        MergeError::Load(SnapshotError::Io { path: self.sources[entry.source].path.clone(), source })
+        MergeError::Load(SnapshotError::Io { path: self.sources[entry.source].path.clone(), cause: source })
     }
 
     /// Reads one account back from its part.

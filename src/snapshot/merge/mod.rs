@@ -184,9 +184,13 @@ pub fn merge_files(paths: &[PathBuf], options: &MergeOptions) -> Result<Merge, M
 /// (`None` for the first part itself).
 fn read_part(path: &Path, first: Option<&PathBuf>) -> Result<(Source, Snapshot, Vec<Range<usize>>), MergeError> {
     let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
-    let mut file = File::open(path).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(io)?;
+    let limit = super::load::max_snapshot_bytes();
+    (&file).take(limit.saturating_add(1)).read_to_string(&mut text).map_err(io)?;
+    if text.len() as u64 > limit {
+        return Err(SnapshotError::TooLarge { path: path.to_owned(), limit }.into());
+    }
     let snapshot = match parse_str(&text, path) {
         Ok(snapshot) => snapshot,
         Err(SnapshotError::UnknownVersion { found, .. }) if first.is_some() => {

@@ -167,6 +167,9 @@ impl Config {
             return Ok(Config::default());
         }
         check_yaml_bounds(text).map_err(|(line, column, message)| invalid(line, column, message))?;
+        if let Some((line, column)) = empty_list_item(text) {
+            return Err(invalid(line, column, "empty list item: a `-` with no value (a list cut short?)".into()));
+        }
         let config: Config = serde_yaml_ng::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e.to_string();
@@ -362,6 +365,30 @@ pub(crate) fn check_yaml_bounds(text: &str) -> Result<(), (usize, usize, String)
     Ok(())
 }
 
+/// A block list entry with nothing in it (`-` alone, nothing more indented
+/// below): YAML reads it as null, which serde turns into an empty string or
+/// default, so a list cut short would pass for a value. (line, column), 1-based.
+fn empty_list_item(text: &str) -> Option<(usize, usize)> {
+    let significant = |l: &str| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim();
+        let body = body.find(" #").map_or(body, |k| body[..k].trim_end());
+        if body != "-" {
+            continue;
+        }
+        let next = lines[i + 1..].iter().find(|l| significant(l));
+        if next.is_none_or(|l| l.len() - l.trim_start().len() <= indent) {
+            return Some((i + 1, indent + 1));
+        }
+    }
+    None
+}
+
 /// libyaml's words for a few common mistakes, said the way a person would.
 fn yaml_message(message: &str) -> String {
     if message.contains("did not find expected ',' or ']'") {
@@ -382,6 +409,27 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("trailaudit.yaml"))
+    }
+
+    #[test]
+    fn a_list_cut_short_is_an_error() {
+        let e = parse("required_regions:\n  - us-east-1\n  -\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:3:3: empty list item"), "{e}");
+        let e = parse("required_regions:\n  - us-east-1\n  - # more later\nfail_on: high\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:3:3:"), "{e}");
+        // An entry whose value starts on the next line is not empty.
+        parse("waivers:\n  -\n    rule: CT-001\n    reason: x\n    owner: sec\n    expires: 2099-01-01\n").unwrap();
+    }
+
+    #[test]
+    fn yaml_bounds_skip_text_and_catch_aliases() {
+        assert!(check_yaml_bounds("reason: logs & metrics, see * below # *not* an alias\nnames: ['*', \"&x\", prod-*]\n").is_ok());
+        assert!(check_yaml_bounds("text: |\n  *literal* &text\n  - not a list\nnext: 1\n").is_ok());
+        assert_eq!(check_yaml_bounds("a: *x\n").unwrap_err().0, 1);
+        assert_eq!(check_yaml_bounds("a: [1, *x]\n").unwrap_err().1, 8);
+        assert_eq!(check_yaml_bounds("a: 1\nb: &x 2\n").unwrap_err().0, 2);
+        assert!(check_yaml_bounds(&"- ".repeat(40)).unwrap_err().2.contains("deeper than 32"));
+        assert!(check_yaml_bounds(&("a: ".to_owned() + &"{b: ".repeat(40))).unwrap_err().2.contains("deeper than 32"));
     }
 
     #[test]

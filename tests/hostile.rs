@@ -537,4 +537,8 @@ fn malformed_input_gets_messages_that_say_what_is_wrong() {
     let (code, stderr, _) = audit_with_config("required_regions: [us-east-1, eu-west-1\n");
     assert_eq!(code, Some(2));
     assert!(stderr.contains("a `[` list that is not closed?"), "{stderr}");
+    // A block list cut short after its `-` was read as an empty value and passed.
+    let (code, stderr, _) = audit_with_config("required_regions:\n  - us-east-1\n  -\n");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("CONFIG:3:3: empty list item: a `-` with no value (a list cut short?)"), "{stderr}");
 }

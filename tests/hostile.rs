@@ -542,3 +542,44 @@ fn malformed_input_gets_messages_that_say_what_is_wrong() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("CONFIG:3:3: empty list item: a `-` with no value (a list cut short?)"), "{stderr}");
 }
+
+/// Defect 4, at organization scale: a rule stopped on one account is not run
+/// again on the others (each would cost the timeout); its results there are
+/// `error` too, naming the account where it was stopped.
+#[test]
+fn a_runaway_rule_costs_the_timeout_once_not_on_every_account() {
+    let mut snapshot = compliant();
+    let account = snapshot["accounts"][0].clone();
+    let accounts: Vec<serde_json::Value> = (1..=4)
+        .map(|i| {
+            let id = format!("{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}");
+            let text = serde_json::to_string(&account).unwrap().replace("111111111111", &id);
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect();
+    snapshot["accounts"] = serde_json::Value::Array(accounts);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("four.json");
+    std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let policies = dir.path().join("policies");
+    account_rule(&policies, "runaway", "ACME-002", RUNAWAY);
+    let started = std::time::Instant::now();
+    let out = trailaudit()
+        .args(["audit", "--snapshot", path.to_str().unwrap(), "--format", "json", "--rule-timeout", "1"])
+        .args(["--policy-dir", policies.to_str().unwrap()])
+        .env("RAYON_NUM_THREADS", "1")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runaway: Vec<&serde_json::Value> = report["results"].as_array().unwrap().iter().filter(|r| r["rule_id"] == "ACME-002").collect();
+    assert_eq!(runaway.len(), 4);
+    assert!(runaway.iter().all(|r| r["status"] == "error"));
+    let messages: Vec<&str> = runaway.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.iter().filter(|m| m.starts_with("rule stopped")).count(), 1, "{messages:#?}");
+    assert_eq!(messages.iter().filter(|m| m.starts_with("rule not evaluated")).count(), 3, "{messages:#?}");
+    // Two timeouts (the whole pack at once, then the rule alone) on the first account only.
+    assert!(elapsed.as_secs_f64() < 2.0 * 4.0, "{elapsed:?}");
+}

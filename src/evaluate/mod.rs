@@ -151,6 +151,7 @@ pub fn audit_with_engine(
     let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
     let twice = duplicate_accounts(snapshot);
     let progress = EvalProgress::new(options.progress, accounts.len());
+    let stopped = interpreter::StoppedRules::default();
     let mut results: Vec<RuleResult> = eval_pool().install(|| {
         accounts
             .par_iter()
@@ -165,7 +166,7 @@ pub fn audit_with_engine(
                     };
                     let judged = match values {
                         Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
-                        None => interpreter::evaluate_account(&engine, &rules, &context, account, input),
+                        None => interpreter::evaluate_account(&engine, &rules, &context, account, input, &stopped),
                     };
                     progress.account_done();
                     judged

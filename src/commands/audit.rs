@@ -48,7 +48,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             (snapshot, text, path.clone())
         }
         None => {
-            let snapshot = super::live::collect_live(&args.live, &config)?;
+            let mut snapshot = super::live::collect_live(&args.live, &config)?;
+            for notice in snapshot::dedup_accounts(&mut snapshot) {
+                eprintln!("trailaudit: warning: {notice}");
+            }
             let path = args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args));
             snapshot::write_file(&snapshot, &path)?;
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read back {}", path.display()))?;

@@ -363,4 +363,25 @@ mod never_collected_tests {
         let explained = missing.iter().filter(|r| r.message.contains("not in this snapshot (this snapshot holds shard(s) 1 of 2")).count();
         assert!(explained * 10 >= missing.len() * 7, "{explained} of {}", missing.len());
     }
+
+    /// An account present twice (collected twice) is judged once, with a notice.
+    #[test]
+    fn an_account_present_twice_is_judged_once() {
+        let account: Account = serde_json::from_value(serde_json::json!({"account_id": "111111111111"})).unwrap();
+        let once = Snapshot {
+            schema_version: SCHEMA_VERSION,
+            metadata: Metadata::example(),
+            organization: None,
+            accounts: vec![account.clone()],
+            errors: Vec::new(),
+        };
+        let twice = Snapshot { accounts: vec![account.clone(), account], ..once.clone() };
+        let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).unwrap();
+        let options = AuditOptions::for_tests(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+        let (a, _, _) = audit(&once, None, &pack, &Config::default(), &options);
+        let (b, _, notices) = audit(&twice, None, &pack, &Config::default(), &options);
+        assert_eq!(a.results, b.results);
+        assert_eq!(b.account_ids, ["111111111111"]);
+        assert!(notices.iter().any(|n| n.contains("account 111111111111 was collected 2 times")), "{notices:?}");
+    }
 }

@@ -143,6 +143,25 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     Ok(snapshot)
 }
 
+/// Keeps the first copy of each account of a snapshot just collected (a
+/// `--role-arn` of the calling account's own role collects it twice), so the
+/// snapshot written can be audited again; one message per account dropped.
+pub fn dedup_accounts(snapshot: &mut Snapshot) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    snapshot.accounts.retain(|a| {
+        let n = counts.entry(a.account_id.clone()).or_default();
+        *n += 1;
+        *n == 1
+    });
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(id, n)| {
+            format!("account {id} was collected {n} times (a --role-arn of the calling account itself?); its first copy is kept, and judged once")
+        })
+        .collect()
+}
+
 /// Refuses an account that appears twice in `accounts`: it would be judged,
 /// and counted, twice.
 fn check_accounts(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
@@ -323,4 +342,33 @@ pub fn write_file(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError>
         out.write_all(b"\n")
     })
     .map_err(|cause| SnapshotError::Write { path: path.to_owned(), cause })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str) -> crate::snapshot::Account {
+        serde_json::from_value(serde_json::json!({ "account_id": id })).unwrap()
+    }
+
+    /// Defect 10 (issue 15): an account collected twice is kept once, with a message.
+    #[test]
+    fn an_account_collected_twice_is_kept_once() {
+        let mut snapshot = Snapshot {
+            schema_version: SCHEMA_VERSION,
+            metadata: crate::snapshot::Metadata::example(),
+            organization: None,
+            accounts: vec![account("111111111111"), account("222222222222"), account("111111111111")],
+            errors: Vec::new(),
+        };
+        let notices = dedup_accounts(&mut snapshot);
+        let ids: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+        assert_eq!(ids, ["111111111111", "222222222222"]);
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].starts_with("account 111111111111 was collected 2 times"), "{}", notices[0]);
+        // What is written can be read back: no account twice.
+        let text = serde_json::to_string(&snapshot).unwrap();
+        parse_str(&text, Path::new("s.json")).unwrap();
+    }
 }

@@ -169,6 +169,14 @@ pub struct AuditArgs {
     /// Only rules of this severity or higher (critical, high, medium, low, info).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub min_severity: Option<Severity>,
+    /// Stop a rule whose evaluation on one account runs longer than SECONDS: its results
+    /// for that account become `error` (exit 3), the rest of the report is complete.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub rule_timeout: std::time::Duration,
+    /// Refuse a --snapshot file larger than MIB mebibytes [default: 1024, or
+    /// TRAILAUDIT_MAX_SNAPSHOT_MIB].
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_snapshot_mib: Option<u64>,
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
     #[arg(long)]
     pub timings: bool,
@@ -294,6 +302,9 @@ pub struct TestArgs {
     /// List every test with its output, not only the failing ones.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Stop a test running longer than SECONDS; it is reported as ERROR.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub rule_timeout: std::time::Duration,
 }
 
 /// Exit codes of `diff`: 0 no drift; 1 drift; 2 bad input; 3 no drift, but
@@ -343,4 +354,12 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at most a day.
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!("`{s}` is not a number of seconds between 0 (excluded) and 86400")),
+    }
 }

@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any other thread exists.
     unsafe { trailaudit::quiet_library_backtraces() };
+    trailaudit::fsutil::note_closed_stdout();
     // Usage errors exit 2 with clap's message, uncoloured with --no-color (clap reads NO_COLOR itself).
     let mut command = trailaudit::cli::Cli::command();
     if std::env::args_os().any(|a| a == "--no-color") {

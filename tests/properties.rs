@@ -492,6 +492,12 @@ fn snapshot_error_is_located(text: &str, e: &trailaudit::snapshot::SnapshotError
             prop_assert!(*column <= text.len() + 1, "{shown}");
             prop_assert!(json_path.starts_with('$') && !message.is_empty(), "{shown}");
         }
+        SnapshotError::NotASnapshot { line, column, message, .. } => {
+            prop_assert!(*line >= 1 && *line <= text.split('\n').count() + 1, "line {line} of {shown}");
+            prop_assert!(*column >= 1 && *column <= text.len() + 1, "{shown}");
+            prop_assert!(!message.is_empty(), "{shown}");
+        }
+        SnapshotError::DuplicateAccount { json_path, .. } => prop_assert!(json_path.starts_with('$'), "{shown}"),
         SnapshotError::UnknownVersion { .. } => {}
         other => prop_assert!(false, "reading text cannot fail with {other:?}"),
     }

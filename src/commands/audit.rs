@@ -22,11 +22,30 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let saved = if args.snapshot.is_none() { args.save_snapshot.as_ref() } else { None };
     let reports = [&args.output, &args.sarif, &args.json, &args.markdown, &args.junit, &args.ocsf, &args.asff];
     super::check_output_dirs(reports.into_iter().flatten().chain(saved).map(PathBuf::as_path))?;
+    let config_file = super::config_path(args.config.as_deref());
+    let live_snapshot = args.snapshot.is_none().then(|| args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args)));
+    super::check_paths(
+        &[("--snapshot", args.snapshot.as_deref()), ("--config", config_file.as_deref()), ("--baseline", args.baseline.as_deref())],
+        &[
+            ("--output", args.output.as_deref()),
+            ("--sarif", args.sarif.as_deref()),
+            ("--json", args.json.as_deref()),
+            ("--markdown", args.markdown.as_deref()),
+            ("--junit", args.junit.as_deref()),
+            ("--ocsf", args.ocsf.as_deref()),
+            ("--asff", args.asff.as_deref()),
+            ("--save-snapshot", live_snapshot.as_deref()),
+        ],
+    )?;
+    if let Some(mib) = args.max_snapshot_mib {
+        snapshot::set_max_snapshot_mib(mib);
+    }
     let config = load_config(args.config.as_deref())?;
     // Read the baseline before any work, so a bad file fails fast (exit 2).
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let policy_started = Instant::now();
-    let pack = load_pack(&args.policy.policy_dirs)?;
+    let mut pack = load_pack(&args.policy.policy_dirs)?;
+    pack.set_rule_timeout(args.rule_timeout);
     let policy_load = policy_started.elapsed();
 
     // The selection is checked before any snapshot is read or collected.
@@ -52,7 +71,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             (snapshot, text, path.clone())
         }
         None => {
-            let snapshot = super::live::collect_live(&args.live, &config)?;
+            let mut snapshot = super::live::collect_live(&args.live, &config)?;
+            for notice in snapshot::dedup_accounts(&mut snapshot) {
+                eprintln!("trailaudit: warning: {notice}");
+            }
             let path = args.save_snapshot.clone().unwrap_or_else(|| default_snapshot_path(&args));
             snapshot::write_file(&snapshot, &path)?;
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read back {}", path.display()))?;

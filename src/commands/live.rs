@@ -12,6 +12,8 @@ use crate::snapshot::Snapshot;
 
 pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
     super::check_output_dirs([args.output.as_path()])?;
+    let config_file = super::config_path(args.config.as_deref());
+    super::check_paths(&[("--config", config_file.as_deref())], &[("--output", Some(&args.output))])?;
     let config = load_config(args.config.as_deref())?;
     let options = collect_options(&args.live, &config);
     let (written, stats) = runtime()?.block_on(collect_to_file(&options, &args.output))?;

@@ -116,6 +116,7 @@ pub(crate) fn emit_with(path: Option<&Path>, write: impl FnOnce(&mut dyn std::io
         Some(p) => crate::fsutil::write_atomic_with(p, write).with_context(|| format!("cannot write {}", p.display())),
         None => {
             use std::io::Write;
+            crate::fsutil::check_stdout_open().context("cannot write to stdout")?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             match write(&mut out).and_then(|()| out.flush()) {
                 // A closed pipe (`| head`) is the reader's choice, not our failure.
@@ -124,6 +125,20 @@ pub(crate) fn emit_with(path: Option<&Path>, write: impl FnOnce(&mut dyn std::io
             }
         }
     }
+}
+
+/// Refuses (exit 2, before any work) outputs that would overwrite an input or
+/// each other: see [`crate::fsutil::check_distinct`]. Options left out are `None`.
+pub(crate) fn check_paths(inputs: &[(&str, Option<&Path>)], outputs: &[(&str, Option<&Path>)]) -> anyhow::Result<()> {
+    fn named<'a>(list: &[(&'a str, Option<&'a Path>)]) -> Vec<crate::fsutil::Named<'a>> {
+        list.iter().filter_map(|&(option, path)| path.map(|path| crate::fsutil::Named { option, path })).collect()
+    }
+    crate::fsutil::check_distinct(&named(inputs), &named(outputs)).map_err(anyhow::Error::msg)
+}
+
+/// The configuration file a run reads: `--config`, else `./trailaudit.yaml` when present.
+pub(crate) fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit.map(Path::to_path_buf).or_else(|| Some(PathBuf::from("trailaudit.yaml")).filter(|p| p.is_file()))
 }
 
 /// Progress goes to stderr only for a person watching it: a terminal, and not
@@ -136,9 +151,19 @@ pub(crate) fn show_progress(stderr_is_terminal: bool, ci: bool) -> bool {
 mod tests {
     #[test]
     fn error_messages_say_each_cause_once() {
+        // An error whose message already quotes its source (as a `#[source]` field of a
+        // thiserror message would): anyhow's chain says it twice, error_message once.
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot read snapshot x.json: {source}")]
+        struct Quoting {
+            source: std::io::Error,
+        }
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
-        let err = anyhow::Error::new(crate::snapshot::SnapshotError::Io { path: "x.json".into(), source: io });
+        let err = anyhow::Error::new(Quoting { source: io });
         assert_eq!(format!("{err:#}").matches("No such file").count(), 2, "anyhow's chain repeats the source");
+        assert_eq!(super::error_message(&err), "cannot read snapshot x.json: No such file or directory (os error 2)");
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
+        let err = anyhow::Error::new(crate::snapshot::SnapshotError::Io { path: "x.json".into(), cause: io });
         assert_eq!(super::error_message(&err), "cannot read snapshot x.json: No such file or directory (os error 2)");
         let err = anyhow::anyhow!("inner cause").context("outer");
         assert_eq!(super::error_message(&err), "outer: inner cause");

@@ -9,11 +9,13 @@ use crate::pack::rego_tests::{self, TestOutcome, TestStatus};
 use crate::pack::{Pack, PackSource};
 
 pub fn run(args: TestArgs) -> anyhow::Result<u8> {
-    // User directories are loaded over the built-in pack so their tests can
-    // import `data.trailaudit.lib.*`; only their own tests run.
+    // User directories are loaded beside the built-in pack so their tests can
+    // import `data.trailaudit.lib.*`; only their own tests run (and those of
+    // built-in files a directory holds an identical copy of: `trailaudit test policies`).
     let from_dirs = !args.dirs.is_empty();
-    let pack = Pack::load(&PackSource { builtin: true, dirs: args.dirs.clone() })?;
-    let outcomes = rego_tests::run(&pack, |f| f.builtin != from_dirs)?;
+    let mut pack = Pack::load(&PackSource { builtin: true, dirs: args.dirs.clone() })?;
+    pack.set_rule_timeout(args.rule_timeout);
+    let outcomes = rego_tests::run(&pack, |f| if from_dirs { !f.builtin || pack.builtin_copies.contains(&f.rel) } else { f.builtin })?;
     let mut out = std::io::stdout().lock();
     write_report(&mut out, &outcomes, args.verbose)?;
     if outcomes.is_empty() {

@@ -38,6 +38,9 @@ pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> 
         yaml.push('\n');
     }
     let first_yaml_line = start + 2; // 1-based line of the first YAML line
+    // Pack files may come from a pull request: the same bounds as the configuration.
+    crate::config::check_yaml_bounds(&yaml)
+        .map_err(|(line, _, message)| MetaError { line: first_yaml_line + line - 1, message: format!("invalid METADATA: {message}") })?;
     let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {
         // The YAML parser also breaks lines at U+0085 and U+2028/9, which `lines()` does
         // not: keep the reported line inside the block rather than past the file's end.

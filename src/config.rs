@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Severity;
+use crate::finding::FailOn;
 
 /// The configuration file, as written by the user.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -24,9 +24,9 @@ pub struct Config {
     /// Tag keys every trail must carry (Security Hub CloudTrail.9).
     #[serde(default)]
     pub required_trail_tags: Vec<String>,
-    /// Severity threshold for exit code 1; `--fail-on` overrides it.
+    /// Severity threshold for exit code 1, or `none`; `--fail-on` overrides it.
     #[serde(default)]
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailOn>,
     #[serde(default)]
     pub waivers: Vec<Waiver>,
     /// Settings for live collection.
@@ -85,7 +85,7 @@ fn hours_6() -> f64 {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
-    /// Rule id, e.g. `CT-007`.
+    /// Rule id, e.g. `CT-007`, or a glob on rule ids (`MON-*`).
     pub rule: String,
     /// Glob on the result's resource (`*` = every resource of the rule).
     #[serde(default = "any")]
@@ -122,29 +122,62 @@ pub struct CollectConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    // `cause`, not `source`: the message already says it (printed once).
+    #[error("cannot read config {path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{path}:{line}:{column}: {message}")]
     Invalid { path: PathBuf, line: usize, column: usize, message: String },
 }
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_owned(), source })?;
+        use std::io::Read;
+        let io = |cause| ConfigError::Io { path: path.to_owned(), cause };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path).map_err(io)?.take(MAX_CONFIG_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() > MAX_CONFIG_BYTES {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                line: 1,
+                column: 1,
+                message: format!("the configuration is larger than {MAX_CONFIG_BYTES} bytes; is this the right file?"),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let before = &e.as_bytes()[..offset];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column =
+                String::from_utf8_lossy(&before[before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..]).chars().count() + 1;
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!("not UTF-8 text: invalid byte 0x{:02x} at byte offset {offset}", e.as_bytes()[offset]),
+            }
+        })?;
         Config::parse(&text, path)
     }
 
     /// Parses YAML text; `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let invalid = |line: usize, column: usize, message: String| ConfigError::Invalid { path: path.to_owned(), line, column, message };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
+        check_yaml_bounds(text).map_err(|(line, column, message)| invalid(line, column, message))?;
+        if let Some((line, column)) = empty_list_item(text) {
+            return Err(invalid(line, column, "empty list item: a `-` with no value (a list cut short?)".into()));
+        }
         let config: Config = serde_yaml_ng::from_str(text).map_err(|e| {
-            let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            // The YAML parser also breaks lines at U+0085 and U+2028/9, which editors may not:
+            // keep the line inside the file.
+            let lines = text.lines().count().max(1);
+            let (line, column) = e.location().map_or((1, 1), |l| (l.line().clamp(1, lines), l.column()));
             let message = e.to_string();
             let message = message.find(" at line ").map_or(message.clone(), |i| message[..i].to_owned());
-            invalid(line, column, message)
+            invalid(line, column, yaml_message(&message))
         })?;
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
         for glob in config.sensitive_buckets.names.iter().chain(config.waivers.iter().map(|w| &w.resource)) {
@@ -163,6 +196,9 @@ impl Config {
             }
         }
         for w in &config.waivers {
+            if let Err(e) = crate::pack::select::rule_matcher(&w.rule) {
+                return Err(invalid(line_of(&w.rule), 1, e));
+            }
             if w.reason.trim().is_empty() {
                 return Err(invalid(line_of(&w.rule), 1, format!("waiver for `{}` needs a non-empty `reason`", w.rule)));
             }
@@ -193,6 +229,186 @@ impl Config {
     }
 }
 
+/// The largest configuration file read (1 MiB): a trailaudit.yaml with a
+/// thousand waivers is about 200 KB.
+pub const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+/// The deepest nesting of YAML collections accepted (trailaudit.yaml needs 4).
+pub const MAX_YAML_DEPTH: usize = 32;
+
+/// Bounds YAML before serde_yaml_ng sees it, which has no budget of its own
+/// worth the name: an alias (`*name`) is expanded wherever it is used, so a
+/// few lines of nested aliases become gigabytes (a 1.5 MB file took 12.9 GB and
+/// 41 s), and deep nesting parses in quadratic time (200 KB: 19 s). trailaudit's
+/// YAML (the configuration, rule METADATA) never needs either, so aliases and
+/// anchors are refused and nesting is bounded by [`MAX_YAML_DEPTH`]. Quoted
+/// strings, comments and block scalars (`|`, `>`) are skipped, so a `*` or
+/// `&` inside text is fine. `Err` is (line, column, message), 1-based.
+pub(crate) fn check_yaml_bounds(text: &str) -> Result<(), (usize, usize, String)> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    // Inside a block scalar: the indentation of the line that opened it.
+    let mut block_scalar: Option<usize> = None;
+    let mut quote: Option<char> = None;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block_scalar {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_scalar = None;
+        }
+        let body = &line[indent..];
+        if quote.is_none() && flow == 0 && !body.is_empty() && !body.starts_with('#') {
+            while indents.last().is_some_and(|&last| last >= indent) && indents.last() != Some(&indent) {
+                indents.pop();
+            }
+            if indents.last() != Some(&indent) {
+                indents.push(indent);
+            }
+        }
+        let chars: Vec<(usize, char)> = body.char_indices().collect();
+        let next_is_blank = |k: usize| chars.get(k + 1).is_none_or(|&(_, d)| d == ' ' || d == '\t');
+        let mut dashes = 0usize;
+        // Where a node may start: the line's start, after `- `, `? `, `: `, and in
+        // a flow collection after `[`, `{`, `,`. Only there do `*`, `&` and quotes
+        // mean something; inside a plain scalar (`logs & metrics`) they are text.
+        let mut expect_node = quote.is_none();
+        let mut last_significant = None;
+        let mut prev = ' ';
+        let mut k = 0;
+        while k < chars.len() {
+            let c = chars[k].1;
+            let column = indent + k + 1;
+            match quote {
+                Some('\'') => {
+                    if c == '\'' {
+                        if chars.get(k + 1).is_some_and(|&(_, d)| d == '\'') {
+                            k += 1;
+                        } else {
+                            quote = None;
+                        }
+                    }
+                }
+                Some(_) => {
+                    if c == '\\' {
+                        k += 1;
+                    } else if c == '"' {
+                        quote = None;
+                    }
+                }
+                None => {
+                    if c == '#' && (prev == ' ' || prev == '\t') {
+                        break;
+                    }
+                    let blank = c == ' ' || c == '\t';
+                    if expect_node && !blank {
+                        match c {
+                            '*' => {
+                                return Err((n, column, "YAML aliases (`*name`) are not accepted: an alias is copied wherever it is used, so a small file can expand without bound; write the value out, or quote a text that starts with `*`".into()));
+                            }
+                            '&' => {
+                                return Err((n, column, "YAML anchors (`&name`) are not accepted (aliases are not); write the value out, or quote a text that starts with `&`".into()));
+                            }
+                            '\'' | '"' => {
+                                quote = Some(c);
+                                expect_node = false;
+                            }
+                            '[' | '{' => flow += 1,
+                            ']' | '}' if flow > 0 => {
+                                flow -= 1;
+                                expect_node = false;
+                            }
+                            ',' if flow > 0 => {}
+                            '-' | '?' if next_is_blank(k) && flow == 0 => dashes += 1,
+                            _ => expect_node = false,
+                        }
+                    } else if !blank {
+                        match c {
+                            ':' if next_is_blank(k)
+                                || (flow > 0 && chars.get(k + 1).is_some_and(|&(_, d)| matches!(d, ',' | ']' | '}'))) =>
+                            {
+                                expect_node = true;
+                            }
+                            ',' if flow > 0 => expect_node = true,
+                            ']' | '}' if flow > 0 => flow -= 1,
+                            '[' | '{' if flow > 0 => {
+                                flow += 1;
+                                expect_node = true;
+                            }
+                            _ => {}
+                        }
+                    }
+                    let depth = indents.len() + dashes + flow;
+                    if depth > MAX_YAML_DEPTH {
+                        return Err((
+                            n,
+                            column,
+                            format!("YAML nested deeper than {MAX_YAML_DEPTH} levels; trailaudit's files need a handful"),
+                        ));
+                    }
+                    if !blank {
+                        last_significant = Some(k);
+                    }
+                }
+            }
+            prev = c;
+            k += 1;
+        }
+        // `key: |`, `- >-`, `key: |2`: the indented lines that follow are text.
+        if quote.is_none() && flow == 0 {
+            let end = last_significant.map_or(0, |k| chars[k].0 + chars[k].1.len_utf8());
+            let head = body[..end].trim_end();
+            let indicator = head.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+            if (indicator.ends_with('|') || indicator.ends_with('>'))
+                && (indicator.len() == 1 || indicator[..indicator.len() - 1].ends_with([' ', ':']))
+            {
+                block_scalar = Some(indent);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A block list entry with nothing in it (`-` alone, nothing more indented
+/// below): YAML reads it as null, which serde turns into an empty string or
+/// default, so a list cut short would pass for a value. (line, column), 1-based.
+fn empty_list_item(text: &str) -> Option<(usize, usize)> {
+    let significant = |l: &str| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim();
+        let body = body.find(" #").map_or(body, |k| body[..k].trim_end());
+        if body != "-" {
+            continue;
+        }
+        let next = lines[i + 1..].iter().find(|l| significant(l));
+        if next.is_none_or(|l| l.len() - l.trim_start().len() <= indent) {
+            return Some((i + 1, indent + 1));
+        }
+    }
+    None
+}
+
+/// libyaml's words for a few common mistakes, said the way a person would.
+fn yaml_message(message: &str) -> String {
+    if message.contains("did not find expected ',' or ']'") {
+        return format!("{message} (a `[` list that is not closed?)");
+    }
+    if message.contains("did not find expected ',' or '}'") {
+        return format!("{message} (a `{{` mapping that is not closed?)");
+    }
+    if message.contains("did not find expected node content") || message.contains("expected a YAML tag") {
+        return format!("{message} (a list or value cut short: an unfinished `[`, `{{`, `-` or `key:`?)");
+    }
+    message.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,10 +418,38 @@ mod tests {
     }
 
     #[test]
+    fn a_list_cut_short_is_an_error() {
+        let e = parse("required_regions:\n  - us-east-1\n  -\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:3:3: empty list item"), "{e}");
+        let e = parse("required_regions:\n  - us-east-1\n  - # more later\nfail_on: high\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:3:3:"), "{e}");
+        // An entry whose value starts on the next line is not empty.
+        parse("waivers:\n  -\n    rule: CT-001\n    reason: x\n    owner: sec\n    expires: 2099-01-01\n").unwrap();
+    }
+
+    #[test]
+    fn yaml_bounds_skip_text_and_catch_aliases() {
+        assert!(check_yaml_bounds("reason: logs & metrics, see * below # *not* an alias\nnames: ['*', \"&x\", prod-*]\n").is_ok());
+        assert!(check_yaml_bounds("text: |\n  *literal* &text\n  - not a list\nnext: 1\n").is_ok());
+        assert_eq!(check_yaml_bounds("a: *x\n").unwrap_err().0, 1);
+        assert_eq!(check_yaml_bounds("a: [1, *x]\n").unwrap_err().1, 8);
+        assert_eq!(check_yaml_bounds("a: 1\nb: &x 2\n").unwrap_err().0, 2);
+        assert!(check_yaml_bounds(&"- ".repeat(40)).unwrap_err().2.contains("deeper than 32"));
+        assert!(check_yaml_bounds(&("a: ".to_owned() + &"{b: ".repeat(40))).unwrap_err().2.contains("deeper than 32"));
+    }
+
+    #[test]
     fn empty_file_gives_defaults() {
         let c = parse("").unwrap();
         assert_eq!(c.sensitive_buckets.tags["data-classification"], ["sensitive", "confidential", "restricted"]);
         assert_eq!(c.delivery.cloudwatch_logs_max_age_hours, 6.0);
+    }
+
+    #[test]
+    fn a_line_break_only_yaml_sees_keeps_the_error_inside_the_file() {
+        let e = Config::parse("waivers:\u{85}\u{85}\u{85}\u{85}\n  - [\n", Path::new("t.yaml")).expect_err("unterminated");
+        let ConfigError::Invalid { line, .. } = e else { panic!("{e:?}") };
+        assert!(line <= 2, "line {line}");
     }
 
     #[test]
@@ -234,6 +478,20 @@ mod tests {
         assert!(e.contains("non-empty `owner`"), "{e}");
         let ok = parse("waivers:\n  - rule: CT-001\n    reason: x\n    owner: team-sec\n    expires: 2027-01-01\n").unwrap();
         assert_eq!(ok.waivers[0].owner, "team-sec");
+    }
+
+    #[test]
+    fn waiver_rule_may_be_a_glob_but_not_a_broken_one() {
+        let ok = parse("waivers:\n  - rule: 'MON-*'\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap();
+        assert_eq!(ok.waivers[0].rule, "MON-*");
+        let e = parse("waivers:\n  - rule: 'MON-['\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("invalid rule pattern `MON-[`"), "{e}");
+    }
+
+    #[test]
+    fn fail_on_none_is_a_threshold_too() {
+        assert_eq!(parse("fail_on: none\n").unwrap().fail_on, Some(FailOn::Never));
+        assert_eq!(parse("fail_on: high\n").unwrap().fail_on, Some(FailOn::At(crate::finding::Severity::High)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 /// regorus allocates often and briefly (values, scopes, path strings): glibc's
 /// malloc and free were a quarter of an audit's profile.
@@ -13,11 +13,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any other thread exists.
     unsafe { trailaudit::quiet_library_backtraces() };
-    let cli = trailaudit::cli::Cli::parse(); // usage errors exit 2 with clap's message
+    trailaudit::fsutil::note_closed_stdout();
+    // Usage errors exit 2 with clap's message, uncoloured with --no-color (clap reads NO_COLOR itself).
+    let mut command = trailaudit::cli::Cli::command();
+    if std::env::args_os().any(|a| a == "--no-color") {
+        command = command.color(clap::ColorChoice::Never);
+    }
+    let cli = trailaudit::cli::Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     match trailaudit::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("trailaudit: error: {err:#}");
+            // The chain can quote untrusted text (a snapshot's unknown key).
+            eprintln!("trailaudit: error: {}", trailaudit::report::escape_message(&trailaudit::commands::error_message(&err)));
             ExitCode::from(2)
         }
     }

@@ -1,4 +1,4 @@
-//! Golden reports of every bundled fixture (JSON, SARIF, Markdown) pinned with
+//! Golden reports of every bundled fixture (JSON, SARIF, Markdown, text) pinned with
 //! insta, and the headline verdicts fixtures/README.md promises.
 //!
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always` and read the diff).
@@ -43,7 +43,7 @@ fn redact(text: &str) -> String {
 fn golden_reports() {
     for name in FIXTURES {
         let audit = run(name);
-        for (format, ext) in [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md")] {
+        for (format, ext) in [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md"), (Format::Text, "txt")] {
             let text = redact(&render(&audit, format, &RenderOptions::default()));
             insta::assert_snapshot!(format!("{name}.{ext}"), text);
         }
@@ -71,7 +71,9 @@ fn noncompliant_with_baseline_and_waivers() -> Audit {
 #[test]
 fn golden_reports_with_baseline_and_waivers() {
     let audit = noncompliant_with_baseline_and_waivers();
-    for (format, ext) in [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md"), (Format::Junit, "junit.xml")] {
+    for (format, ext) in
+        [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md"), (Format::Text, "txt"), (Format::Junit, "junit.xml")]
+    {
         let text = redact(&render(&audit, format, &RenderOptions::default()));
         insta::assert_snapshot!(format!("noncompliant_baseline_waivers.{ext}"), text);
     }
@@ -96,7 +98,7 @@ fn baseline_and_waivers_verdicts() {
     assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed)), Some((1, 42, 1)));
     assert_eq!(a.outcome() as u8, 1, "the new CT-005 failure (medium) fails the run");
     let mut high = a.clone();
-    high.fail_on = Severity::High;
+    high.fail_on = Severity::High.into();
     assert_eq!(high.outcome() as u8, 0, "with --fail-on high only unchanged failures are at or above it");
 }
 

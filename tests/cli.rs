@@ -360,3 +360,513 @@ fn a_bad_aws_endpoint_url_is_refused_before_any_call() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("AWS_ENDPOINT_URL: `not a url` is not a URL"), "{stderr}");
 }
+
+/// README's "Writing a custom rule", exactly as written: every ```rego block is
+/// saved under the `my-policies/...` path the sentence before it names, a
+/// snapshot is where the commands expect it, and every command of the ```sh
+/// block runs in that directory.
+#[test]
+fn readme_custom_rule_example_works_as_written() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("### Writing a custom rule").expect("README has the section");
+    let section = &readme[start..];
+    let section = &section[..section[4..].find("\n## ").map_or(section.len(), |i| i + 4)];
+    let dir = tempfile::tempdir().unwrap();
+    let (mut path, mut block, mut commands, mut files) = (None::<String>, None::<(String, String)>, Vec::new(), Vec::new());
+    for line in section.lines() {
+        if let Some((kind, text)) = &mut block {
+            if line == "```" {
+                match kind.as_str() {
+                    "rego" => {
+                        let rel = path.take().expect("a sentence names the file before each rego block");
+                        write(dir.path(), &rel, text);
+                        files.push(rel);
+                    }
+                    "sh" => commands.extend(text.lines().map(|l| l.split(" #").next().unwrap().trim().to_owned())),
+                    other => panic!("unexpected block {other}"),
+                }
+                block = None;
+            } else {
+                text.push_str(line);
+                text.push('\n');
+            }
+        } else if let Some(kind) = line.strip_prefix("```") {
+            block = Some((kind.to_owned(), String::new()));
+        } else if let Some(at) = line.rfind("`my-policies/") {
+            let rest = &line[at + 1..];
+            path = Some(rest[..rest.find('`').unwrap()].to_owned());
+        }
+    }
+    assert_eq!(files, ["my-policies/acme/trail_owner_tag.rego", "my-policies/acme/trail_owner_tag_test.rego"]);
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("noncompliant")), dir.path().join("snap.json")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("trailaudit");
+    let run = |command: &str| {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words[0], "trailaudit", "{command}");
+        std::process::Command::new(&bin).args(&words[1..]).current_dir(dir.path()).env("NO_COLOR", "1").output().unwrap()
+    };
+    let test = run(&commands[0]);
+    let stdout = String::from_utf8_lossy(&test.stdout);
+    assert_eq!(test.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&test.stderr));
+    assert!(stdout.contains("2 passed") || stdout.contains("PASS: 2/2"), "{stdout}");
+    let audit = run(&commands[1]);
+    let stdout = String::from_utf8_lossy(&audit.stdout);
+    assert_eq!(audit.status.code(), Some(1), "the noncompliant fixture fails: {stdout}{}", String::from_utf8_lossy(&audit.stderr));
+    assert!(stdout.contains("ACME-001"), "the custom rule is in the report: {stdout}");
+    assert!(stdout.contains("has no owner tag") || stdout.contains("has an owner"), "{stdout}");
+}
+
+/// A live run in an empty environment: no profile files, no instance metadata
+/// (never reached: AWS_EC2_METADATA_DISABLED), every call to a closed port on 127.0.0.1.
+fn bare_live() -> Command {
+    let mut cmd = Command::cargo_bin("trailaudit").unwrap();
+    let home = std::env::temp_dir().join("trailaudit-empty-home");
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("NO_COLOR", "1")
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+/// A port on 127.0.0.1 that nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn stderr_of(cmd: &mut Command, code: i32) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(!stderr.contains("{ ") && !stderr.contains("Some(") && !stderr.contains("Error {"), "no Rust Debug dump: {stderr}");
+    stderr
+}
+
+#[test]
+fn missing_credentials_say_how_to_sign_in() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(bare_live().args(["audit", "--regions", "us-east-1", "--endpoint-url", &url]), 2);
+    assert!(stderr.contains("trailaudit: error: no usable AWS credentials"), "{stderr}");
+    assert!(stderr.contains("aws sso login") && stderr.contains("--profile"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+#[test]
+fn missing_region_says_how_to_name_one() {
+    let stderr = stderr_of(
+        bare_live().env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE").env("AWS_SECRET_ACCESS_KEY", "x").args(["collect", "-o", "s.json"]),
+        2,
+    );
+    assert!(stderr.contains("no AWS region configured"), "{stderr}");
+    assert!(stderr.contains("--regions") && stderr.contains("AWS_REGION"), "{stderr}");
+}
+
+#[test]
+fn unreachable_endpoint_says_what_to_check() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(
+        bare_live().env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE").env("AWS_SECRET_ACCESS_KEY", "not-a-secret-but-never-printed").args([
+            "audit",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            &url,
+            "--call-timeout",
+            "5",
+        ]),
+        2,
+    );
+    assert!(stderr.contains("cannot reach AWS STS in region us-east-1"), "{stderr}");
+    assert!(stderr.contains("--endpoint-url") && stderr.contains("HTTPS_PROXY"), "{stderr}");
+    assert!(!stderr.contains("not-a-secret-but-never-printed"), "{stderr}");
+}
+
+#[test]
+fn a_missing_file_prints_its_cause_once() {
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", "does/not/exist.json"]), 2);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--config", "no/such.yaml"]), 2);
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+}
+
+#[test]
+fn writing_into_a_missing_directory_names_it_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("reports/out.json");
+    let stderr = stderr_of(trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--json", &target.display().to_string()]), 2);
+    assert!(stderr.contains(&format!("cannot write {}", target.display())), "{stderr}");
+    assert!(stderr.contains(&format!("directory {} does not exist", dir.path().join("reports").display())), "{stderr}");
+    assert!(!stderr.contains(".trailaudit-") && !stderr.contains("at path"), "{stderr}");
+}
+
+#[test]
+fn quiet_keeps_stderr_empty_but_errors() {
+    let waivers = "fixtures/noncompliant/waivers.yaml";
+    let loud = trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--config", waivers]).output().unwrap();
+    assert!(String::from_utf8_lossy(&loud.stderr).contains("warning"), "the waivers run warns");
+    let quiet = trailaudit().args(["audit", "--quiet", "--snapshot", &fixture("noncompliant"), "--config", waivers]).output().unwrap();
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "no warnings with --quiet");
+    assert_eq!(quiet.stdout, loud.stdout, "the report is the same");
+    trailaudit().args(["audit", "-q", "--snapshot", "does/not/exist.json"]).assert().code(2).stderr(predicate::str::contains("error:"));
+}
+
+#[test]
+fn no_color_is_accepted_everywhere() {
+    let out = trailaudit().env_remove("NO_COLOR").args(["--no-color", "audit", "--snapshot", &fixture("compliant")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    trailaudit().args(["rules", "--no-color"]).assert().code(0);
+}
+
+#[test]
+fn shell_completions_and_man_page() {
+    for (shell, marker) in [("bash", "_trailaudit()"), ("zsh", "#compdef trailaudit"), ("fish", "complete -c trailaudit")] {
+        let out = trailaudit().args(["completions", shell]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert!(text.contains(marker), "{shell}: {}", &text[..text.len().min(300)]);
+        assert!(text.contains("snapshot") && text.contains("ocsf"), "{shell} completes options and values");
+    }
+    let bash = trailaudit().args(["completions", "bash"]).output().unwrap().stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("trailaudit.bash");
+    std::fs::write(&script, bash).unwrap();
+    let syntax = std::process::Command::new("bash").arg("-n").arg(&script).output().unwrap();
+    assert!(syntax.status.success(), "bash -n: {}", String::from_utf8_lossy(&syntax.stderr));
+    trailaudit().args(["completions", "tcsh"]).assert().code(2);
+    let out = trailaudit().arg("man").output().unwrap();
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "{}", &page[..page.len().min(200)]);
+    assert!(page.contains(".TH trailaudit 1"), "{}", &page[..page.len().min(300)]);
+    assert!(page.contains("TRAILAUDIT AUDIT") && page.contains("\\-\\-snapshot"), "every subcommand with its options");
+    assert!(page.contains(".SH \"EXIT STATUS\""), "exit codes are in the page");
+}
+
+#[test]
+fn an_sso_profile_without_a_session_names_its_login_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "config",
+        "[profile audit]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 111111111111\nsso_role_name = Audit\nregion = us-east-1\n",
+    );
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let stderr = stderr_of(
+        bare_live().env("HOME", dir.path()).env("AWS_CONFIG_FILE", &config).args(["audit", "--profile", "audit", "--endpoint-url", &url]),
+        2,
+    );
+    assert!(stderr.contains("no usable AWS credentials"), "{stderr}");
+    assert!(stderr.contains("`aws sso login --profile audit`"), "{stderr}");
+}
+
+#[test]
+fn a_missing_output_directory_fails_before_collecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("snapshots");
+    let target = missing.join("s.json").display().to_string();
+    // No credentials either: the directory is what is reported, before any AWS call.
+    let stderr = stderr_of(bare_live().args(["collect", "--regions", "us-east-1", "-o", &target]), 2);
+    assert!(stderr.contains(&format!("cannot write {target}: directory {} does not exist", missing.display())), "{stderr}");
+    let stderr = stderr_of(bare_live().args(["audit", "--regions", "us-east-1", "--sarif", &target]), 2);
+    assert!(stderr.contains("does not exist") && !stderr.contains("credentials"), "{stderr}");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`, which Debian ships
+/// in an essential package) the text report and clap's usage errors are coloured,
+/// and `--no-color` turns both off.
+#[test]
+fn no_color_turns_colour_off_on_a_terminal() {
+    let bin = assert_cmd::cargo::cargo_bin("trailaudit");
+    let on_a_tty = |args: &str| {
+        let line = format!("{} {args}", bin.display());
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report = format!("audit --snapshot {}", fixture("noncompliant"));
+    assert!(on_a_tty(&report).contains("\u{1b}["), "a terminal gets colour");
+    assert!(!on_a_tty(&format!("{report} --no-color")).contains("\u{1b}["), "--no-color");
+    assert!(on_a_tty("audit --bogus").contains("\u{1b}["), "clap colours its errors on a terminal");
+    let usage = on_a_tty("audit --bogus --no-color");
+    assert!(usage.contains("unexpected argument") && !usage.contains("\u{1b}["), "{usage}");
+}
+
+/// The first screen of the terminal report (issue 13): the severity summary,
+/// what decided the exit code and the one critical finding within 40 lines.
+#[test]
+fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_screen() {
+    let out = trailaudit().args(["audit", "--snapshot", &fixture("noncompliant")]).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    let screen: Vec<&str> = text.lines().take(40).collect();
+    let at = |needle: &str| screen.iter().position(|l| l.contains(needle));
+    assert!(at("Failing:  1 critical, 14 high, 18 medium, 11 low, 0 info").is_some(), "{text}");
+    assert!(at("exit 1: 44 failures at or above low").is_some(), "{text}");
+    let critical = at("CRITICAL CT-006 Trail bucket is not publicly accessible").expect("the critical finding on the first screen");
+    assert!(screen[critical + 1].contains("arn:aws:s3:::legacy-app-trail-logs"), "{text}");
+    assert!(screen[critical..].iter().any(|l| l.starts_with("  CLI:   aws s3api")), "its CLI steps too: {text}");
+    // The 16 monitoring failures are one finding, with the rules it breaks.
+    let grouped: Vec<&str> = text.lines().filter(|l| l.contains("no trail delivers to CloudWatch Logs")).collect();
+    assert_eq!(grouped.len(), 1, "{text}");
+    assert!(grouped[0].contains("(one cause, 16 failing rules)"), "{text}");
+    assert!(text.contains("  rules:    MON-001, MON-002,") && text.contains("MON-016\n"), "{text}");
+    assert!(!text.contains("\nMEDIUM   MON-001 "), "MON-001 is not listed on its own: {text}");
+    assert!(text.contains("Passed: 4 results of 4 rules; --show-passes lists them"), "{text}");
+    assert!(text.contains("No subjects: CT-003, CT-012, CT-013, KMS-001"), "{text}");
+    assert!(!text.contains("PASS   "), "passes are counted, not listed: {text}");
+
+    let shown =
+        trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--show-passes"]).assert().code(1).get_output().stdout.clone();
+    let shown = String::from_utf8(shown).unwrap();
+    assert_eq!(shown.lines().filter(|l| l.starts_with("  PASS   ")).count(), 4, "{shown}");
+}
+
+#[test]
+fn markdown_report_opens_with_the_exit_reason_and_lists_findings_before_the_rules_table() {
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--format", "markdown"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    assert!(md.contains("**exit 1: 44 failures at or above low**"), "{md}");
+    let (findings, rules) = (md.find("## Findings").unwrap(), md.find("## Rules").unwrap());
+    assert!(findings < rules, "findings before the rules table");
+    let first = md[findings..].lines().find(|l| l.starts_with("### ")).unwrap();
+    assert_eq!(first, "### CT-006 Trail bucket is not publicly accessible (critical)");
+    assert!(md.contains("### no trail delivers to CloudWatch Logs (medium; one cause of 16 failing rules)"), "{md}");
+    assert!(
+        md.contains("aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name cis-4.1-UnauthorizedAPICalls"),
+        "the CLI steps the MON fix refers to: {md}"
+    );
+    assert!(md.contains("| KMS-001 | medium | Customer managed symmetric KMS key rotates its key material | ➖ no subjects |"), "{md}");
+    assert!(!md.contains("## Passes"), "passes are counted in the rules table only");
+    let shown = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--format", "markdown", "--show-passes"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let shown = String::from_utf8(shown).unwrap();
+    let passes = &shown[shown.find("## Passes").expect("listed with --show-passes")..shown.find("## Rules").unwrap()];
+    assert_eq!(
+        passes.lines().filter(|l| l.starts_with("| EVT-") || l.starts_with("| CT-") || l.starts_with("| COL-")).count(),
+        4,
+        "{passes}"
+    );
+}
+
+#[test]
+fn fail_on_none_reports_without_failing_but_errors_still_exit_3() {
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--fail-on", "none"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("exit 0: --fail-on none: 44 failures reported, none fails the run; no errors"))
+        .stdout(predicate::str::contains("CRITICAL CT-006"));
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "none", "--format", "json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!((json["fail_on"].as_str(), json["summary"]["exit_code"].as_u64()), (Some("none"), Some(3)));
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(dir.path(), "trailaudit.yaml", "fail_on: none\n");
+    trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--config", &config]).assert().code(0);
+}
+
+/// Rule ids of a JSON report's results, deduplicated.
+fn rule_ids(args: &[&str], code: i32) -> Vec<String> {
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--format", "json"])
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let mut ids: Vec<String> = json["results"].as_array().unwrap().iter().map(|r| r["rule_id"].as_str().unwrap().to_owned()).collect();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn rules_skip_rules_and_min_severity_select_rules_together_with_framework() {
+    assert_eq!(rule_ids(&["--rules", "CT-006"], 1), ["CT-006"]);
+    assert_eq!(
+        rule_ids(&["--rules", "CT-005,CT-006", "--rules", "ct-007"], 1),
+        ["CT-005", "CT-006", "CT-007"],
+        "comma-separated and repeated"
+    );
+    let mon = rule_ids(&["--rules", "MON-*", "--skip-rules", "MON-01*"], 1);
+    assert_eq!(mon, ["MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009"]);
+    assert_eq!(rule_ids(&["--min-severity", "critical"], 1), ["CT-006"]);
+    // CIS v5.0 rules of high severity or more, without CT-001: CT-002, CT-009 fail; CFG-003 serves Security Hub only.
+    let cis_high = rule_ids(&["--framework", "cis-aws-v5.0", "--min-severity", "high", "--skip-rules", "CT-001"], 1);
+    assert!(cis_high.contains(&"CT-002".to_owned()) && !cis_high.contains(&"CT-001".to_owned()), "{cis_high:?}");
+    assert!(!cis_high.contains(&"MON-001".to_owned()), "medium rules left out: {cis_high:?}");
+    // A control the selection left out is not "not covered" by the pack.
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--framework", "cis-aws-v5.0", "--rules", "CT-005"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let control = text.lines().find(|l| l.contains("Ensure unauthorized API calls are monitored")).unwrap();
+    assert!(control.contains("not selected in this run (rules MON-001)"), "{control}");
+    let control = text.lines().find(|l| l.contains("Ensure VPC flow logging is enabled")).unwrap();
+    assert!(control.contains("needs ec2:DescribeVpcs"), "a control no rule serves keeps its reason: {control}");
+    // Passing rules only: nothing fails.
+    assert_eq!(rule_ids(&["--rules", "EVT-002,EVT-005"], 0), ["EVT-002", "EVT-005"]);
+}
+
+#[test]
+fn a_selection_matching_no_rule_is_bad_usage_naming_the_pattern() {
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--rules", "CT-006,NOPE-*"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--rules `NOPE-*` matches no rule of the pack"));
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--skip-rules", "CT-999"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--skip-rules `CT-999` matches no rule"));
+    trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--rules", "MON-*", "--min-severity", "high"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the selection matches no rule: --rules MON-* --min-severity high"));
+    trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--min-severity", "urgent"]).assert().code(2);
+}
+
+#[test]
+fn waivers_accept_rule_globs_and_a_glob_matching_nothing_is_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let waiver = |rule: &str| {
+        format!("  - rule: \"{rule}\"\n    reason: CloudWatch rollout (SEC-1)\n    owner: team-sec\n    expires: 2099-12-31\n")
+    };
+    let config = write(dir.path(), "trailaudit.yaml", &format!("waivers:\n{}{}", waiver("MON-*"), waiver("KMS-*")));
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("noncompliant"), "--config", &config, "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let results = json["results"].as_array().unwrap();
+    let mon: Vec<&serde_json::Value> = results.iter().filter(|r| r["rule_id"].as_str().unwrap().starts_with("MON-")).collect();
+    assert_eq!(mon.len(), 16);
+    assert!(mon.iter().all(|r| r["status"] == "waived"), "{mon:?}");
+    let warnings = json["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!((warnings[0]["kind"].as_str(), warnings[0]["waiver"]["rule"].as_str()), (Some("waiver-stale"), Some("KMS-*")));
+}
+
+#[test]
+fn frameworks_lists_controls_with_their_rules() {
+    let out = trailaudit().args(["frameworks"]).assert().code(0).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    for key in ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"] {
+        assert!(text.lines().any(|l| l.starts_with(key)), "{key}: {text}");
+    }
+    let line = text.lines().find(|l| l.contains("Ensure unauthorized API calls are monitored")).unwrap();
+    assert!(line.contains("[MON-001]"), "{line}");
+    assert!(text.contains("not covered: needs ec2:DescribeVpcs"), "{text}");
+    let one = trailaudit().args(["frameworks", "cis-aws-v5.0", "--format", "json"]).assert().code(0).get_output().stdout.clone();
+    let json: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    let control = json[0]["controls"].as_array().unwrap().iter().find(|c| c["id"] == "3.2").unwrap();
+    assert_eq!(control["rules"], serde_json::json!(["CT-005"]));
+    trailaudit().args(["frameworks", "cis-aws-v9"]).assert().code(2).stderr(predicate::str::contains("unknown framework `cis-aws-v9`"));
+}
+
+#[test]
+fn rules_id_prints_one_rule_in_full() {
+    let out = trailaudit().args(["rules", "ct-006"]).assert().code(0).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("CT-006 Trail bucket is not publicly accessible\nseverity:    critical\n"), "{text}");
+    for needle in [
+        "Frameworks:",
+        "aws-securityhub:",
+        "Requires",
+        "  s3:GetBucketPolicy",
+        "Remediation (console):",
+        "Remediation (CLI):",
+        "  aws s3api",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    trailaudit().args(["rules", "CT-999"]).assert().code(2).stderr(predicate::str::contains("no rule `CT-999` in the pack"));
+}
+
+#[test]
+fn pack_tests_print_failures_and_a_summary_and_every_test_with_verbose() {
+    let quiet = trailaudit().args(["test"]).assert().code(0).get_output().stdout.clone();
+    let quiet = String::from_utf8(quiet).unwrap();
+    assert_eq!(quiet.lines().count(), 1, "only the summary when everything passes: {quiet}");
+    assert!(quiet.contains(" passed, 0 failed (") && quiet.contains("-v lists every test"), "{quiet}");
+    let verbose = trailaudit().args(["test", "-v"]).assert().code(0).get_output().stdout.clone();
+    let verbose = String::from_utf8(verbose).unwrap();
+    let passed: usize = quiet.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(verbose.lines().filter(|l| l.starts_with("PASS ")).count(), passed, "{verbose}");
+}
+
+/// Issue 13 item 6: a partial collection names its missing permissions in one line.
+#[test]
+fn denied_calls_are_named_as_missing_permissions_in_one_line() {
+    let expected =
+        "missing permissions: cloudtrail:GetTrailStatus, cloudtrail:LookupEvents, logs:DescribeMetricFilters, s3:GetBucketPolicy";
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "critical"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().filter(|l| l.contains("missing permissions:")).collect::<Vec<_>>(), [expected], "{text}");
+    assert!(text.lines().take(12).any(|l| l == expected), "in the summary: {text}");
+    assert!(text.contains("\nexit 3: 37 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
+    assert!(
+        text.contains("  Fix:   not judged: where the message names a denied call, grant the missing permissions above and collect again"),
+        "{text}"
+    );
+    let md = trailaudit()
+        .args(["audit", "--snapshot", &fixture("partial_collection"), "--format", "markdown"])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(md).unwrap();
+    assert_eq!(md.lines().filter(|l| l.contains("missing permissions:")).count(), 1, "{md}");
+    assert!(
+        md.contains(
+            "missing permissions: cloudtrail:GetTrailStatus, cloudtrail:LookupEvents, logs:DescribeMetricFilters, s3:GetBucketPolicy"
+        ),
+        "{md}"
+    );
+    let clean = trailaudit().args(["audit", "--snapshot", &fixture("noncompliant")]).assert().code(1).get_output().stdout.clone();
+    assert!(!String::from_utf8(clean).unwrap().contains("missing permissions"));
+}

@@ -96,3 +96,33 @@ async fn live_audit_equals_collect_then_audit() {
     let snapshot: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
     assert!(snapshot["errors"].as_array().unwrap().iter().any(|e| e["operation"] == "LookupEvents"));
 }
+
+/// A live audit takes the same selection as an offline one: only the chosen
+/// rules are judged; a selection matching nothing stops before any call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_audit_judges_only_the_selected_rules() {
+    let moto = Moto::start();
+    let seeder = Seeder::new(&moto.url).await;
+    seeder.non_compliant("us-east-1", "legacy").await;
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("live.json");
+    let live = trailaudit(&moto, "audit")
+        .args(["--format", "json", "--rules", "CT-00*,COL-001", "--skip-rules", "CT-001", "--min-severity", "high", "--output"])
+        .arg(&report)
+        .arg("--save-snapshot")
+        .arg(dir.path().join("live-snapshot.json"))
+        .output()
+        .unwrap();
+    assert_eq!(live.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&live.stderr));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let mut ids: Vec<&str> = json["results"].as_array().unwrap().iter().map(|r| r["rule_id"].as_str().unwrap()).collect();
+    ids.dedup();
+    assert!(ids.contains(&"CT-008"), "{ids:?}");
+    assert!(ids.iter().all(|id| ["CT-002", "CT-006", "CT-008", "CT-009"].contains(id)), "high or critical CT-00* but CT-001 only: {ids:?}");
+
+    let snapshot = dir.path().join("never.json");
+    let bad = trailaudit(&moto, "audit").args(["--rules", "NOPE-*", "--save-snapshot"]).arg(&snapshot).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--rules `NOPE-*` matches no rule"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(!snapshot.exists(), "nothing was collected");
+}

@@ -89,7 +89,7 @@ region_facts := {region: {
 	all_problems := array.concat(problems, account_problems)
 }
 
-results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), f.evidence) if {
+results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), object.union(f.evidence, {"cause": recorders.no_recorder_cause(region)})) if {
 	some region, f in region_facts
 	count(f.recorders) == 0
 }

@@ -73,7 +73,7 @@ results contains result.pass(result.region(region), sprintf("%s: recorder %s rec
 	count(f.evidence.recorders) > 0
 }
 
-results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), f.evidence) if {
+results contains result.fail(result.region(region), sprintf("%s: no AWS Config recorder", [region]), object.union(f.evidence, {"cause": recorders.no_recorder_cause(region)})) if {
 	some region, f in region_facts
 	count(f.recorders) == 0
 }

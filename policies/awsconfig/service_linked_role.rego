@@ -67,7 +67,7 @@ results contains result.pass(result.region(region), sprintf("%s: recorder %s is 
 	count(f.qualifying) > 0
 }
 
-results contains result.fail(result.region(region), sprintf("%s: AWS Config is not enabled (no recorder)", [region]), f.evidence) if {
+results contains result.fail(result.region(region), sprintf("%s: AWS Config is not enabled (no recorder)", [region]), object.union(f.evidence, {"cause": recorders.no_recorder_cause(region)})) if {
 	some region, f in region_facts
 	count(f.recorders) == 0
 }

@@ -41,6 +41,16 @@ test_fail_no_recorder if {
 	})
 }
 
+# Only a region without any recorder names the cause CFG-001..003 share.
+test_no_recorder_names_the_shared_cause if {
+	got := run({"eu-west-1": [], "us-east-1": [rec({"recording": false})]})
+	causes := {r.region: object.get(r.evidence, "cause", null) | some r in got}
+	testing.equal(causes, {
+		"eu-west-1": {"id": "no-config-recorder", "title": "no AWS Config recorder", "detail": "eu-west-1: no AWS Config recorder", "fixed_by": ["CFG-003"]},
+		"us-east-1": null,
+	})
+}
+
 test_fail_not_recording_and_partial if {
 	testing.equal(verdicts(run({"us-east-1": [rec({"recording": false, "all_supported": false, "role_arn": null})]})), {["us-east-1", "fail", "us-east-1: recorder default is not recording; recorder default does not record all supported resource types; recorder default uses role null, not the service-linked role AWSServiceRoleForConfig"]})
 }

@@ -117,7 +117,11 @@ test_error_history_not_collected if {
 	testing.equal(run(null), {{
 		"status": "error", "resource": "AWS::::Account:111111111111", "region": null,
 		"message": "event history was not collected (the snapshot holds no event history): cannot tell whether any StopLogging call happened",
-		"evidence": {"event_history": null, "lookup_events_failed_in": []},
+		"evidence": {"event_history": null, "lookup_events_failed_in": [], "cause": {
+			"id": "event-history-not-collected", "title": "event history not collected",
+			"detail": "event history was not collected (the snapshot holds no event history): no detection can tell whether anything happened",
+			"fixed_by": [],
+		}},
 	}})
 }
 

@@ -172,8 +172,17 @@ completeness := "not_collected" if {
 none_found(what) := data.trailaudit.lib.result.error(
 	data.trailaudit.lib.result.account,
 	sprintf("event history was not collected (%s): cannot tell whether any %s happened", [not_collected_reason, what]),
-	{"event_history": null, "lookup_events_failed_in": lookup_failures},
+	{"event_history": null, "lookup_events_failed_in": lookup_failures, "cause": not_collected_cause},
 ) if completeness == "not_collected"
+
+# What every detection shares when the history is missing: the reports show
+# their errors as one finding (`cause.id`; see docs/writing-rules.md).
+not_collected_cause := {
+	"id": "event-history-not-collected",
+	"title": "event history not collected",
+	"detail": sprintf("event history was not collected (%s): no detection can tell whether anything happened", [not_collected_reason]),
+	"fixed_by": [],
+}
 
 none_found(what) := data.trailaudit.lib.result.error(
 	data.trailaudit.lib.result.account,

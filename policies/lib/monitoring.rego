@@ -107,7 +107,28 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 	count(details) > 0
 } else := sprintf("%s (no trail records this account)", [no_trail_reason])
 
-no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}}
+# The one cause the 16 rules share when no chain can start: reports show
+# their failures as one finding (`cause.id` groups them; see
+# src/report/triage_order.rs) whose fix is that of the rules named in
+# `fixed_by` (a logging multi-region trail, delivering to CloudWatch Logs),
+# before each rule's own metric filter, alarm and subscriber.
+no_trail_cause := {
+	"id": "no-trail-to-cloudwatch-logs",
+	"title": "no trail delivers to CloudWatch Logs",
+	"detail": no_trail_message,
+	"fixed_by": ["CT-001", "CT-003"],
+}
+
+# What the 16 rules share when a log group's metric filters were not read:
+# one finding of errors in the reports.
+filters_not_collected_cause(g, msg) := {
+	"id": sprintf("metric-filters-not-collected:%s", [g]),
+	"title": "metric filters not collected",
+	"detail": msg,
+	"fixed_by": [],
+}
+
+no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}, "cause": no_trail_cause}
 
 # --- steps 2-4, per log group ------------------------------------------------
 #
@@ -357,8 +378,9 @@ group_verdict(key, g, names, place, st) := verdict("error", 2, msg, {"trails": n
 } else := verdict("fail", 2, msg, {"trails": names, "log_group_arn": g}) if {
 	place.log_group == null
 	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", names)])
-} else := verdict("error", 3, sprintf("metric filters of %s were not collected", [where(g, names, place)]), base(g, names, place)) if {
+} else := verdict("error", 3, msg, object.union(base(g, names, place), {"cause": filters_not_collected_cause(g, msg)})) if {
 	not filters[g]
+	msg := sprintf("metric filters of %s were not collected", [where(g, names, place)])
 } else := filter_verdict(key, g, names, place, filters[g], st)
 
 # The filter step, given the group's filters.

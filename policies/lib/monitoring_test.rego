@@ -36,11 +36,21 @@ test_pass_names_every_link_of_the_chain if {
 }
 
 test_fail_without_any_trail if {
+	cause := monitoring.no_trail_cause with input as td.no_trail(key)
 	testing.equal(run(td.no_trail(key)), {{
 		"status": "fail", "resource": account, "region": null,
 		"message": "IAM policy changes not monitored: no logging multi-region trail recording read and write management events delivers to CloudWatch Logs (no trail records this account)",
-		"evidence": {"trails": {}},
+		"evidence": {"trails": {}, "cause": cause},
 	}})
+}
+
+# The 16 rules share this cause; reports group their failures by `cause.id`.
+test_fail_without_any_trail_names_the_shared_cause if {
+	r := one(td.no_trail(key))
+	testing.equal(r.evidence.cause.id, "no-trail-to-cloudwatch-logs")
+	testing.equal(r.evidence.cause.title, "no trail delivers to CloudWatch Logs")
+	testing.equal(r.evidence.cause.detail, "no logging multi-region trail recording read and write management events delivers to CloudWatch Logs (no trail records this account)")
+	testing.equal(r.evidence.cause.fixed_by, ["CT-001", "CT-003"])
 }
 
 test_fail_lists_what_each_trail_lacks if {
@@ -51,7 +61,8 @@ test_fail_lists_what_each_trail_lacks if {
 	r := one(inp)
 	testing.equal(r.status, "fail")
 	testing.equal(r.message, "IAM policy changes not monitored: no logging multi-region trail recording read and write management events delivers to CloudWatch Logs (trail main: not logging, single-region, not recording read and write management events, no CloudWatch Logs group)")
-	testing.equal(r.evidence, {"trails": {"main": ["not logging", "single-region", "not recording read and write management events", "no CloudWatch Logs group"]}})
+	testing.equal(r.evidence.trails, {"main": ["not logging", "single-region", "not recording read and write management events", "no CloudWatch Logs group"]})
+	testing.equal(r.evidence.cause.detail, trim_prefix(r.message, "IAM policy changes not monitored: "))
 }
 
 test_fail_log_group_missing if {
@@ -137,6 +148,8 @@ test_fail_no_filters if {
 test_error_metric_filters_not_collected if {
 	r := one(td.metric_filters_not_collected(key))
 	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: metric filters of log group cloudtrail-logs (trail main) were not collected"])
+	testing.equal(r.evidence.cause.title, "metric filters not collected")
+	testing.equal(r.evidence.cause.id, sprintf("metric-filters-not-collected:%s", [group]))
 }
 
 # Without input.derived (a pack without lib/metric_filters.rego) a filter is

@@ -2,6 +2,17 @@
 # them: per region of the snapshot, with their status.
 package trailaudit.lib.recorders
 
+# What CFG-001, CFG-002 and CFG-003 share in a region without any recorder:
+# the reports show their failures as one finding (`cause.id`, see
+# docs/writing-rules.md), fixed first by CFG-003's steps (a recorder of every
+# resource through the service-linked role, recording), then each rule's own.
+no_recorder_cause(region) := {
+	"id": "no-config-recorder",
+	"title": "no AWS Config recorder",
+	"detail": sprintf("%s: no AWS Config recorder", [region]),
+	"fixed_by": ["CFG-003"],
+}
+
 # The regions judged: every region the snapshot covers.
 regions := input.metadata.regions
 

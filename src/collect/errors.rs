@@ -104,19 +104,26 @@ where
     }
 }
 
-/// The error with its causes, `: `-separated, as their `Display` says them.
-/// Not the SDK's `DisplayErrorContext`, which appends the `Debug` form of the
-/// whole error (internal structure, hundreds of characters) to the message.
+/// The error with its causes, one line.
 pub(crate) fn chain(err: &dyn std::error::Error) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
+    causes(err)
+}
+
+/// The error and its sources joined by `: `, each text once: the SDK's errors
+/// often repeat their source in their own message, and its context formatter
+/// (`DisplayErrorContext`) appends the Rust `Debug` form, which is no message.
+pub(crate) fn causes(err: &dyn std::error::Error) -> String {
+    let mut out = String::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
         if !text.is_empty() && !out.contains(&text) {
-            out.push_str(": ");
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
             out.push_str(&text);
         }
-        source = cause.source();
+        next = e.source();
     }
     out
 }

@@ -194,7 +194,8 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
         endpoint_override,
     });
 
-    let (account_id, partition) = setup::identity(&base, &shared.recorder).await?;
+    let (account_id, partition) =
+        setup::identity(&base, &shared.recorder, setup::Whose::Caller { profile: options.profile.as_deref() }).await?;
     let caller = Arc::new(Ctx::new(base.clone(), account_id.clone(), partition.clone(), shared.clone()));
     let regions = match &options.regions {
         Some(r) => {
@@ -255,7 +256,7 @@ async fn run(options: &CollectOptions, sink: &Sink) -> anyhow::Result<(Snapshot,
                 None => caller.clone(),
                 Some(role) => {
                     let sdk = setup::assume_role(base, role, external_id.as_deref()).await;
-                    match setup::identity(&sdk, &shared.recorder).await {
+                    match setup::identity(&sdk, &shared.recorder, setup::Whose::AssumedRole).await {
                         Ok((id, part)) => Arc::new(Ctx::new(sdk, id, part, shared.clone())),
                         Err(e) => {
                             shared.progress.account_done(true);

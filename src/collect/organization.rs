@@ -321,7 +321,7 @@ fn first_match<'a>(set: &GlobSet, patterns: &'a [String], account_id: &str) -> O
 }
 
 fn display<E: std::error::Error + 'static>(e: &E) -> String {
-    super::errors::chain(e).chars().filter(|c| !c.is_control()).take(500).collect()
+    super::errors::causes(e).chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
 fn sdk_error<E: std::error::Error + Send + Sync + 'static>(operation: &str, e: E) -> anyhow::Error {

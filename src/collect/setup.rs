@@ -122,7 +122,10 @@ pub(crate) async fn base_config(options: &CollectOptions) -> anyhow::Result<SdkC
     if sdk.region().is_none() {
         match options.regions.as_ref().and_then(|r| r.first()) {
             Some(first) => sdk = sdk.into_builder().region(Region::new(first.clone())).build(),
-            None => bail!("no AWS region configured: set AWS_REGION, a profile region, or pass --regions"),
+            None => bail!(
+                "no AWS region configured: pass --regions (e.g. --regions us-east-1,eu-west-1), set AWS_REGION, \
+                 or give the profile one (aws configure set region us-east-1 --profile NAME)"
+            ),
         }
     }
     Ok(sdk)
@@ -142,19 +145,109 @@ pub(crate) async fn assume_role(base: &SdkConfig, role_arn: &str, external_id: O
     base.to_builder().credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(provider)).build()
 }
 
-/// sts:GetCallerIdentity → (account id, partition).
-pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder) -> anyhow::Result<(String, String)> {
+/// Whose identity [`identity`] asks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    /// The credentials the run was started with (`--profile`, else the default chain).
+    Caller { profile: Option<&'a str> },
+    /// A role assumed from them.
+    AssumedRole,
+}
+
+/// sts:GetCallerIdentity → (account id, partition). For the caller's own
+/// credentials a failure says what to do (sign in, pick a profile, check the
+/// network); for an assumed role it says what failed (the role's trust policy is
+/// the usual cause, which signing in again does not fix).
+pub(crate) async fn identity(ctx_sdk: &SdkConfig, recorder: &super::stats::Recorder, whose: Whose<'_>) -> anyhow::Result<(String, String)> {
     let region = ctx_sdk.region().map(|r| r.to_string()).unwrap_or_default();
     let conf = aws_sdk_sts::config::Builder::from(ctx_sdk).interceptor(recorder.counter("sts", format!("-/{region}"))).build();
-    let out = aws_sdk_sts::Client::from_conf(conf)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", super::errors::describe(&e)))
-        .context("sts:GetCallerIdentity failed")?;
+    let out = aws_sdk_sts::Client::from_conf(conf).get_caller_identity().send().await.map_err(|e| {
+        let message = match whose {
+            Whose::Caller { profile } => explain_identity_failure(&e, &region, profile),
+            Whose::AssumedRole => format!("sts:GetCallerIdentity failed: {}", super::errors::causes(&e)),
+        };
+        anyhow::anyhow!(message)
+    })?;
     let account = out.account().context("sts:GetCallerIdentity returned no account")?.to_owned();
     let partition = out.arn().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_owned();
     Ok((account, partition))
+}
+
+/// Error codes with which AWS refuses the credentials themselves.
+const EXPIRED_CODES: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"];
+const REJECTED_CODES: &[&str] =
+    &["InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "InvalidAccessKeyId", "AuthFailure"];
+
+/// What to run to get credentials: for a named profile (`--profile`, else
+/// `AWS_PROFILE`), that profile's commands.
+fn sign_in(profile: Option<&str>) -> String {
+    let named = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+    match named {
+        Some(p) => format!(
+            "sign in with `aws sso login --profile {p}` (IAM Identity Center) or set the profile's keys with \
+             `aws configure --profile {p}`, or pick another profile with --profile NAME"
+        ),
+        None => "sign in first (`aws sso login --profile NAME` for IAM Identity Center, `aws configure` for access keys) \
+                 and name the profile with --profile NAME or AWS_PROFILE"
+            .to_owned(),
+    }
+}
+
+/// Why sts:GetCallerIdentity, the first call of every collection, failed, in
+/// words that say what to do: sign in, pick a profile, check the network or
+/// the endpoint. The causes are each said once and never as a Rust `Debug` dump.
+pub(crate) fn explain_identity_failure<E>(
+    err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+    region: &str,
+    profile: Option<&str>,
+) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sts::error::SdkError;
+    let causes = super::errors::causes(err);
+    let sign_in = sign_in(profile);
+    if credentials_error(err).is_some() {
+        return format!("no usable AWS credentials ({}); {sign_in}", credentials_cause(err));
+    }
+    match err {
+        SdkError::ServiceError(e) => {
+            let code = e.err().code().unwrap_or("unknown error");
+            let message = e.err().message().unwrap_or("");
+            if EXPIRED_CODES.contains(&code) {
+                format!("the AWS credentials have expired ({code}: {message}); {sign_in}")
+            } else if REJECTED_CODES.contains(&code) {
+                format!("AWS rejected the credentials ({code}: {message}); check the access key, or {sign_in}")
+            } else {
+                // Still throttled after every attempt says so ("throttled through every retry (…)").
+                format!("sts:GetCallerIdentity failed ({})", super::errors::describe(err))
+            }
+        }
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
+            "cannot reach AWS STS in region {region} ({causes}); check the network and any HTTPS_PROXY, that --regions names \
+             a real region, and --endpoint-url (or AWS_ENDPOINT_URL) when an emulator is meant"
+        ),
+        _ => format!("sts:GetCallerIdentity failed ({causes})"),
+    }
+}
+
+/// The credentials error inside an SDK error, if the call failed for want of credentials.
+fn credentials_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a aws_credential_types::provider::error::CredentialsError> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(c) = e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+            return Some(c);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// What the credentials chain said, from the credentials error down.
+fn credentials_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    credentials_error(err).map_or_else(String::new, |c| super::errors::causes(c))
 }
 
 /// Enabled regions of the account (account:ListRegions, opt-in respected).
@@ -216,6 +309,37 @@ mod tests {
             let err = check_endpoint_url(bad).unwrap_err();
             assert!(err.contains(why), "{bad}: {err}");
             assert!(!err.contains("secret"), "{err}");
+        }
+    }
+
+    use aws_sdk_sts::config::http::HttpResponse;
+    use aws_sdk_sts::error::{ErrorMetadata, SdkError};
+    use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityError;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::explain_identity_failure;
+
+    fn refused(code: &str, message: &str) -> SdkError<GetCallerIdentityError, HttpResponse> {
+        let err = GetCallerIdentityError::generic(ErrorMetadata::builder().code(code).message(message).build());
+        SdkError::service_error(err, HttpResponse::new(403.try_into().unwrap(), SdkBody::empty()))
+    }
+
+    #[test]
+    fn refused_credentials_say_to_sign_in_again() {
+        let expired =
+            explain_identity_failure(&refused("ExpiredToken", "The security token included in the request is expired"), "eu-west-1", None);
+        assert!(expired.starts_with("the AWS credentials have expired (ExpiredToken: The security token"), "{expired}");
+        assert!(expired.contains("aws sso login") && expired.contains("--profile"), "{expired}");
+        let named = explain_identity_failure(&refused("ExpiredToken", "expired"), "eu-west-1", Some("prod"));
+        assert!(named.contains("`aws sso login --profile prod`") && named.contains("`aws configure --profile prod`"), "{named}");
+        let rejected = explain_identity_failure(&refused("InvalidClientTokenId", "The security token is invalid"), "eu-west-1", None);
+        assert!(rejected.starts_with("AWS rejected the credentials (InvalidClientTokenId"), "{rejected}");
+        let other = explain_identity_failure(&refused("Throttling", "Rate exceeded"), "eu-west-1", None);
+        assert_eq!(other, "sts:GetCallerIdentity failed (throttled through every retry (Throttling: Rate exceeded))");
+        let denied = explain_identity_failure(&refused("AccessDenied", "not allowed"), "eu-west-1", None);
+        assert_eq!(denied, "sts:GetCallerIdentity failed (AccessDenied: not allowed)");
+        for text in [expired, rejected, other] {
+            assert!(!text.contains("{ ") && !text.contains("ServiceError"), "no Debug dump: {text}");
         }
     }
 }

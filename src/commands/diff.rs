@@ -5,6 +5,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::drift;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
+    super::check_paths(&[("OLD", Some(&args.old)), ("NEW", Some(&args.new))], &[("--output", args.output.as_deref())])?;
     let report = drift::compare_files(&args.old, &args.new)?;
     let text = match args.format {
         DiffFormat::Text => drift::text(&report),

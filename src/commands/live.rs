@@ -11,19 +11,24 @@ use crate::config::Config;
 use crate::snapshot::Snapshot;
 
 pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
+    super::check_output_dirs([args.output.as_path()])?;
+    let config_file = super::config_path(args.config.as_deref());
+    super::check_paths(&[("--config", config_file.as_deref())], &[("--output", Some(&args.output))])?;
     let config = load_config(args.config.as_deref())?;
     let options = collect_options(&args.live, &config);
     let (written, stats) = runtime()?.block_on(collect_to_file(&options, &args.output))?;
     if args.live.stats {
         eprintln!("{stats}");
     }
-    eprintln!(
-        "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
-        args.output.display(),
-        written.accounts,
-        written.regions,
-        written.gaps
-    );
+    if !super::quiet() {
+        eprintln!(
+            "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",
+            args.output.display(),
+            written.accounts,
+            written.regions,
+            written.gaps
+        );
+    }
     // A snapshot with failed calls is still written, but the run says it is incomplete.
     Ok(if written.gaps > 0 { 3 } else { 0 })
 }

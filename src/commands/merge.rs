@@ -7,14 +7,17 @@ use crate::snapshot::merge::{MergeOptions, merge_files};
 pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
     let merge = merge_files(&args.snapshots, &MergeOptions { max_skew_minutes: args.max_skew_minutes })?;
     merge.write_file(&args.output)?;
-    for warning in merge.warnings() {
-        eprintln!("trailaudit: warning: {warning}");
+    for warning in merge.warnings().iter().filter(|_| !super::quiet()) {
+        eprintln!("trailaudit: warning: {}", crate::report::escape_message(&warning.to_string()));
     }
     let failed = merge.errors().iter().filter(|e| e.kind.is_gap()).count();
     let shards = match merge.organization().and_then(|o| o.shards.as_ref()) {
         Some(s) => format!(", shard(s) {:?} of {}", s.indices, s.count),
         None => String::new(),
     };
+    if super::quiet() {
+        return Ok(Outcome::Clean as u8);
+    }
     eprintln!(
         "trailaudit: merged {} snapshot(s) into {} ({} account(s), {} region(s), {} failed call(s){shards})",
         args.snapshots.len(),

@@ -130,7 +130,7 @@ pub fn audit_with_engine(
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
     let mut vm_fallback = None;
     let vm = match engine_choice {
-        EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data)) {
+        EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data), pack.rule_timeout) {
             Ok(vm) => Some(vm),
             Err(e) => {
                 vm_fallback = Some(judge::first_line(&format!("{e:#}")));
@@ -144,35 +144,44 @@ pub fn audit_with_engine(
     // is judged as an empty account: its identity failure turns every result
     // into an error, instead of the account silently missing from the report.
     let unreachable = unreachable_accounts(snapshot);
-    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).collect();
+    // An account is judged once, even when a live run collected it twice (a
+    // `--role-arn` of the calling account's own role); a snapshot file holding
+    // one twice is refused when it is read (snapshot::load).
+    let mut seen = std::collections::HashSet::new();
+    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
+    let twice = duplicate_accounts(snapshot);
     let progress = EvalProgress::new(options.progress, accounts.len());
-    let mut results: Vec<RuleResult> = accounts
-        .par_iter()
-        .copied()
-        .map_init(
-            || vm.as_ref().and_then(|pack| pack.machine().ok()),
-            |machine, account| {
-                let input = context.account_input(snapshot, account, &derived);
-                let values = match (&vm, machine) {
-                    (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
-                    _ => None,
-                };
-                let judged = match values {
-                    Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
-                    None => interpreter::evaluate_account(&engine, &rules, &context, account, input),
-                };
-                progress.account_done();
-                judged
-            },
-        )
-        .flatten_iter()
-        .collect();
+    let stopped = interpreter::StoppedRules::default();
+    let mut results: Vec<RuleResult> = eval_pool().install(|| {
+        accounts
+            .par_iter()
+            .copied()
+            .map_init(
+                || vm.as_ref().and_then(|pack| pack.machine().ok()),
+                |machine, account| {
+                    let input = context.account_input(snapshot, account, &derived);
+                    let values = match (&vm, machine) {
+                        (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
+                        _ => None,
+                    };
+                    let judged = match values {
+                        Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
+                        None => interpreter::evaluate_account(&engine, &rules, &context, account, input, &stopped),
+                    };
+                    progress.account_done();
+                    judged
+                },
+            )
+            .flatten_iter()
+            .collect()
+    });
     progress.finish();
 
     let rule_ids =
         waivers::RuleIds { evaluated: rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
     let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
-    let notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+    let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+    notices.extend(twice);
     if let Some(text) = snapshot_text {
         locate::attach_lines(text, &mut results);
     }
@@ -184,15 +193,17 @@ pub fn audit_with_engine(
         snapshot_path: options.snapshot_path.clone(),
         rules: rules.into_iter().cloned().collect(),
         results,
-        fail_on: options.fail_on,
+        fail_on: options.fail_on.into(),
         account_ids: {
             let mut ids: Vec<String> = snapshot.accounts.iter().chain(&unreachable).map(|a| a.account_id.clone()).collect();
             ids.sort();
+            ids.dedup();
             ids
         },
         framework: None,
         warnings,
         baseline: None,
+        missing_permissions: missing_permissions(snapshot),
     };
     (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
 }
@@ -229,9 +240,68 @@ fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
     engine
 }
 
+/// A notice for each account the snapshot holds more than once.
+fn duplicate_accounts(snapshot: &Snapshot) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for a in &snapshot.accounts {
+        *counts.entry(a.account_id.as_str()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(id, n)| {
+            format!(
+                "account {id} was collected {n} times (a --role-arn of the calling account itself?); it is judged once, from its first copy"
+            )
+        })
+        .collect()
+}
+
+/// Stack of each evaluation thread. regorus's interpreter recurses along the
+/// Rego it runs (every rule, function and nested expression is a Rust frame);
+/// the pack refuses recursive functions when it loads (see
+/// [`crate::pack`]), so the depth is bounded by the pack's own nesting, and this
+/// gives it room far beyond the 2 MiB of a default thread. It is address space,
+/// reserved but only touched as deep as the evaluation goes.
+pub const EVAL_STACK_BYTES: usize = 256 << 20;
+
+/// The worker threads accounts are judged on, with [`EVAL_STACK_BYTES`] of stack.
+fn eval_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(EVAL_STACK_BYTES)
+            .thread_name(|i| format!("trailaudit-eval-{i}"))
+            .build()
+            .expect("the evaluation thread pool can be created")
+    })
+}
+
 /// Accounts named by failed calls but absent from `accounts`, and accounts an
 /// organization discovery selected that the snapshot holds no trace of (a
 /// shard missing from a merge; see [`never_collected`]), as empty accounts.
+/// The IAM actions behind the snapshot's AccessDenied-type errors
+/// (`AccessDenied`, `AccessDeniedException`, `UnauthorizedOperation`,
+/// `AuthorizationError`, ...), deduplicated and sorted: what to grant before
+/// collecting again.
+pub fn missing_permissions(snapshot: &Snapshot) -> Vec<String> {
+    let mut actions: Vec<String> = snapshot
+        .errors
+        .iter()
+        .filter(|e| e.kind == crate::snapshot::ErrorKind::Failed && is_access_denied(&e.error_code))
+        .filter_map(|e| crate::snapshot::actions::iam_action(&format!("{}:{}", e.service, e.operation)).map(str::to_owned))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}
+
+/// Error codes AWS answers a call the caller's policies do not allow with.
+fn is_access_denied(code: &str) -> bool {
+    let code = code.to_ascii_lowercase();
+    code.contains("accessdenied") || code.starts_with("unauthorized") || code.starts_with("authorizationerror") || code == "forbidden"
+}
+
 fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
     let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
     let selected = snapshot.organization.iter().flat_map(|o| o.selected_accounts.iter()).map(String::as_str);
@@ -315,5 +385,26 @@ mod never_collected_tests {
         // Rules that already say `error` themselves (no event history) keep their reason.
         let explained = missing.iter().filter(|r| r.message.contains("not in this snapshot (this snapshot holds shard(s) 1 of 2")).count();
         assert!(explained * 10 >= missing.len() * 7, "{explained} of {}", missing.len());
+    }
+
+    /// An account present twice (collected twice) is judged once, with a notice.
+    #[test]
+    fn an_account_present_twice_is_judged_once() {
+        let account: Account = serde_json::from_value(serde_json::json!({"account_id": "111111111111"})).unwrap();
+        let once = Snapshot {
+            schema_version: SCHEMA_VERSION,
+            metadata: Metadata::example(),
+            organization: None,
+            accounts: vec![account.clone()],
+            errors: Vec::new(),
+        };
+        let twice = Snapshot { accounts: vec![account.clone(), account], ..once.clone() };
+        let pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).unwrap();
+        let options = AuditOptions::for_tests(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+        let (a, _, _) = audit(&once, None, &pack, &Config::default(), &options);
+        let (b, _, notices) = audit(&twice, None, &pack, &Config::default(), &options);
+        assert_eq!(a.results, b.results);
+        assert_eq!(b.account_ids, ["111111111111"]);
+        assert!(notices.iter().any(|n| n.contains("account 111111111111 was collected 2 times")), "{notices:?}");
     }
 }

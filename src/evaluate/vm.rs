@@ -24,13 +24,20 @@ pub struct VmPack {
     program: Arc<Program>,
     data: regorus::Value,
     rules: usize,
+    /// `--rule-timeout`, for the VM's own execution timer.
+    timeout: std::time::Duration,
 }
 
 impl VmPack {
     /// Compiles the `results` of `packages` (in order) from a loaded engine.
     /// An `Err` says why the VM cannot run this pack; the caller then uses the
     /// interpreter.
-    pub fn compile(engine: &regorus::Engine, packages: &[&str], data: regorus::Value) -> anyhow::Result<VmPack> {
+    pub fn compile(
+        engine: &regorus::Engine,
+        packages: &[&str],
+        data: regorus::Value,
+        timeout: std::time::Duration,
+    ) -> anyhow::Result<VmPack> {
         let mut engine = engine.clone();
         // One entry point for the whole pack, so library rules shared by
         // several rules are computed once per account.
@@ -39,7 +46,7 @@ impl VmPack {
         let entry: regorus::Rc<str> = format!("data.{ENTRY_PACKAGE}.results").into();
         let compiled = engine.compile_with_entrypoint(&entry)?;
         let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[&entry])?;
-        Ok(VmPack { program, data, rules: packages.len() })
+        Ok(VmPack { program, data, rules: packages.len(), timeout })
     }
 
     /// A VM ready to run the pack; make one per thread and reuse it.
@@ -49,6 +56,7 @@ impl VmPack {
         // policies; a whole account is judged here, and its size is bounded by
         // the snapshot, not by an untrusted caller.
         vm.set_max_instructions(usize::MAX);
+        vm.set_execution_timer_config(Some(crate::pack::timer_config(self.timeout)));
         vm.load_program(self.program.clone());
         vm.set_data(self.data.clone())?;
         Ok(vm)

@@ -16,8 +16,13 @@ use std::fmt;
 use super::partition::{Partition, partition};
 use super::{Atom, Expr, Pattern, Value};
 
-/// Search steps allowed per comparison before answering "undecided".
+/// Search steps allowed per comparison before answering "undecided", for
+/// patterns of up to [`BUDGET_ATOMS`] atoms together (every CIS pair). Each step
+/// evaluates both patterns, so larger pairs get proportionally fewer steps:
+/// the work, not the step count, is what stays bounded (a 1024-character
+/// pattern of 100 atoms took seconds per comparison with a fixed step count).
 const BUDGET: usize = 500_000;
+const BUDGET_ATOMS: usize = 40;
 
 /// A class of events the required pattern matches and the candidate misses.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +39,11 @@ impl Miss {
     /// The deciding fields and their values, e.g. `[("eventName", "DeleteGroupPolicy")]`.
     pub fn parts(&self) -> &[(String, String)] {
         &self.parts
+    }
+
+    /// The comparison ran out of budget: nothing is claimed either way.
+    pub fn is_undecided(&self) -> bool {
+        self.undecided
     }
 }
 
@@ -73,6 +83,7 @@ pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
         sizes: partitions.iter().map(|p| p.reps.len()).collect(),
         assign: vec![None; fields.len()],
         steps: 0,
+        budget: BUDGET * BUDGET_ATOMS / (required.expr.atoms().len() + candidate.expr.atoms().len()).max(BUDGET_ATOMS),
         found: Vec::new(),
         out_of_budget: false,
     };
@@ -174,6 +185,8 @@ struct Search {
     sizes: Vec<usize>,
     assign: Vec<Option<usize>>,
     steps: usize,
+    /// Steps allowed (see [`BUDGET`]).
+    budget: usize,
     /// Each miss as (field index, class index) pairs: the naming ones, and
     /// a full witness.
     found: Vec<(Assignment, Assignment)>,
@@ -183,7 +196,7 @@ struct Search {
 impl Search {
     fn spend(&mut self) -> bool {
         self.steps += 1;
-        if self.steps > BUDGET {
+        if self.steps > self.budget {
             self.out_of_budget = true;
         }
         !self.out_of_budget

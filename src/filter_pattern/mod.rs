@@ -219,4 +219,6 @@ pub enum Value {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -32,6 +32,16 @@ use std::fmt;
 
 use super::{Atom, Expr, Literal, NumOp, Pattern, Test};
 
+/// The longest pattern CloudWatch Logs stores (`PutMetricFilter`'s
+/// `filterPattern`: at most 1024 characters). A longer text cannot come from
+/// AWS, only from an edited snapshot, and would make the coverage search
+/// (whose cost grows with the number of terms) arbitrarily expensive.
+pub const MAX_CHARS: usize = 1024;
+
+/// Parentheses nested deeper than this are refused rather than parsed by
+/// recursion that a hostile pattern could drive into a stack overflow.
+pub const MAX_NESTING: usize = 64;
+
 /// Why a pattern does not parse, with the 1-based character position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
@@ -239,6 +249,8 @@ struct Parser {
     toks: Vec<(Tok, usize)>,
     at: usize,
     ambiguous: bool,
+    /// Open parentheses around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -311,12 +323,17 @@ impl Parser {
     fn primary(&mut self) -> Result<Expr, ParseError> {
         match self.peek().clone() {
             Tok::LParen => {
+                if self.depth >= MAX_NESTING {
+                    return Err(self.expected(&format!("at most {MAX_NESTING} nested parentheses")));
+                }
+                self.depth += 1;
                 self.bump();
                 let inner = self.or()?;
                 if *self.peek() != Tok::RParen {
                     return Err(self.expected("`&&`, `||` or `)`"));
                 }
                 self.bump();
+                self.depth -= 1;
                 Ok(inner)
             }
             Tok::Selector(field) => {
@@ -390,8 +407,16 @@ impl Parser {
 
 /// Parses `text` into a [`Pattern`].
 pub fn parse(text: &str) -> Result<Pattern, ParseError> {
-    let toks = Lexer { chars: text.chars().collect(), pos: 0 }.tokens()?;
-    let mut parser = Parser { toks, at: 0, ambiguous: false };
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() > MAX_CHARS {
+        return Err(ParseError {
+            position: MAX_CHARS + 1,
+            expected: format!("at most {MAX_CHARS} characters (the longest pattern CloudWatch Logs stores)"),
+            found: format!("{} characters", chars.len()),
+        });
+    }
+    let toks = Lexer { chars, pos: 0 }.tokens()?;
+    let mut parser = Parser { toks, at: 0, ambiguous: false, depth: 0 };
     let expr = parser.pattern()?;
     Ok(Pattern { expr, ambiguous: parser.ambiguous })
 }

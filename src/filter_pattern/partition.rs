@@ -21,6 +21,11 @@ use super::{Glob, Test, Value};
 /// and the comparison reported as undecided rather than guessed.
 const MAX_GLOB_CLASSES: usize = 4096;
 
+/// Wildcard tests (one construction, of every wildcard, per candidate set)
+/// allowed per field: what 4096 classes of 40 wildcards can cost, so that
+/// hostile patterns with a hundred wildcards are cut short in bounded time too.
+const MAX_GLOB_WORK: usize = (MAX_GLOB_CLASSES + 1) * 40 * 40;
+
 /// One class of values, with a readable name for reports.
 #[derive(Debug, Clone)]
 pub(crate) struct Rep {
@@ -59,10 +64,14 @@ pub(crate) fn partition(tests: &[&Test]) -> Partition {
             Test::NotExists => not_exists = true,
         }
     }
-    let sep = ['…', '¦', '\u{1}', '\u{2}']
+    // A character no literal contains: it glues wildcard parts together and
+    // stands alone for "some other string". The literals hold finitely many
+    // characters, so the search always ends.
+    let sep = ['…', '¦']
         .into_iter()
+        .chain(('\u{1}'..).filter(|c| !c.is_whitespace()))
         .find(|c| !exact.iter().any(|s| s.contains(*c)) && !globs.iter().any(|g| glob_text(g).contains(*c)))
-        .unwrap_or('\u{3}');
+        .unwrap_or('\u{fffd}');
 
     for s in &exact {
         reps.push(Rep { value: Value::Str(s.clone()), label: s.clone() });
@@ -74,11 +83,23 @@ pub(crate) fn partition(tests: &[&Test]) -> Partition {
     if !numbers.is_empty() {
         numbers.sort_by(f64::total_cmp);
         numbers.dedup();
-        let mut points = vec![numbers[0] - 1.0];
+        // One number below all constants, each constant, one between each
+        // two, one above all. `n - 1.0` equals `n` for large `n` (1e300), and
+        // `n + (next - n) / 2` overflows when they are far apart, so those
+        // fall back on the adjacent float and on halving first.
+        let below = |n: f64| if n - 1.0 < n { n - 1.0 } else { n.next_down() };
+        let above = |n: f64| if n + 1.0 > n { n + 1.0 } else { n.next_up() };
+        let between = |a: f64, b: f64| {
+            let mid = a + (b - a) / 2.0;
+            if mid.is_finite() { mid } else { a / 2.0 + b / 2.0 }
+        };
+        let mut points = vec![below(numbers[0])];
         for (i, n) in numbers.iter().enumerate() {
             points.push(*n);
-            points.push(numbers.get(i + 1).map_or(n + 1.0, |next| n + (next - n) / 2.0));
+            points.push(numbers.get(i + 1).map_or(above(*n), |next| between(*n, *next)));
         }
+        // Past the largest finite number there is no number an event can carry.
+        points.retain(|n| n.is_finite());
         reps.extend(points.into_iter().map(|n| Rep { value: Value::Num(n), label: format!("{n} (number)") }));
     }
     if null {
@@ -121,8 +142,10 @@ fn glob_classes(globs: &[Glob], exact: &[String], sep: char) -> (Vec<Rep>, bool)
         want[i] = true;
         queue.push(want);
     }
+    let mut work = 0usize;
     while let Some(want) = queue.pop() {
-        if seen.len() >= MAX_GLOB_CLASSES {
+        work += globs.len();
+        if seen.len() >= MAX_GLOB_CLASSES || work > MAX_GLOB_WORK {
             return (out, false);
         }
         let Some((rep, class)) = construct(globs, &want, exact, sep) else { continue };

@@ -12,7 +12,7 @@ use super::framework::FrameworkSummary;
 use super::outcome::Outcome;
 use super::result::RuleResult;
 use super::rule::Rule;
-use super::vocabulary::{Severity, Status};
+use super::vocabulary::{FailOn, Severity, Status};
 use super::waiver::Warning;
 use crate::snapshot::Metadata;
 
@@ -37,8 +37,8 @@ pub struct Audit {
     pub rules: Vec<Rule>,
     /// Sorted by rule id, account, region, resource.
     pub results: Vec<RuleResult>,
-    /// Failing results below this severity do not fail the run.
-    pub fail_on: Severity,
+    /// Failing results below this severity do not fail the run (`none`: no failing result does).
+    pub fail_on: FailOn,
     /// Ids of the accounts in the snapshot, sorted.
     pub account_ids: Vec<String>,
     /// Per-control verdicts when the run was restricted to one framework.
@@ -47,6 +47,9 @@ pub struct Audit {
     pub warnings: Vec<Warning>,
     /// The comparison with `--baseline`, when one was given.
     pub baseline: Option<BaselineComparison>,
+    /// IAM actions the collection was denied (AccessDenied-type errors in the
+    /// snapshot), deduplicated and sorted; see [`crate::snapshot::actions::iam_action`].
+    pub missing_permissions: Vec<String>,
 }
 
 impl Audit {
@@ -82,7 +85,7 @@ impl Audit {
     pub fn outcome(&self) -> Outcome {
         let only_new = self.baseline.as_ref().is_some_and(|b| b.fail_on_new);
         let counts = |r: &RuleResult| !only_new || r.baseline != Some(BaselineState::Unchanged);
-        if self.results.iter().any(|r| r.status == Status::Fail && r.severity >= self.fail_on && counts(r)) {
+        if self.results.iter().any(|r| r.status == Status::Fail && self.fail_on.fails(r.severity) && counts(r)) {
             Outcome::Failed
         } else if self.results.iter().any(|r| r.status == Status::Error) {
             Outcome::Incomplete

@@ -60,6 +60,73 @@ impl FromStr for Severity {
     }
 }
 
+/// `--fail-on` (and `fail_on` in the config): the lowest severity of a
+/// failing result that fails the run (exit 1), or `none`: report, never fail
+/// on findings (errors still exit 3). Written as the severity or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    At(Severity),
+    Never,
+}
+
+impl FailOn {
+    /// Does a failing result of `severity` fail the run?
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::At(threshold) => severity >= threshold,
+            FailOn::Never => false,
+        }
+    }
+
+    /// The threshold, `None` for `none`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            FailOn::At(s) => Some(s),
+            FailOn::Never => None,
+        }
+    }
+}
+
+impl From<Severity> for FailOn {
+    fn from(s: Severity) -> Self {
+        FailOn::At(s)
+    }
+}
+
+impl fmt::Display for FailOn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailOn::At(s) => f.write_str(s.as_str()),
+            FailOn::Never => f.write_str("none"),
+        }
+    }
+}
+
+impl FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("none") {
+            return Ok(FailOn::Never);
+        }
+        s.parse::<Severity>()
+            .map(FailOn::At)
+            .map_err(|_| format!("unknown fail-on `{s}` (expected critical, high, medium, low, info or none)"))
+    }
+}
+
+impl Serialize for FailOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for FailOn {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The verdict on one subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

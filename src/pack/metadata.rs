@@ -38,8 +38,15 @@ pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> 
         yaml.push('\n');
     }
     let first_yaml_line = start + 2; // 1-based line of the first YAML line
+    // Pack files may come from a pull request: the same bounds as the configuration.
+    crate::config::check_yaml_bounds(&yaml)
+        .map_err(|(line, _, message)| MetaError { line: first_yaml_line + line - 1, message: format!("invalid METADATA: {message}") })?;
     let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {
-        line: e.location().map_or(start + 1, |loc| first_yaml_line + loc.line() - 1),
+        // The YAML parser also breaks lines at U+0085 and U+2028/9, which `lines()` does
+        // not: keep the reported line inside the block rather than past the file's end.
+        line: e.location().map_or(start + 1, |loc| {
+            first_yaml_line + loc.line().clamp(1, yaml.lines().count().max(1)) - 1
+        }),
         message: format!("invalid METADATA: {}", strip_yaml_position(&e.to_string())),
     })?;
     let block = MetadataBlock { line: start + 1, meta };
@@ -119,6 +126,14 @@ mod tests {
         assert_eq!(block.meta.custom.id, "CT-999");
         assert_eq!(block.meta.custom.severity, Severity::High);
         assert_eq!(block.meta.custom.frameworks["aws-securityhub"], vec!["CloudTrail.4"]);
+    }
+
+    #[test]
+    fn a_line_break_only_yaml_sees_keeps_the_error_inside_the_block() {
+        // U+0085 (NEL) is a line break to the YAML parser, not to `str::lines`.
+        let src = "# METADATA\n# title: x\u{85}\u{85}\u{85}\u{85}\n# custom: [\npackage p\n";
+        let e = parse_metadata(src).expect_err("unterminated flow sequence");
+        assert!(e.line >= 2 && e.line <= 3, "{e:?}");
     }
 
     #[test]

@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 pub mod frameworks;
 pub mod metadata;
+mod recursion;
 pub mod rego_tests;
 mod required_patterns;
+pub mod select;
 
 use metadata::parse_metadata;
 pub use required_patterns::{REQUIRED_PATTERNS_RULE, RequiredPatterns, RequirementError};
@@ -65,7 +67,12 @@ pub struct PackProblem {
 
 impl fmt::Display for PackProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+        // Line 0: about a file or directory as a whole (unreadable, a symbolic link).
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.path, self.line, self.message)
+        }
     }
 }
 
@@ -98,6 +105,12 @@ pub struct Pack {
     pub engine: regorus::Engine,
     /// The canonical metric-filter patterns, parsed once (shared by clones of the pack).
     pub required_patterns: Arc<RequiredPatterns>,
+    /// Relative paths of user files that are byte-for-byte copies of built-in
+    /// files (the built-in `policies/` given again as a policy directory): they
+    /// were skipped, and `trailaudit test DIR` runs the built-in copies' tests.
+    pub builtin_copies: Vec<String>,
+    /// The bound of one evaluation ([`Pack::set_rule_timeout`]).
+    pub rule_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Pack {
@@ -118,8 +131,10 @@ pub struct PackSource {
 impl Pack {
     /// Loads and validates the built-in pack plus user directories.
     pub fn load(source: &PackSource) -> Result<Pack, PackError> {
-        let files = read_files(source)?;
-        Self::from_files(files)
+        let (files, builtin_copies) = read_files(source)?;
+        let mut pack = Self::from_files(files)?;
+        pack.builtin_copies = builtin_copies;
+        Ok(pack)
     }
 
     pub fn from_files(files: Vec<PolicyFile>) -> Result<Pack, PackError> {
@@ -130,6 +145,9 @@ impl Pack {
             if let Err(e) = engine.add_policy(file.display_path.clone(), file.source.clone()) {
                 problems.push(rego_problem(file, &e));
             }
+        }
+        if problems.is_empty() {
+            problems.extend(recursion::problems(&mut engine));
         }
         let required_patterns = if problems.is_empty() {
             match RequiredPatterns::from_engine(&engine) {
@@ -147,7 +165,21 @@ impl Pack {
             problems.dedup();
             return Err(PackError(problems));
         }
-        Ok(Pack { files, rules, engine, required_patterns: Arc::new(required_patterns) })
+        Ok(Pack {
+            files,
+            rules,
+            engine,
+            required_patterns: Arc::new(required_patterns),
+            builtin_copies: Vec::new(),
+            rule_timeout: DEFAULT_RULE_TIMEOUT,
+        })
+    }
+
+    /// Bounds every later evaluation of this pack (and of its engine's clones)
+    /// to `limit`: `--rule-timeout`.
+    pub fn set_rule_timeout(&mut self, limit: std::time::Duration) {
+        self.rule_timeout = limit;
+        self.engine.set_execution_timer_config(timer_config(limit));
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -169,11 +201,49 @@ fn requirement_problem(files: &[PolicyFile], err: &RequirementError) -> PackProb
     }
 }
 
-/// A regorus engine configured the way trailaudit evaluates: Rego v1, like OPA 1.x.
+/// How long one evaluation (one rule, or the whole pack at once, on one
+/// account; one `test_*` rule) may run before regorus stops it: `--rule-timeout`.
+/// The built-in pack judges an account of the benchmark in milliseconds; this
+/// only stops a runaway rule (a loop over `numbers.range`, say), whose results
+/// become `error` for that rule and account.
+pub const DEFAULT_RULE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A regorus engine configured the way trailaudit evaluates: Rego v1, like OPA
+/// 1.x, each query bounded by [`DEFAULT_RULE_TIMEOUT`].
 pub fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(false);
+    engine.set_execution_timer_config(timer_config(DEFAULT_RULE_TIMEOUT));
     engine
+}
+
+/// regorus's cooperative timer: the clock is read every `check_interval`
+/// steps of the interpreter, which keeps its cost out of the measurements.
+pub fn timer_config(limit: std::time::Duration) -> regorus::utils::limits::ExecutionTimerConfig {
+    regorus::utils::limits::ExecutionTimerConfig { limit, check_interval: std::num::NonZeroU32::new(256).expect("not zero") }
+}
+
+/// The message for an evaluation regorus's execution timer stopped; `None`
+/// for any other error.
+pub fn timeout_message(err: &anyhow::Error) -> Option<String> {
+    let stopped = |limit: std::time::Duration| {
+        format!(
+            "rule stopped: its evaluation ran longer than the rule timeout of {} s (--rule-timeout); \
+             a loop over a large range or a runaway comprehension?",
+            limit.as_secs_f64()
+        )
+    };
+    match err.chain().find_map(|c| c.downcast_ref::<regorus::LimitError>()) {
+        Some(regorus::LimitError::TimeLimitExceeded { limit, .. }) => Some(stopped(*limit)),
+        Some(other) => Some(format!("rule stopped: {other}")),
+        None => {
+            // regorus may pass the error on as text: "execution exceeded time limit (elapsed=…ns, limit=…ns)".
+            let text = format!("{err:#}");
+            let rest = &text[text.find("execution exceeded time limit")?..];
+            let ns: u64 = rest.split("limit=").nth(1)?.split("ns").next()?.parse().ok()?;
+            Some(stopped(std::time::Duration::from_nanos(ns)))
+        }
+    }
 }
 
 /// regorus renders `--> file:line:col` with a snippet; keep it, and pull out the line.
@@ -184,7 +254,13 @@ pub(crate) fn rego_problem(file: &PolicyFile, err: &anyhow::Error) -> PackProble
     PackProblem { path: file.display_path.clone(), line, message: format!("invalid Rego: {}", text.trim_end()) }
 }
 
-fn read_files(source: &PackSource) -> Result<Vec<PolicyFile>, PackError> {
+/// The built-in files, then every user directory's `.rego` files. A user file
+/// may not replace a built-in one (same relative path, other content): that
+/// would let a policy directory, e.g. one a pull request edits, rewrite the
+/// libraries and rules the audit is judged by. A byte-identical copy (the
+/// built-in `policies/` given again) is recognised and skipped; its relative
+/// path is returned second.
+fn read_files(source: &PackSource) -> Result<(Vec<PolicyFile>, Vec<String>), PackError> {
     let mut files = Vec::new();
     if source.builtin {
         files.extend(BUILTIN_POLICIES.iter().map(|(rel, text)| PolicyFile {
@@ -194,36 +270,75 @@ fn read_files(source: &PackSource) -> Result<Vec<PolicyFile>, PackError> {
             builtin: true,
         }));
     }
+    let builtin: BTreeMap<String, String> = files.iter().map(|f| (f.rel.clone(), f.source.clone())).collect();
+    let mut copies = Vec::new();
     let mut problems = Vec::new();
     for dir in &source.dirs {
-        if !dir.is_dir() {
-            problems.push(PackProblem {
-                path: dir.display().to_string(),
-                line: 0,
-                message: "policy directory does not exist or is not a directory".into(),
-            });
-            continue;
-        }
+        let root = match std::fs::canonicalize(dir) {
+            Ok(root) if root.is_dir() => root,
+            _ => {
+                problems.push(PackProblem {
+                    path: dir.display().to_string(),
+                    line: 0,
+                    message: "policy directory does not exist or is not a directory".into(),
+                });
+                continue;
+            }
+        };
         let mut paths = Vec::new();
-        walk(dir, &mut paths, &mut problems);
+        let mut visited = std::collections::BTreeSet::from([root.clone()]);
+        walk(&Walk { root: &root, shown_root: dir }, dir, &mut visited, &mut paths, &mut problems);
         paths.sort();
         for path in paths {
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            match std::fs::read_to_string(&path) {
-                Ok(text) => files.push(PolicyFile { display_path: path.display().to_string(), rel, source: text, builtin: false }),
-                Err(e) => problems.push(PackProblem { path: path.display().to_string(), line: 0, message: format!("cannot read: {e}") }),
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    problems.push(PackProblem { path: path.display().to_string(), line: 0, message: format!("cannot read: {e}") });
+                    continue;
+                }
+            };
+            let file = PolicyFile { display_path: path.display().to_string(), rel, source: text, builtin: false };
+            match builtin.get(&file.rel) {
+                Some(original) if *original == file.source => {
+                    if !copies.contains(&file.rel) {
+                        copies.push(file.rel.clone());
+                    }
+                }
+                Some(_) => problems.push(PackProblem {
+                    path: file.display_path.clone(),
+                    line: file.declared_package().map_or(1, |(_, line)| line),
+                    message: format!(
+                        "has the path of the built-in file policies/{} but other content: built-in files cannot be replaced \
+                         or extended by a policy directory (see \"Namespaces\" in docs/writing-rules.md)",
+                        file.rel
+                    ),
+                }),
+                None => files.push(file),
             }
         }
     }
-    // A user file with the same path as a built-in one replaces it, so a copy of
-    // the pack (e.g. `trailaudit test policies` in this repository) can be
-    // edited and tested as a whole.
-    let user_rels: std::collections::BTreeSet<String> = files.iter().filter(|f| !f.builtin).map(|f| f.rel.clone()).collect();
-    files.retain(|f| !f.builtin || !user_rels.contains(&f.rel));
-    if problems.is_empty() { Ok(files) } else { Err(PackError(problems)) }
+    if problems.is_empty() { Ok((files, copies)) } else { Err(PackError(problems)) }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<PackProblem>) {
+/// The policy directory being walked: its canonical path (links may not leave
+/// it) and the path as given (for messages).
+struct Walk<'a> {
+    root: &'a Path,
+    shown_root: &'a Path,
+}
+
+/// Collects the `.rego` files under `dir`, following symbolic links that stay
+/// inside the policy directory. A link leading outside it, a broken link, and a
+/// directory reached a second time (a link to `.` or to a parent: a loop) are
+/// problems, never walked.
+fn walk(
+    w: &Walk<'_>,
+    dir: &Path,
+    visited: &mut std::collections::BTreeSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<PackProblem>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -231,10 +346,43 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<PackProblem>) {
             return;
         }
     };
-    for entry in entries.flatten() {
+    let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in entries {
         let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out, problems);
+        let problem = |message: String| PackProblem { path: path.display().to_string(), line: 0, message };
+        let Ok(file_type) = entry.file_type() else { continue };
+        let is_dir = if file_type.is_symlink() {
+            let target = match std::fs::canonicalize(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(problem(format!("broken symbolic link: {e}")));
+                    continue;
+                }
+            };
+            if !target.starts_with(w.root) {
+                problems.push(problem(format!(
+                    "symbolic link to {}, outside the policy directory {}: not followed",
+                    target.display(),
+                    w.shown_root.display()
+                )));
+                continue;
+            }
+            target.is_dir()
+        } else {
+            file_type.is_dir()
+        };
+        if is_dir {
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !visited.insert(canonical.clone()) {
+                problems.push(problem(format!(
+                    "symbolic link loop: leads to {}, which is already being read (a link to the directory itself, \
+                     a parent, or a second link to one directory)",
+                    canonical.display()
+                )));
+                continue;
+            }
+            walk(w, &path, visited, out, problems);
         } else if path.extension().is_some_and(|e| e == "rego") {
             out.push(path);
         }
@@ -247,6 +395,7 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
     let frameworks = frameworks::builtin();
     let mut rules: Vec<Rule> = Vec::new();
     let mut ids: BTreeMap<String, (String, usize)> = BTreeMap::new();
+    let builtin_packages: Vec<String> = files.iter().filter(|f| f.builtin).map(PolicyFile::expected_package).collect();
     for file in files {
         let problem = |line: usize, message: String| PackProblem { path: file.display_path.clone(), line, message };
         let expected = file.expected_package();
@@ -256,6 +405,17 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
                 problems.push(problem(line, format!("package `{pkg}` does not match the file's path: expected `package {expected}`")))
             }
             Some((pkg, line)) => {
+                if !file.builtin
+                    && let Some(reserved) = builtin_packages.iter().find(|b| reserves(b, &pkg))
+                {
+                    problems.push(problem(
+                        line,
+                        format!(
+                            "package `{pkg}` is in the built-in namespace (`{reserved}`): a policy directory cannot define, \
+                             extend or shadow a built-in package (see \"Namespaces\" in docs/writing-rules.md)"
+                        ),
+                    ));
+                }
                 if let Some(other) = packages.insert(pkg.clone(), file) {
                     problems.push(problem(line, format!("package `{pkg}` is also declared by {}", other.display_path)));
                 }
@@ -304,7 +464,12 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
         let id = block.meta.custom.id.clone();
         let id_line = metadata_key_line(&file.source, "id:").unwrap_or(block.line);
         if let Some((other_path, other_line)) = ids.insert(id.clone(), (file.display_path.clone(), id_line)) {
-            problems.push(problem(id_line, format!("duplicate rule id `{id}`: also used by {other_path}:{other_line}")));
+            let whose = if other_path.starts_with("policies/") && files.iter().any(|f| f.builtin && f.display_path == other_path) {
+                " (the id of a built-in rule: built-in rule ids cannot be redefined, see \"Namespaces\" in docs/writing-rules.md)"
+            } else {
+                ""
+            };
+            problems.push(problem(id_line, format!("duplicate rule id `{id}`: also used by {other_path}:{other_line}{whose}")));
             continue;
         }
         rules.push(Rule {
@@ -317,6 +482,15 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
     }
     rules.sort_by(|a, b| a.id().cmp(b.id()));
     rules
+}
+
+/// Does the built-in package `builtin` keep a user file from declaring `pkg`?
+/// It does when they are equal, when `pkg` is a prefix of it (package
+/// `trailaudit.lib` could define `result.fail`, i.e. `data.trailaudit.lib.result.fail`)
+/// and when `pkg` lies below it.
+fn reserves(builtin: &str, pkg: &str) -> bool {
+    let below = |a: &str, b: &str| a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'.';
+    builtin == pkg || below(builtin, pkg) || below(pkg, builtin)
 }
 
 fn defines_results(source: &str) -> bool {

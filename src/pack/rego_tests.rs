@@ -24,8 +24,21 @@ pub struct TestOutcome {
     pub output: Vec<String>,
 }
 
-/// Runs the tests of the test files in `pack` that `select` picks.
-pub fn run(pack: &Pack, select: impl Fn(&PolicyFile) -> bool) -> Result<Vec<TestOutcome>, PackError> {
+/// Runs the tests of the test files in `pack` that `select` picks, on a thread
+/// with the evaluation threads' large stack (see `evaluate::EVAL_STACK_BYTES`).
+pub fn run(pack: &Pack, select: impl Fn(&PolicyFile) -> bool + Send + Sync) -> Result<Vec<TestOutcome>, PackError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("trailaudit-test".into())
+            .stack_size(crate::evaluate::EVAL_STACK_BYTES)
+            .spawn_scoped(scope, || run_here(pack, select))
+            .expect("the test thread can be started")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+fn run_here(pack: &Pack, select: impl Fn(&PolicyFile) -> bool) -> Result<Vec<TestOutcome>, PackError> {
     let mut engine = pack.engine.clone();
     let test_files: Vec<&PolicyFile> = pack.files.iter().filter(|f| f.is_test() && select(f)).collect();
     let mut problems = Vec::new();
@@ -33,6 +46,9 @@ pub fn run(pack: &Pack, select: impl Fn(&PolicyFile) -> bool) -> Result<Vec<Test
         if let Err(e) = engine.add_policy(file.display_path.clone(), file.source.clone()) {
             problems.push(rego_problem(file, &e));
         }
+    }
+    if problems.is_empty() {
+        problems.extend(super::recursion::problems(&mut engine));
     }
     if !problems.is_empty() {
         return Err(PackError(problems));
@@ -67,7 +83,7 @@ pub fn run(pack: &Pack, select: impl Fn(&PolicyFile) -> bool) -> Result<Vec<Test
                     TestStatus::Fail
                 }
                 Err(err) => {
-                    output.push(format!("{err:#}"));
+                    output.push(super::timeout_message(&err).unwrap_or_else(|| format!("{err:#}")));
                     TestStatus::Error
                 }
             };

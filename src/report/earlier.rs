@@ -47,17 +47,18 @@ impl EarlierResult {
     /// The result's fingerprint as written, or computed as trailaudit does for
     /// reports written before that field existed.
     pub fn fingerprint(&self) -> String {
-        self.fingerprint
-            .clone()
-            .unwrap_or_else(|| fingerprint(&self.rule_id, &self.account, &self.resource, crate::finding::event_id(&self.evidence)))
+        self.fingerprint.clone().unwrap_or_else(|| {
+            fingerprint(&self.rule_id, &self.account, &self.resource, crate::finding::distinction(&self.evidence).as_deref())
+        })
     }
 }
 
 /// Why a baseline could not be used. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    // `cause`, not `source`: the message already says it (printed once).
+    #[error("cannot read baseline {path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{path}:{line}:{column}: not a trailaudit JSON report (`{field}`): {message}")]
     Invalid { path: PathBuf, field: String, line: usize, column: usize, message: String },
     #[error("{path}: baseline has report_version {found}; this trailaudit reads report_version {REPORT_VERSION}")]
@@ -66,8 +67,18 @@ pub enum BaselineError {
 
 impl EarlierReport {
     pub fn load(path: &Path) -> Result<EarlierReport, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io { path: path.to_owned(), source })?;
-        EarlierReport::parse(&text, path)
+        use std::io::Read;
+        let io = |cause| BaselineError::Io { path: path.to_owned(), cause };
+        // A report is bounded like a snapshot (it is at most a few times smaller).
+        let limit = crate::snapshot::max_snapshot_bytes();
+        let mut text = String::new();
+        std::fs::File::open(path).map_err(io)?.take(limit.saturating_add(1)).read_to_string(&mut text).map_err(io)?;
+        if text.len() as u64 > limit {
+            return Err(io(std::io::Error::other(format!(
+                "larger than the limit of {limit} bytes (--max-snapshot-mib, TRAILAUDIT_MAX_SNAPSHOT_MIB)"
+            ))));
+        }
+        EarlierReport::parse(text.strip_prefix('\u{feff}').unwrap_or(&text), path)
     }
 
     /// Parses a JSON report; `path` is only used in messages.

@@ -20,7 +20,7 @@ pub struct JsonReport<'a> {
     pub report_version: u32,
     pub tool: Tool,
     pub snapshot: SnapshotInfo<'a>,
-    pub fail_on: Severity,
+    pub fail_on: crate::finding::FailOn,
     pub summary: Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub framework: Option<Json>,

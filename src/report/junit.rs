@@ -1,6 +1,8 @@
 //! JUnit XML for CI systems that show test reports (GitLab `artifacts:reports:junit`,
 //! Jenkins `junit`), written with `quick-junit` (the nextest project's serializer),
-//! which escapes XML and strips control characters, so AWS strings cannot break the document.
+//! which escapes markup. It strips C0 controls and ANSI sequences but lets U+FFFE and
+//! U+FFFF through, which XML 1.0 forbids: every string goes through [`escape::xml`]
+//! first, so AWS strings cannot break the document and nothing is silently dropped.
 //!
 //! One `testsuite` per evaluated rule (`CT-005 Trail validates log file integrity`),
 //! one `testcase` per subject: `name` = resource (plus the event id for an
@@ -12,6 +14,7 @@
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::escape;
 use crate::finding::{Audit, RuleResult, Status};
 
 fn case(r: &RuleResult) -> TestCase {
@@ -20,9 +23,9 @@ fn case(r: &RuleResult) -> TestCase {
         Status::Fail | Status::Error => {
             let kind = if r.status == Status::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
             let mut status = TestCaseStatus::non_success(kind);
-            status.set_message(r.message.as_str()).set_type(if r.status == Status::Fail { r.severity.as_str() } else { "error" });
+            status.set_message(escape::xml(&r.message)).set_type(if r.status == Status::Fail { r.severity.as_str() } else { "error" });
             let baseline = r.baseline.map_or(String::new(), |b| format!("baseline: {}\n", b.as_str()));
-            status.set_description(format!("{}\n{baseline}evidence: {}", r.message, r.evidence));
+            status.set_description(escape::xml(&format!("{}\n{baseline}evidence: {}", r.message, r.evidence)));
             status
         }
         Status::Waived => {
@@ -31,7 +34,7 @@ fn case(r: &RuleResult) -> TestCase {
                 Some(w) => format!("waived: {} (owner: {}; until {})", w.reason, w.owner, w.expires.as_deref().unwrap_or("-")),
                 None => "waived".to_owned(),
             };
-            status.set_message(message).set_description(r.message.as_str());
+            status.set_message(escape::xml(&message)).set_description(escape::xml(&r.message));
             status
         }
     };
@@ -41,8 +44,8 @@ fn case(r: &RuleResult) -> TestCase {
         Some(id) => format!("{} (event {id})", r.resource),
         None => r.resource.clone(),
     };
-    let mut case = TestCase::new(name.as_str(), status);
-    case.set_classname(format!("{}/{}", r.account, r.region.as_deref().unwrap_or("global")));
+    let mut case = TestCase::new(escape::xml(&name), status);
+    case.set_classname(escape::xml(&format!("{}/{}", r.account, r.region.as_deref().unwrap_or("global"))));
     case
 }
 
@@ -50,7 +53,7 @@ pub fn render(audit: &Audit) -> String {
     let mut report = Report::new("trailaudit");
     report.set_timestamp(audit.metadata.collected_at.fixed_offset());
     for rule in &audit.rules {
-        let mut suite = TestSuite::new(format!("{} {}", rule.id(), rule.meta.title));
+        let mut suite = TestSuite::new(escape::xml(&format!("{} {}", rule.id(), rule.meta.title)));
         suite.add_test_cases(audit.results.iter().filter(|r| r.rule_id == rule.id()).map(case));
         report.add_test_suite(suite);
     }
@@ -80,7 +83,8 @@ mod tests {
             "{}",
             failing.name.as_str()
         );
-        assert!(!failing.name.as_str().contains('\u{1b}'), "control characters are stripped");
+        assert!(!failing.name.as_str().contains('\u{1b}'), "control characters are escaped");
+        assert!(failing.name.as_str().contains("\\u{1b}[31m"), "visibly, not dropped: {}", failing.name.as_str());
         match &failing.status {
             TestCaseStatus::NonSuccess { kind: NonSuccessKind::Failure, ty, message, .. } => {
                 assert_eq!(ty.as_ref().unwrap().as_str(), "high");
@@ -98,5 +102,27 @@ mod tests {
             other => panic!("expected skipped, got {other:?}"),
         }
         assert!(!xml.contains("<script>"), "markup is escaped: {xml}");
+    }
+
+    /// Defect 7 (issue 15): U+FFFE and U+FFFF, which quick-junit passes
+    /// through, made the document ill-formed for every strict XML reader.
+    #[test]
+    fn strings_xml_forbids_are_escaped_and_the_document_parses() {
+        let mut audit = super::super::tests::mixed();
+        let hostile = "ua/\u{fffe}\u{ffff}\u{0}\u{1b}]0;title\u{7}\u{85}\u{1fffe}]]><&\"'";
+        for r in &mut audit.results {
+            r.message = format!("{} {hostile}", r.message);
+            r.resource = format!("{}{hostile}", r.resource);
+            r.account = hostile.to_owned();
+        }
+        let xml = super::render(&audit);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+        let case = doc.descendants().find(|n| n.has_tag_name("testcase")).expect("a test case");
+        let name = case.attribute("name").unwrap();
+        assert!(name.ends_with("ua/\\u{fffe}\\u{ffff}\\u{0}\\u{1b}]0;title\\u{7}\\u{85}\\u{1fffe}]]><&\"'"), "{name}");
+        assert!(case.attribute("classname").unwrap().starts_with("ua/\\u{fffe}"));
+        let failure = case.descendants().find(|n| n.has_tag_name("failure")).expect("a failure");
+        assert!(failure.attribute("message").unwrap().contains("\\u{ffff}"));
+        assert!(failure.text().unwrap().contains("]]><&"), "the description keeps the text");
     }
 }

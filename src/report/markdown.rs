@@ -1,12 +1,16 @@
-//! The Markdown report, for CI job summaries (`$GITHUB_STEP_SUMMARY`). Every
-//! string that comes from AWS goes through [`escape::markdown`].
+//! The Markdown report, for CI job summaries (`$GITHUB_STEP_SUMMARY`), in
+//! triage order: the summary (what decided the exit code, counts by status
+//! and severity, missing permissions), the findings most severe first with
+//! their complete fix (console steps and the CLI commands), failures of one
+//! shared cause as one finding; then the framework's controls, the rules
+//! table and the results fixed since the baseline. Every string that comes
+//! from AWS goes through [`escape::markdown`].
 
 use std::fmt::Write;
 
 use super::escape::markdown as md;
-use super::is_finding;
-use crate::finding::ControlStatus;
-use crate::finding::{Audit, Status};
+use super::triage_order::{self, Finding};
+use crate::finding::{Audit, ControlStatus, Rule, RuleResult, Severity, Status};
 
 fn icon(status: Status) -> &'static str {
     match status {
@@ -20,36 +24,81 @@ fn icon(status: Status) -> &'static str {
 /// Room kept under `max_bytes` for the note that says what was left out.
 const NOTE_ROOM: usize = 512;
 
-/// The rows of findings and fixed results that fit under a size cap. GitHub
-/// refuses a job summary over 1 MiB, and an organisation's failures can fill
-/// more: the rows that fit are listed, the rest counted.
+/// The rows of findings, passes and fixed results that fit under a size cap.
+/// GitHub refuses a job summary over 1 MiB, and an organisation's failures
+/// can fill more: the rows that fit are listed, the rest counted. `reserved`
+/// is the room kept for what must follow whole (the rules table).
 struct Budget {
     limit: Option<usize>,
+    reserved: usize,
     omitted_findings: usize,
+    omitted_passes: usize,
     omitted_fixed: usize,
 }
 
 impl Budget {
     /// Does a row of `len` bytes still fit after `out`?
     fn fits(&self, out: &str, len: usize) -> bool {
-        self.limit.is_none_or(|max| out.len() + len + NOTE_ROOM <= max)
+        self.limit.is_none_or(|max| out.len() + len + self.reserved + NOTE_ROOM <= max)
     }
 }
 
-/// `max_bytes` caps the report (`--markdown-max-bytes`); `None` lists everything.
-/// A report that does not fit lists its findings most severe rule first, so
-/// what the cap leaves out is the least severe.
-pub fn render(audit: &Audit, max_bytes: Option<usize>) -> String {
-    let full = render_within(audit, None, false);
+/// `max_bytes` caps the report (`--markdown-max-bytes`); `None` lists
+/// everything. Findings come most severe first, so what a cap leaves out is
+/// the least severe.
+pub fn render(audit: &Audit, max_bytes: Option<usize>, show_passes: bool) -> String {
+    let full = render_within(audit, None, show_passes);
     match max_bytes {
-        Some(max) if full.len() > max => render_within(audit, Some(max), true),
+        Some(max) if full.len() > max => render_within(audit, Some(max), show_passes),
         _ => full,
     }
 }
 
-fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) -> String {
-    let s = audit.summary();
-    let mut budget = Budget { limit: max_bytes, omitted_findings: 0, omitted_fixed: 0 };
+/// A fenced code block that `text` cannot close early.
+fn code_block(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}sh\n{}\n{fence}\n", text.trim_end())
+}
+
+/// `Fix:` with the console steps (the pack's own Markdown), then the CLI commands.
+fn fix_text(console: &str, cli: &str) -> String {
+    let mut fix = format!("\nFix: {}\n", console.trim().replace('\n', " "));
+    if !cli.trim().is_empty() {
+        fix.push('\n');
+        fix.push_str(&code_block(cli));
+    }
+    fix
+}
+
+fn render_within(audit: &Audit, max_bytes: Option<usize>, show_passes: bool) -> String {
+    let mut budget = Budget { limit: max_bytes, reserved: 0, omitted_findings: 0, omitted_passes: 0, omitted_fixed: 0 };
+    let mut out = head(audit);
+    let tail = tables(audit);
+    budget.reserved = tail.len();
+
+    let findings = triage_order::findings(audit);
+    // Rows: a grouped finding has one per subject, for all its rules.
+    let finding_rows: usize = findings.iter().map(|f| if f.cause.is_some() { f.subjects().len() } else { f.results.len() }).sum();
+    if findings.is_empty() {
+        out.push_str("No findings: every examined subject passes.\n");
+    } else {
+        out.push_str("## Findings\n");
+        for f in &findings {
+            finding(&mut out, &audit.rules, audit.missing_permissions.is_empty(), f, &mut budget);
+        }
+    }
+    passes(&mut out, audit, show_passes, &mut budget);
+    out.push_str(&tail);
+    budget.reserved = 0;
+    fixed_section(&mut out, audit, &mut budget);
+    omitted_note(&mut out, &budget, finding_rows, max_bytes);
+    out
+}
+
+/// Verdict, what decided the exit code, counts by status and severity.
+fn head(audit: &Audit) -> String {
+    let c = triage_order::counts(audit);
     let mut out = String::new();
     let verdict = match audit.outcome() as u8 {
         0 => "✅ compliant",
@@ -64,13 +113,30 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) 
         audit.metadata.regions.len(),
         audit.metadata.collected_at.format("%Y-%m-%d %H:%M UTC")
     );
-    out.push_str("| passed | failed | errors | waived | fail-on |\n|---:|---:|---:|---:|---|\n");
+    let _ = writeln!(out, "**{}**\n", md(&triage_order::exit_reason(audit)));
+    out.push_str(
+        "| failed | errors | waived | passed | rules | fail-on | failing at or above fail-on |\n|---:|---:|---:|---:|---:|---|---:|\n",
+    );
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} |\n",
-        s.by_status["pass"], s.by_status["fail"], s.by_status["error"], s.by_status["waived"], audit.fail_on
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        c.by_status[&Status::Fail],
+        c.by_status[&Status::Error],
+        c.by_status[&Status::Waived],
+        c.by_status[&Status::Pass],
+        audit.rules.len(),
+        audit.fail_on,
+        if audit.fail_on.severity().is_some() { c.at_or_above.to_string() } else { "–".to_owned() }
     );
-    if let (Some(b), Some(counts)) = (&audit.baseline, s.baseline) {
+    let severities: Vec<&str> = Severity::ALL.iter().map(|s| s.as_str()).collect();
+    let _ = writeln!(out, "Failing by severity:\n\n| {} |", severities.join(" | "));
+    let _ = writeln!(out, "|{}", "---:|".repeat(severities.len()));
+    let counts: Vec<String> = Severity::ALL.iter().map(|s| c.failing_by_severity[s].to_string()).collect();
+    let _ = writeln!(out, "| {} |\n", counts.join(" | "));
+    if let Some(line) = triage_order::missing_permissions_line(audit) {
+        let _ = writeln!(out, "⚠️ {}\n", md(&line));
+    }
+    if let (Some(b), Some(counts)) = (&audit.baseline, audit.summary().baseline) {
         let _ = writeln!(
             out,
             "Compared with baseline {}: **{} new** failing, {} unchanged, {} fixed{}.\n",
@@ -88,9 +154,152 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) 
         }
         out.push('\n');
     }
+    out
+}
 
+fn row(r: &RuleResult, message: &str) -> String {
+    format!(
+        "| {}{} | {} | {} | {} | {} |\n",
+        icon(r.status),
+        r.baseline.map_or(String::new(), |b| format!(" ({})", b.as_str())),
+        md(&r.account),
+        md(r.region.as_deref().unwrap_or("global")),
+        md(&r.resource),
+        md(message)
+    )
+}
+
+const TABLE_HEAD: &str = "| status | account | region | resource | message |\n|---|---|---|---|---|\n";
+
+fn finding(out: &mut String, rules: &[Rule], none_missing: bool, f: &Finding<'_>, budget: &mut Budget) {
+    let (heading, rows, fix): (String, Vec<String>, String) = match &f.cause {
+        None => {
+            let rule = f.rules.first();
+            let id = rule.map_or_else(|| f.results[0].rule_id.clone(), |r| r.id().to_owned());
+            let title = rule.map_or(String::new(), |r| md(&r.meta.title));
+            let heading = format!("\n### {id} {title} ({})\n\n{TABLE_HEAD}", f.severity);
+            let rows = f.results.iter().map(|r| row(r, &r.message)).collect();
+            let fix = match rule {
+                // An error is fixed by collecting what is missing, not by the rule's remediation.
+                _ if f.status == Status::Error && !none_missing => format!("\nFix: {}.\n", super::text::ERROR_FIX),
+                Some(rule) if f.status == Status::Fail => {
+                    fix_text(&rule.meta.custom.remediation.console, &rule.meta.custom.remediation.cli)
+                }
+                _ => String::new(),
+            };
+            (heading, rows, fix)
+        }
+        Some(cause) => {
+            let ids: Vec<&str> = f.rules.iter().map(|r| r.id()).collect();
+            let controls: Vec<String> = f.controls().into_iter().map(|(k, ids)| format!("{} {}", md(k), md(&ids.join(", ")))).collect();
+            let what = if f.status == Status::Error {
+                format!("{} rules not judged", ids.len())
+            } else {
+                format!("one cause of {} failing rules", ids.len())
+            };
+            let mut heading = format!("\n### {} ({}; {what})\n\nRules: {}.", md(&cause.title), f.severity, ids.join(", "));
+            if !controls.is_empty() {
+                let _ = write!(heading, " Controls: {}.", controls.join("; "));
+            }
+            heading.push_str("\n\n");
+            heading.push_str(TABLE_HEAD);
+            let rows = f
+                .subjects()
+                .into_iter()
+                .map(|r| {
+                    let key = (r.account.clone(), r.region.clone(), r.resource.clone());
+                    row(r, cause.details.get(&key).map_or(r.message.as_str(), String::as_str))
+                })
+                .collect();
+            let mut fix = String::new();
+            for (n, id) in cause.fixed_by.iter().enumerate() {
+                match rules.iter().find(|r| r.id() == id) {
+                    Some(rule) => {
+                        let r = &rule.meta.custom.remediation;
+                        let _ = writeln!(
+                            fix,
+                            "\nFix the cause ({}), **{}** {}: {}\n",
+                            n + 1,
+                            rule.id(),
+                            md(&rule.meta.title),
+                            r.console.trim().replace('\n', " ")
+                        );
+                        fix.push_str(&code_block(&r.cli));
+                    }
+                    None => {
+                        let _ = writeln!(fix, "\nFix the cause ({}): the steps of {}, `trailaudit rules {}`.", n + 1, md(id), md(id));
+                    }
+                }
+            }
+            if f.status == Status::Error {
+                if !none_missing {
+                    let _ = writeln!(fix, "\nFix: {}.", super::text::ERROR_FIX);
+                }
+            } else {
+                let _ = writeln!(fix, "\n<details><summary>Each rule's own steps ({} rules)</summary>\n", ids.len());
+                for rule in &f.rules {
+                    let r = &rule.meta.custom.remediation;
+                    let _ = writeln!(fix, "**{}** {}: {}\n", rule.id(), md(&rule.meta.title), r.console.trim().replace('\n', " "));
+                    fix.push_str(&code_block(&r.cli));
+                    fix.push('\n');
+                }
+                fix.push_str("</details>\n");
+            }
+            (heading, rows, fix)
+        }
+    };
+    let mut listed = String::new();
+    for r in rows {
+        if budget.omitted_findings > 0 || !budget.fits(out, heading.len() + listed.len() + r.len() + fix.len()) {
+            budget.omitted_findings += 1;
+            continue;
+        }
+        listed.push_str(&r);
+    }
+    if !listed.is_empty() {
+        out.push_str(&heading);
+        out.push_str(&listed);
+        out.push_str(&fix);
+    }
+}
+
+/// Passing results, listed only with `--show-passes` (the rules table counts them).
+fn passes(out: &mut String, audit: &Audit, show_passes: bool, budget: &mut Budget) {
+    if !show_passes {
+        return;
+    }
+    let passing: Vec<&RuleResult> = audit.results.iter().filter(|r| r.status == Status::Pass).collect();
+    if passing.is_empty() {
+        return;
+    }
+    let heading = "\n## Passes\n\n| rule | account | region | resource | message |\n|---|---|---|---|---|\n";
+    let mut listed = String::new();
+    for r in passing {
+        let line = format!(
+            "| {} | {} | {} | {} | {} |\n",
+            md(&r.rule_id),
+            md(&r.account),
+            md(r.region.as_deref().unwrap_or("global")),
+            md(&r.resource),
+            md(&r.message)
+        );
+        if budget.omitted_passes > 0 || !budget.fits(out, heading.len() + listed.len() + line.len()) {
+            budget.omitted_passes += 1;
+            continue;
+        }
+        listed.push_str(&line);
+    }
+    if !listed.is_empty() {
+        out.push_str(heading);
+        out.push_str(&listed);
+    }
+}
+
+/// The framework's controls (with `--framework`) and one row per rule: always whole.
+fn tables(audit: &Audit) -> String {
+    let mut out = String::new();
     if let Some(f) = &audit.framework {
-        let _ = writeln!(out, "## {}\n", md(&f.title));
+        let _ = writeln!(out, "\n## {}\n", md(&f.title));
         out.push_str("| control | title | status | rules |\n|---|---|---|---|\n");
         for c in &f.controls {
             let status = match c.status {
@@ -104,87 +313,44 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, severest_first: bool) 
             let rules = c.note.clone().map_or_else(|| c.rules.join(", "), |n| md(&n));
             let _ = writeln!(out, "| {} | {} | {status} | {rules} |", md(&c.id), md(&c.title));
         }
-        out.push('\n');
     }
-
-    out.push_str("## Rules\n\n| rule | severity | title | passed | failed | errors | waived |\n|---|---|---|---:|---:|---:|---:|\n");
+    out.push_str(
+        "\n## Rules\n\n| rule | severity | title | result | failed | errors | waived | passed |\n|---|---|---|---|---:|---:|---:|---:|\n",
+    );
     for rule in &audit.rules {
         let count = |st: Status| audit.results.iter().filter(|r| r.rule_id == rule.id() && r.status == st).count();
+        let (fail, error, waived, pass) = (count(Status::Fail), count(Status::Error), count(Status::Waived), count(Status::Pass));
+        let result = if fail > 0 {
+            icon(Status::Fail)
+        } else if error > 0 {
+            icon(Status::Error)
+        } else if waived > 0 {
+            icon(Status::Waived)
+        } else if pass > 0 {
+            icon(Status::Pass)
+        } else {
+            "➖ no subjects"
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {result} | {fail} | {error} | {waived} | {pass} |",
             rule.id(),
             rule.severity(),
             md(&rule.meta.title),
-            count(Status::Pass),
-            count(Status::Fail),
-            count(Status::Error),
-            count(Status::Waived)
         );
     }
-
-    fixed_section(&mut out, audit, &mut budget);
-    let findings: Vec<_> = audit.results.iter().filter(|r| is_finding(r.status)).collect();
-    if findings.is_empty() {
-        out.push_str("\nNo findings: every examined subject passes.\n");
-        omitted_note(&mut out, &budget, findings.len(), max_bytes);
-        return out;
-    }
-    out.push_str("\n## Findings\n");
-    let mut rules: Vec<_> = audit.rules.iter().collect();
-    if severest_first {
-        rules.sort_by_key(|r| std::cmp::Reverse(r.severity())); // stable: by id within a severity
-    }
-    for rule in rules {
-        let of_rule: Vec<_> = findings.iter().filter(|r| r.rule_id == rule.id()).collect();
-        if of_rule.is_empty() {
-            continue;
-        }
-        let heading = format!(
-            "\n### {} {} ({})\n\n| status | account | region | resource | message |\n|---|---|---|---|---|\n",
-            rule.id(),
-            md(&rule.meta.title),
-            rule.severity()
-        );
-        // Remediation is our own Markdown (rule metadata), not AWS data.
-        let fix = format!("\nFix: {}\n", rule.meta.custom.remediation.console.trim().replace('\n', " "));
-        let mut rows = String::new();
-        let mut listed = 0;
-        for r in &of_rule {
-            let row = format!(
-                "| {}{} | {} | {} | {} | {} |\n",
-                icon(r.status),
-                r.baseline.map_or(String::new(), |b| format!(" ({})", b.as_str())),
-                md(&r.account),
-                md(r.region.as_deref().unwrap_or("global")),
-                md(&r.resource),
-                md(&r.message)
-            );
-            if budget.omitted_findings > 0 || !budget.fits(&out, heading.len() + rows.len() + row.len() + fix.len()) {
-                budget.omitted_findings += 1;
-                continue;
-            }
-            rows.push_str(&row);
-            listed += 1;
-        }
-        if listed > 0 {
-            out.push_str(&heading);
-            out.push_str(&rows);
-            out.push_str(&fix);
-        }
-    }
-    omitted_note(&mut out, &budget, findings.len(), max_bytes);
     out
 }
 
 /// Says what the size cap left out, and where to find it.
 fn omitted_note(out: &mut String, budget: &Budget, findings: usize, max_bytes: Option<usize>) {
-    if budget.omitted_findings == 0 && budget.omitted_fixed == 0 {
+    if budget.omitted_findings == 0 && budget.omitted_fixed == 0 && budget.omitted_passes == 0 {
         return;
     }
+    let passes = if budget.omitted_passes > 0 { format!(", {} passes", budget.omitted_passes) } else { String::new() };
     let _ = writeln!(
         out,
-        "\n> **Not listed: {} of {findings} findings and {} fixed results**, to keep this report under {} bytes \
+        "\n> **Not listed: {} of {findings} findings{passes} and {} fixed results**, to keep this report under {} bytes \
          (`--markdown-max-bytes`; GitHub refuses a job summary over 1 MiB). The counts above include them; \
          the JSON and SARIF reports list them all.",
         budget.omitted_findings,
@@ -199,7 +365,8 @@ fn fixed_section(out: &mut String, audit: &Audit, budget: &mut Budget) {
     if b.fixed.is_empty() {
         return;
     }
-    out.push_str("\n## Fixed since the baseline\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n");
+    let heading = "\n## Fixed since the baseline\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n";
+    let mut listed = String::new();
     for f in &b.fixed {
         let row = format!(
             "| {} | {} | {} | {} | {} |\n",
@@ -209,10 +376,14 @@ fn fixed_section(out: &mut String, audit: &Audit, budget: &mut Budget) {
             md(&f.resource),
             md(&f.message)
         );
-        if budget.omitted_fixed > 0 || !budget.fits(out, row.len()) {
+        if budget.omitted_fixed > 0 || !budget.fits(out, heading.len() + listed.len() + row.len()) {
             budget.omitted_fixed += 1;
             continue;
         }
-        out.push_str(&row);
+        listed.push_str(&row);
+    }
+    if !listed.is_empty() {
+        out.push_str(heading);
+        out.push_str(&listed);
     }
 }

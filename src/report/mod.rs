@@ -2,15 +2,19 @@
 //! into a string). Each takes the whole [`Audit`]; where the bytes go is the
 //! caller's business.
 
+mod asff;
 pub mod earlier;
 mod escape;
 mod json;
 mod junit;
 mod markdown;
+mod ocsf;
+mod platform;
 mod sarif;
 mod text;
+mod triage_order;
 
-pub use escape::{markdown as escape_markdown, terminal as escape_terminal};
+pub use escape::{markdown as escape_markdown, message as escape_message, terminal as escape_terminal};
 pub use json::{JsonReport, REPORT_VERSION};
 
 use crate::finding::Audit;
@@ -22,6 +26,8 @@ pub enum Format {
     Sarif,
     Markdown,
     Junit,
+    Ocsf,
+    Asff,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,6 +37,9 @@ pub struct RenderOptions {
     /// Largest Markdown report, in bytes (`--markdown-max-bytes`): rows of
     /// findings and fixed results beyond it are counted instead of listed.
     pub markdown_max_bytes: Option<usize>,
+    /// List every passing result in the text and Markdown reports (`--show-passes`);
+    /// without it they are counted.
+    pub show_passes: bool,
 }
 
 /// The whole report as text (tests, `--baseline`'s own report, small outputs).
@@ -40,26 +49,29 @@ pub fn render(audit: &Audit, format: Format, options: &RenderOptions) -> String 
     String::from_utf8(out).expect("reports are UTF-8")
 }
 
-/// Writes the report to `out`. JSON and SARIF are serialized straight into
+/// Writes the report to `out`. JSON, SARIF, OCSF and ASFF are serialized straight into
 /// it: for a large organization they run to a hundred megabytes, which need
 /// not be held in memory on top of the audit.
 pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => json::write(audit, out),
         Format::Sarif => sarif::write(audit, out),
-        Format::Text => out.write_all(text::render(audit, options.color).as_bytes()),
-        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes).as_bytes()),
+        Format::Text => out.write_all(text::render(audit, options.color, options.show_passes).as_bytes()),
+        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes, options.show_passes).as_bytes()),
         Format::Junit => out.write_all(junit::render(audit).as_bytes()),
+        Format::Ocsf => ocsf::write(audit, out),
+        Format::Asff => asff::write(audit, out),
     }
 }
 
 /// Results worth listing one by one: everything but passes.
+#[cfg(test)]
 fn is_finding(status: crate::finding::Status) -> bool {
     status != crate::finding::Status::Pass
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::finding::{Audit, Rule, RuleResult, Severity, Status};
 
@@ -92,7 +104,7 @@ mod tests {
         }
     }
 
-    pub(super) fn mixed() -> Audit {
+    pub(crate) fn mixed() -> Audit {
         let hostile = "arn:aws:cloudtrail:us-east-1:111111111111:trail/a|b`<script>alert(1)</script>\u{1b}[31m\nx";
         Audit {
             metadata: crate::snapshot::Metadata::example(),
@@ -112,11 +124,12 @@ mod tests {
                     ..result("CT-102", Status::Waived, Severity::Low, "arn:w", "waived one")
                 },
             ],
-            fail_on: Severity::Low,
+            fail_on: Severity::Low.into(),
             account_ids: vec!["111111111111".into()],
             framework: None,
             warnings: Vec::new(),
             baseline: None,
+            missing_permissions: Vec::new(),
         }
     }
 

@@ -9,8 +9,21 @@ use super::model::{SCHEMA_VERSION, Snapshot};
 /// Why a snapshot could not be read. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("cannot read snapshot {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    // `cause`, not `source`: the message already says it, and a chained
+    // source would print it a second time (`{err:#}`).
+    #[error("cannot read snapshot {path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
+    #[error(
+        "{path}: the snapshot is larger than the limit of {limit} bytes; raise it with --max-snapshot-mib \
+         or TRAILAUDIT_MAX_SNAPSHOT_MIB if the file is genuine"
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{path}:{line}:{column}: not UTF-8 text: invalid byte 0x{byte:02x} at byte offset {offset}")]
+    NotUtf8 { path: PathBuf, line: usize, column: usize, offset: usize, byte: u8 },
+    #[error("{path}:{line}:{column}: {message}")]
+    NotASnapshot { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: invalid snapshot at `{json_path}`: account {account_id} appears twice (also at `{first}`); an account is judged once")]
+    DuplicateAccount { path: PathBuf, json_path: String, first: String, account_id: String },
     #[error("{path}:{line}:{column}: invalid snapshot at `{json_path}`: {message}")]
     Invalid { path: PathBuf, json_path: String, line: usize, column: usize, message: String },
     #[error(
@@ -18,19 +31,233 @@ pub enum SnapshotError {
          re-collect the snapshot or upgrade trailaudit"
     )]
     UnknownVersion { path: PathBuf, found: String },
-    #[error("cannot write snapshot {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot write snapshot {path}: {cause}")]
+    Write { path: PathBuf, cause: std::io::Error },
 }
 
-/// Reads and validates a snapshot file.
+/// The largest snapshot file read, unless raised: 1 GiB. A snapshot of an
+/// organization of a thousand accounts with full event history is a few
+/// hundred MiB; the bound keeps `--snapshot /dev/zero` (or a runaway file)
+/// from taking all memory.
+pub const DEFAULT_MAX_SNAPSHOT_MIB: u64 = 1024;
+
+static MAX_SNAPSHOT_MIB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Raises (or lowers) the bound of [`load_file`] for this process (`--max-snapshot-mib`).
+pub fn set_max_snapshot_mib(mib: u64) {
+    MAX_SNAPSHOT_MIB.store(mib, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The bound in bytes: `--max-snapshot-mib`, else `TRAILAUDIT_MAX_SNAPSHOT_MIB`, else the default.
+pub fn max_snapshot_bytes() -> u64 {
+    let set = MAX_SNAPSHOT_MIB.load(std::sync::atomic::Ordering::Relaxed);
+    let mib = if set > 0 {
+        set
+    } else {
+        std::env::var("TRAILAUDIT_MAX_SNAPSHOT_MIB")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .filter(|&m| m > 0)
+            .unwrap_or(DEFAULT_MAX_SNAPSHOT_MIB)
+    };
+    mib.saturating_mul(1 << 20)
+}
+
+/// Reads and validates a snapshot file (at most [`max_snapshot_bytes`]).
 pub fn load_file(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io { path: path.to_owned(), source })?;
+    let text = read_bounded(path)?;
     let snapshot = parse_str(&text, path)?;
     Ok((snapshot, text))
 }
 
+/// The file as text, refusing more than the size bound (a regular file is
+/// measured first; a device or pipe is read up to the bound), invalid UTF-8
+/// (with the byte offset), and a leading UTF-8 byte-order mark is dropped.
+fn read_bounded(path: &Path) -> Result<String, SnapshotError> {
+    use std::io::Read;
+    let limit = max_snapshot_bytes();
+    let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Ok(meta) = file.metadata() {
+        if meta.is_dir() {
+            return Err(io(std::io::Error::other("it is a directory")));
+        }
+        if meta.is_file() && meta.len() > limit {
+            return Err(SnapshotError::TooLarge { path: path.to_owned(), limit });
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(SnapshotError::TooLarge { path: path.to_owned(), limit });
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let (line, column) = position(&bytes[..offset]);
+        SnapshotError::NotUtf8 { path: path.to_owned(), line, column, offset, byte: bytes[offset] }
+    })
+}
+
+/// 1-based line and column (in characters) just after `before`.
+fn position(before: &[u8]) -> (usize, usize) {
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let last = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[last..]).chars().count() + 1;
+    (line, column)
+}
+
 /// Parses snapshot text; `path` is only used in error messages.
 pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A snapshot is one JSON object; say so for an array or a scalar instead
+    // of serde's "invalid type" about a struct.
+    let start = text.len() - text.trim_start().len();
+    match text[start..].chars().next() {
+        Some('{') | None => {}
+        Some(c) => {
+            let (line, column) = position(&text.as_bytes()[..start]);
+            let what = match c {
+                '[' => "a JSON array".to_owned(),
+                '"' => "a JSON string".to_owned(),
+                c if c.is_ascii_digit() || c == '-' => "a JSON number".to_owned(),
+                c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+                c => format!("`{}`", c.escape_debug()),
+            };
+            return Err(SnapshotError::NotASnapshot {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "this is not a snapshot: a snapshot is a JSON object (`{{\"schema_version\": 1, ...}}`), this file starts with {what}"
+                ),
+            });
+        }
+    }
+    let snapshot = parse_object(text, path)?;
+    check_unique(text, path)?;
+    check_accounts(&snapshot, path)?;
+    Ok(snapshot)
+}
+
+/// Keeps the first copy of each account of a snapshot just collected (a
+/// `--role-arn` of the calling account's own role collects it twice), so the
+/// snapshot written can be audited again; one message per account dropped.
+pub fn dedup_accounts(snapshot: &mut Snapshot) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    snapshot.accounts.retain(|a| {
+        let n = counts.entry(a.account_id.clone()).or_default();
+        *n += 1;
+        *n == 1
+    });
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(id, n)| {
+            format!("account {id} was collected {n} times (a --role-arn of the calling account itself?); its first copy is kept, and judged once")
+        })
+        .collect()
+}
+
+/// Refuses an account that appears twice in `accounts`: it would be judged,
+/// and counted, twice.
+fn check_accounts(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, account) in snapshot.accounts.iter().enumerate() {
+        if let Some(first) = seen.insert(account.account_id.as_str(), i) {
+            return Err(SnapshotError::DuplicateAccount {
+                path: path.to_owned(),
+                json_path: format!("$.accounts[{i}].account_id"),
+                first: format!("$.accounts[{first}]"),
+                account_id: account.account_id.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an object with the same key twice, anywhere in the document.
+/// serde_json keeps the last copy silently: a duplicated trail ARN could hide
+/// the failing copy of the trail behind a compliant one.
+fn check_unique(text: &str, path: &Path) -> Result<(), SnapshotError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, unique::Unique>(&mut de).map(drop).map_err(|err| {
+        let inner = err.inner();
+        SnapshotError::Invalid {
+            path: path.to_owned(),
+            json_path: json_path(err.path()),
+            line: inner.line(),
+            column: inner.column(),
+            message: strip_position(&inner.to_string()),
+        }
+    })
+}
+
+/// A document walked only to find objects with a key twice.
+mod unique {
+    use std::collections::HashSet;
+    use std::fmt;
+
+    use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+
+    pub struct Unique;
+
+    impl<'de> Deserialize<'de> for Unique {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(UniqueVisitor)
+        }
+    }
+
+    struct UniqueVisitor;
+
+    impl<'de> Visitor<'de> for UniqueVisitor {
+        type Value = Unique;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_unit<E>(self) -> Result<Unique, E> {
+            Ok(Unique)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+            while seq.next_element::<Unique>()?.is_some() {}
+            Ok(Unique)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+            let mut seen: HashSet<String> = HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if seen.contains(&key) {
+                    return Err(A::Error::custom(format!(
+                        "duplicate key {}: JSON objects in a snapshot must not repeat a key (only one copy would be read)",
+                        serde_json::Value::from(key)
+                    )));
+                }
+                map.next_value::<Unique>()?;
+                seen.insert(key);
+            }
+            Ok(Unique)
+        }
+    }
+}
+
+fn parse_object(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(&mut de);
     if parsed.is_ok()
@@ -114,5 +341,34 @@ pub fn write_file(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError>
         serde_json::to_writer_pretty(&mut *out, snapshot)?;
         out.write_all(b"\n")
     })
-    .map_err(|source| SnapshotError::Write { path: path.to_owned(), source })
+    .map_err(|cause| SnapshotError::Write { path: path.to_owned(), cause })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str) -> crate::snapshot::Account {
+        serde_json::from_value(serde_json::json!({ "account_id": id })).unwrap()
+    }
+
+    /// Defect 10 (issue 15): an account collected twice is kept once, with a message.
+    #[test]
+    fn an_account_collected_twice_is_kept_once() {
+        let mut snapshot = Snapshot {
+            schema_version: SCHEMA_VERSION,
+            metadata: crate::snapshot::Metadata::example(),
+            organization: None,
+            accounts: vec![account("111111111111"), account("222222222222"), account("111111111111")],
+            errors: Vec::new(),
+        };
+        let notices = dedup_accounts(&mut snapshot);
+        let ids: Vec<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+        assert_eq!(ids, ["111111111111", "222222222222"]);
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].starts_with("account 111111111111 was collected 2 times"), "{}", notices[0]);
+        // What is written can be read back: no account twice.
+        let text = serde_json::to_string(&snapshot).unwrap();
+        parse_str(&text, Path::new("s.json")).unwrap();
+    }
 }

@@ -8,7 +8,9 @@ pub mod merge;
 pub mod model;
 pub mod spool;
 
-pub use load::{SnapshotError, load_file, parse_str, write_file};
+pub use load::{
+    DEFAULT_MAX_SNAPSHOT_MIB, SnapshotError, dedup_accounts, load_file, max_snapshot_bytes, parse_str, set_max_snapshot_mib, write_file,
+};
 pub use model::*;
 
 /// The JSON Schema of [`Snapshot`], as committed in `docs/snapshot.schema.json`.

@@ -54,7 +54,7 @@ impl AccountSpool {
         organization: Option<&OrganizationScope>,
         errors: &[CollectionError],
     ) -> Result<(), SnapshotError> {
-        let write_error = |source| SnapshotError::Write { path: path.to_owned(), source };
+        let write_error = |cause| SnapshotError::Write { path: path.to_owned(), cause };
         let mut file = self.file.into_inner().expect("spool lock").into_inner().map_err(|e| write_error(e.into_error()))?;
         file.flush().map_err(write_error)?;
         let mut index = self.index.into_inner().expect("spool lock");

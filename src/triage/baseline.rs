@@ -129,11 +129,12 @@ mod tests {
             snapshot_path: None,
             rules: vec![rule("CT-001"), rule("CT-002")],
             results,
-            fail_on: Severity::Low,
+            fail_on: Severity::Low.into(),
             account_ids: vec![ACCOUNT.into(), "222222222222".into()],
             framework: None,
             warnings: Vec::new(),
             baseline: None,
+            missing_permissions: Vec::new(),
         }
     }
 
@@ -239,7 +240,7 @@ mod tests {
             audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
         base.compare(&mut now, true);
         assert_eq!(now.outcome() as u8, 1);
-        now.fail_on = Severity::Critical;
+        now.fail_on = Severity::Critical.into();
         assert_eq!(now.outcome() as u8, 0, "--fail-on still applies to new failures");
     }
 

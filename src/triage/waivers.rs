@@ -8,7 +8,10 @@
 //! - A waiver that matches nothing (no `fail` or `error` result of its rule,
 //!   account and resource glob) is stale: the finding was fixed or the waiver was
 //!   mistyped. It produces a warning so the config gets cleaned up. A waiver
-//!   whose rule was not evaluated in this run (`--framework`) is not judged.
+//!   whose rule was not evaluated in this run (`--framework`, `--rules`) is not judged.
+//! - `rule` is an id or a glob on rule ids (`MON-*`, case-insensitive, as
+//!   `--rules`): stale when it matches no rule of the pack, or no failing
+//!   result of the rules it matches.
 
 use std::collections::BTreeSet;
 
@@ -43,9 +46,12 @@ pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate, r
     // still does not compile matches nothing and is reported stale below.
     let matchers: Vec<Option<globset::GlobMatcher>> =
         waivers.iter().map(|w| globset::Glob::new(&w.resource).ok().map(|g| g.compile_matcher())).collect();
+    let rule_matchers: Vec<Option<globset::GlobMatcher>> =
+        waivers.iter().map(|w| crate::pack::select::rule_matcher(&w.rule).ok()).collect();
+    let rule_matches = |i: usize, id: &str| rule_matchers[i].as_ref().is_some_and(|m| m.is_match(id));
     let matches = |i: usize, r: &RuleResult| {
         let w = &waivers[i];
-        w.rule == r.rule_id
+        rule_matches(i, &r.rule_id)
             && w.account.as_ref().is_none_or(|a| *a == r.account)
             && matchers[i].as_ref().is_some_and(|m| m.is_match(&r.resource))
     };
@@ -59,11 +65,11 @@ pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate, r
             ));
             continue;
         }
-        if !rules.known.contains(waiver.rule.as_str()) {
+        if !rules.known.iter().any(|id| rule_matches(i, id)) {
             warnings.push(warn(WarningKind::WaiverStale, format!("{what} is stale: the pack has no rule {}", waiver.rule)));
             continue;
         }
-        if !rules.evaluated.contains(waiver.rule.as_str()) {
+        if !rules.evaluated.iter().any(|id| rule_matches(i, id)) {
             continue;
         }
         let used = results.iter().any(|r| matches!(r.status, Status::Fail | Status::Error) && matches(i, r));
@@ -180,6 +186,28 @@ mod tests {
         assert_eq!(stale, ["CT-007", "CT-099"], "{warnings:?}");
         assert!(warnings[1].message.contains("no rule CT-099"), "{}", warnings[1].message);
         assert_eq!(results[0].status, Status::Pass, "a pass is never touched");
+    }
+
+    #[test]
+    fn rule_globs_waive_every_rule_they_match_and_go_stale_like_ids() {
+        let mut results = vec![
+            result("MON-001", Status::Fail, "AWS::::Account:111111111111"),
+            result("MON-002", Status::Fail, "AWS::::Account:111111111111"),
+            result("CT-001", Status::Fail, "AWS::::Account:111111111111"),
+        ];
+        let known = ["CT-001", "EVT-001", "MON-001", "MON-002"];
+        let waivers = [waiver("mon-*", "*", "2027-01-01"), waiver("EVT-*", "*", "2027-01-01"), waiver("XYZ-*", "*", "2027-01-01")];
+        let warnings = apply(&waivers, &mut results, today(), &ids(&known, &known));
+        let statuses: Vec<Status> = results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [Status::Waived, Status::Waived, Status::Fail], "the glob matches rule ids, ignoring case");
+        let stale: Vec<&str> = warnings.iter().filter(|w| w.kind == WarningKind::WaiverStale).map(|w| w.waiver.rule.as_str()).collect();
+        assert_eq!(stale, ["EVT-*", "XYZ-*"], "EVT-* matches no failing result, XYZ-* no rule: {warnings:?}");
+        assert!(warnings[1].message.contains("the pack has no rule XYZ-*"), "{}", warnings[1].message);
+
+        // A glob whose rules were not evaluated (a --rules run) is not judged.
+        let mut results = vec![result("CT-001", Status::Fail, "x")];
+        let warnings = apply(&[waiver("MON-*", "*", "2027-01-01")], &mut results, today(), &ids(&["CT-001"], &known));
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]

@@ -183,10 +183,14 @@ pub fn merge_files(paths: &[PathBuf], options: &MergeOptions) -> Result<Merge, M
 /// Reads and validates one part; `first` is the part others are compared with
 /// (`None` for the first part itself).
 fn read_part(path: &Path, first: Option<&PathBuf>) -> Result<(Source, Snapshot, Vec<Range<usize>>), MergeError> {
-    let io = |source| SnapshotError::Io { path: path.to_owned(), source };
-    let mut file = File::open(path).map_err(io)?;
+    let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
+    let file = File::open(path).map_err(io)?;
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(io)?;
+    let limit = super::load::max_snapshot_bytes();
+    (&file).take(limit.saturating_add(1)).read_to_string(&mut text).map_err(io)?;
+    if text.len() as u64 > limit {
+        return Err(SnapshotError::TooLarge { path: path.to_owned(), limit }.into());
+    }
     let snapshot = match parse_str(&text, path) {
         Ok(snapshot) => snapshot,
         Err(SnapshotError::UnknownVersion { found, .. }) if first.is_some() => {
@@ -234,7 +238,7 @@ impl Merge {
     }
 
     fn reread_error(&self, entry: &AccountRef, source: std::io::Error) -> MergeError {
-        MergeError::Load(SnapshotError::Io { path: self.sources[entry.source].path.clone(), source })
+        MergeError::Load(SnapshotError::Io { path: self.sources[entry.source].path.clone(), cause: source })
     }
 
     /// Reads one account back from its part.

@@ -44,9 +44,7 @@ pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> 
     let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {
         // The YAML parser also breaks lines at U+0085 and U+2028/9, which `lines()` does
         // not: keep the reported line inside the block rather than past the file's end.
-        line: e.location().map_or(start + 1, |loc| {
-            first_yaml_line + loc.line().clamp(1, yaml.lines().count().max(1)) - 1
-        }),
+        line: e.location().map_or(start + 1, |loc| first_yaml_line + loc.line().clamp(1, yaml.lines().count().max(1)) - 1),
         message: format!("invalid METADATA: {}", strip_yaml_position(&e.to_string())),
     })?;
     let block = MetadataBlock { line: start + 1, meta };

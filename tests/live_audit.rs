@@ -126,3 +126,22 @@ async fn live_audit_judges_only_the_selected_rules() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--rules `NOPE-*` matches no rule"), "{}", String::from_utf8_lossy(&bad.stderr));
     assert!(!snapshot.exists(), "nothing was collected");
 }
+
+/// Issue 15, defect 10, for `collect`: a `--role-arn` of the calling account's
+/// own role collects that account twice; the snapshot written keeps it once
+/// (with a warning), so it can be audited (the loader refuses an account twice).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_collected_twice_is_written_once() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let own_role = format!("arn:aws:iam::{}:role/audit", support::seed::ACCOUNT);
+    let out = trailaudit(&moto, "collect").args(["--role-arn", &own_role, "--output"]).arg(&snapshot).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("warning: account {} was collected more than once", support::seed::ACCOUNT)), "{stderr}");
+    assert!(stderr.contains("(1 account(s),"), "{stderr}");
+    let snap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    assert_eq!(snap["accounts"].as_array().unwrap().len(), 1);
+    let audit = Command::cargo_bin("trailaudit").unwrap().args(["audit", "--snapshot"]).arg(&snapshot).output().unwrap();
+    assert_ne!(audit.status.code(), Some(2), "{}", String::from_utf8_lossy(&audit.stderr));
+}

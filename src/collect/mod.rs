@@ -111,25 +111,30 @@ pub async fn collect(options: &CollectOptions) -> anyhow::Result<(Snapshot, Coll
 }
 
 /// What [`collect_to_file`] wrote.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Written {
     pub accounts: usize,
     pub regions: usize,
     /// Calls whose data is missing (failed or owned outside the collection).
     pub gaps: usize,
+    /// Accounts collected more than once, written once (ids).
+    pub duplicates: Vec<String>,
 }
 
 /// Collects into the snapshot file `path`: each account is spooled to a
 /// temporary file as it finishes, so memory holds the accounts in flight, not
 /// every account collected; the file is written at the end, atomically.
 pub async fn collect_to_file(options: &CollectOptions, path: &std::path::Path) -> anyhow::Result<(Written, CollectStats)> {
-    let sink = Sink::Spool(AccountSpool::new().context("cannot create the temporary file accounts are spooled to")?);
+    let sink =
+        Sink::Spool(AccountSpool::new().context("cannot create the temporary file accounts are spooled to")?, Mutex::new(Vec::new()));
     let (head, stats) = run(options, &sink).await?;
-    let Sink::Spool(spool) = sink else { unreachable!("the sink made above") };
+    let duplicates = sink.duplicates();
+    let Sink::Spool(spool, _) = sink else { unreachable!("the sink made above") };
     let written = Written {
         accounts: spool.len(),
         regions: head.metadata.regions.len(),
         gaps: head.errors.iter().filter(|e| e.kind.is_gap()).count(),
+        duplicates,
     };
     spool.write_file(path, &head.metadata, head.organization.as_ref(), &head.errors)?;
     Ok((written, stats))
@@ -138,7 +143,8 @@ pub async fn collect_to_file(options: &CollectOptions, path: &std::path::Path) -
 /// Where finished accounts go.
 enum Sink {
     Memory(Mutex<Vec<crate::snapshot::Account>>),
-    Spool(AccountSpool),
+    /// The spool, and the ids of accounts it was handed a second time.
+    Spool(AccountSpool, Mutex<Vec<String>>),
 }
 
 impl Sink {
@@ -148,7 +154,19 @@ impl Sink {
                 v.lock().expect("sink lock").push(account);
                 Ok(())
             }
-            Sink::Spool(spool) => spool.push(&account),
+            Sink::Spool(spool, duplicates) => {
+                if !spool.push(&account)? {
+                    duplicates.lock().expect("sink lock").push(account.account_id);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn duplicates(&self) -> Vec<String> {
+        match self {
+            Sink::Memory(_) => Vec::new(),
+            Sink::Spool(_, duplicates) => duplicates.lock().expect("sink lock").clone(),
         }
     }
 }

@@ -20,6 +20,11 @@ pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
     if args.live.stats {
         eprintln!("{stats}");
     }
+    for id in written.duplicates.iter().filter(|_| !super::quiet()) {
+        eprintln!(
+            "trailaudit: warning: account {id} was collected more than once (a --role-arn of the calling account itself?); its first copy is kept"
+        );
+    }
     if !super::quiet() {
         eprintln!(
             "trailaudit: wrote {} ({} account(s), {} region(s), {} failed call(s))",

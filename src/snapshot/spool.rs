@@ -27,15 +27,22 @@ impl AccountSpool {
         Ok(AccountSpool { file: Mutex::new(BufWriter::new(file)), index: Mutex::new(Vec::new()), end: Mutex::new(0) })
     }
 
-    /// Appends one finished account.
-    pub fn push(&self, account: &Account) -> std::io::Result<()> {
+    /// Appends one finished account. An account already spooled (a
+    /// `--role-arn` of the calling account's own role collects it twice) is
+    /// not written again: the snapshot keeps its first copy, so it can be
+    /// read back (the loader refuses an account twice). `Ok(false)` then.
+    pub fn push(&self, account: &Account) -> std::io::Result<bool> {
         let bytes = serde_json::to_vec(account).map_err(std::io::Error::from)?;
         let mut file = self.file.lock().expect("spool lock");
         let mut end = self.end.lock().expect("spool lock");
+        let mut index = self.index.lock().expect("spool lock");
+        if index.iter().any(|(id, _, _)| *id == account.account_id) {
+            return Ok(false);
+        }
         file.write_all(&bytes)?;
-        self.index.lock().expect("spool lock").push((account.account_id.clone(), *end, bytes.len() as u64));
+        index.push((account.account_id.clone(), *end, bytes.len() as u64));
         *end += bytes.len() as u64;
-        Ok(())
+        Ok(true)
     }
 
     pub fn len(&self) -> usize {
@@ -93,6 +100,15 @@ mod tests {
     }
 
     /// The spooled file is byte for byte what `write_file` writes for the same snapshot.
+    #[test]
+    fn an_account_spooled_twice_is_kept_once() {
+        let spool = AccountSpool::new().unwrap();
+        assert!(spool.push(&account("111111111111")).unwrap());
+        assert!(spool.push(&account("222222222222")).unwrap());
+        assert!(!spool.push(&account("111111111111")).unwrap(), "the second copy is refused");
+        assert_eq!(spool.len(), 2);
+    }
+
     #[test]
     fn spooled_snapshot_equals_the_in_memory_one() {
         let spool = AccountSpool::new().unwrap();

@@ -5,25 +5,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn trailaudit() -> Command {
-    let mut cmd = Command::cargo_bin("trailaudit").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("AWS_ENDPOINT_URL").env("NO_COLOR", "1");
-    cmd
-}
-
-fn fixture(name: &str) -> String {
-    format!("fixtures/{name}/snapshot.json")
-}
-
-fn write(dir: &Path, rel: &str, text: &str) -> String {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::{fixture, trailaudit, write};
 
 fn builtin(rel: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").join(rel)).unwrap()

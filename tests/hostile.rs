@@ -569,3 +569,19 @@ fn a_runaway_rule_costs_the_timeout_once_not_on_every_account() {
     // Two timeouts (the whole pack at once, then the rule alone) on the first account only.
     assert!(elapsed.as_secs_f64() < 2.0 * 4.0, "{elapsed:?}");
 }
+
+/// A snapshot with no account gave 0 results and exit 0: a pass on nothing
+/// judged. It is bad input (exit 2) naming the file.
+#[test]
+fn a_snapshot_without_accounts_is_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture("compliant"))).unwrap()).unwrap();
+    snapshot["accounts"] = serde_json::json!([]);
+    let path = write(dir.path(), "empty.json", &snapshot.to_string());
+    trailaudit()
+        .args(["audit", "--snapshot", &path])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{path}: the snapshot holds no account, so there is nothing to judge")));
+}

@@ -101,6 +101,14 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         RegoEngine::Interpreter => EngineChoice::Interpreter,
     };
     let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
+    // No account and nothing judged (no selected account missing either, which
+    // would be `error` results): an empty report would read as a pass.
+    if snapshot.accounts.is_empty() && result.results.is_empty() {
+        anyhow::bail!(
+            "{}: the snapshot holds no account, so there is nothing to judge (collect at least one account)",
+            options.snapshot_path.as_deref().unwrap_or(std::path::Path::new("snapshot")).display()
+        );
+    }
     result.fail_on = fail_on;
     result.framework = framework.as_ref().map(|f| {
         let mut summary = crate::triage::frameworks::summarize(&result, f);

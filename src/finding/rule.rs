@@ -29,6 +29,19 @@ impl Rule {
     pub fn severity(&self) -> Severity {
         self.meta.custom.severity
     }
+
+    /// A built-in rule from METADATA YAML, for unit tests of the stages that
+    /// take rules (selection, baselines, reports).
+    #[cfg(test)]
+    pub(crate) fn for_tests(metadata_yaml: &str, package: &str, source_path: &str) -> Rule {
+        Rule {
+            meta: serde_yaml_ng::from_str(metadata_yaml).expect("test METADATA parses"),
+            package: package.into(),
+            source_path: source_path.into(),
+            metadata_line: 1,
+            builtin: true,
+        }
+    }
 }
 
 /// Everything a report needs to know about a rule, from its METADATA block.

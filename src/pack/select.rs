@@ -99,13 +99,7 @@ mod tests {
         let yaml = format!(
             "title: T\ndescription: D\ncustom:\n  id: {id}\n  severity: {severity}\n  subject: account\n  requires: [cloudtrail:DescribeTrails]\n  frameworks: {{{framework}: ['1']}}\n  remediation: {{console: c, cli: x}}\n"
         );
-        Rule {
-            meta: serde_yaml_ng::from_str(&yaml).unwrap(),
-            package: "p".into(),
-            source_path: "p.rego".into(),
-            metadata_line: 1,
-            builtin: true,
-        }
+        Rule::for_tests(&yaml, "p", "p.rego")
     }
 
     fn pack() -> Vec<Rule> {

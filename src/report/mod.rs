@@ -79,13 +79,7 @@ pub(crate) mod tests {
         let yaml = format!(
             "title: Title of {id}\ndescription: Why {id} matters.\ncustom:\n  id: {id}\n  severity: {severity}\n  subject: trail\n  requires: [cloudtrail:DescribeTrails]\n  frameworks: {{cis-aws-v5.0: ['3.2']}}\n  remediation: {{console: Fix it., cli: aws fix}}\n"
         );
-        Rule {
-            meta: serde_yaml_ng::from_str(&yaml).unwrap(),
-            package: format!("trailaudit.test.{}", id.to_lowercase().replace('-', "_")),
-            source_path: "policies/test.rego".into(),
-            metadata_line: 1,
-            builtin: true,
-        }
+        Rule::for_tests(&yaml, &format!("trailaudit.test.{}", id.to_lowercase().replace('-', "_")), "policies/test.rego")
     }
 
     fn result(rule_id: &str, status: Status, severity: Severity, resource: &str, message: &str) -> RuleResult {

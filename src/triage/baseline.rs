@@ -98,13 +98,7 @@ mod tests {
         let yaml = format!(
             "title: T {id}\ndescription: D.\ncustom:\n  id: {id}\n  severity: high\n  subject: trail\n  requires: [cloudtrail:DescribeTrails]\n  remediation: {{console: x, cli: y}}\n"
         );
-        Rule {
-            meta: serde_yaml_ng::from_str(&yaml).unwrap(),
-            package: "p".into(),
-            source_path: "p.rego".into(),
-            metadata_line: 1,
-            builtin: true,
-        }
+        Rule::for_tests(&yaml, "p", "p.rego")
     }
 
     fn result(rule_id: &str, account: &str, resource: &str, status: Status, line: usize) -> RuleResult {

@@ -300,14 +300,7 @@ fn reports(strings: &[String], waiver_text: &[String; 3]) -> (Vec<String>, [Stri
         });
     }
     originals.extend([reason.clone(), owner.clone(), resource.clone()]);
-    let options = AuditOptions {
-        fail_on: Severity::Low,
-        only_rules: None,
-        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-        snapshot_path: Some(PathBuf::from("hostile.json")),
-        progress: false,
-    };
-    let (result, _, _) = audit(&snapshot, Some(&text), &f.pack, &config, &options);
+    let (result, _, _) = audit(&snapshot, Some(&text), &f.pack, &config, &audit_options());
     let plain = RenderOptions::default();
     let out = [Format::Json, Format::Sarif, Format::Junit, Format::Markdown, Format::Text].map(|fmt| render(&result, fmt, &plain));
     (originals, out)
@@ -383,6 +376,18 @@ fn own_markup(html: &str) -> bool {
             .strip_prefix("<details><summary>")
             .and_then(|rest| rest.strip_suffix("</summary>"))
             .is_some_and(|summary| !summary.contains('<') && !summary.contains('>'))
+}
+
+/// The audit both format tests run: a fixed day (waiver expiry does not move
+/// with the calendar), the snapshot named as the hostile file, no progress.
+fn audit_options() -> AuditOptions {
+    AuditOptions {
+        fail_on: Severity::Low,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        snapshot_path: Some(PathBuf::from("hostile.json")),
+        progress: false,
+    }
 }
 
 fn check_markdown(md: &str, originals: &[String]) -> Result<(), TestCaseError> {
@@ -665,14 +670,7 @@ proptest! {
         match trailaudit::snapshot::parse_str(&text, Path::new("hostile.json")) {
             Err(e) => snapshot_error_is_located(&text, &e)?,
             Ok(snapshot) => {
-                let options = AuditOptions {
-                    fail_on: Severity::Low,
-                    only_rules: None,
-                    today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-                    snapshot_path: Some(PathBuf::from("hostile.json")),
-                    progress: false,
-                };
-                let (result, _, _) = audit(&snapshot, Some(&text), &fixture().pack, &Config::default(), &options);
+                let (result, _, _) = audit(&snapshot, Some(&text), &fixture().pack, &Config::default(), &audit_options());
                 // (A snapshot without accounts loads and audits to no result at all,
                 // exit 0: reported to the snapshot loader's owner, not judged here.)
                 prop_assert!(snapshot.accounts.is_empty() || !result.results.is_empty(), "an audit of {} account(s) with no result", snapshot.accounts.len());

@@ -273,26 +273,33 @@ fn passes(out: &mut String, audit: &Audit, show_passes: bool, budget: &mut Budge
         return;
     }
     let heading = "\n## Passes\n\n| rule | account | region | resource | message |\n|---|---|---|---|---|\n";
+    let rows = passing.iter().map(|r| subject_row(&r.rule_id, &r.account, r.region.as_deref(), &r.resource, &r.message));
+    budget.omitted_passes += budgeted_table(out, budget, heading, rows, budget.omitted_passes > 0);
+}
+
+/// One `| rule | account | region | resource | message |` row, every cell escaped.
+fn subject_row(rule_id: &str, account: &str, region: Option<&str>, resource: &str, message: &str) -> String {
+    format!("| {} | {} | {} | {} | {} |\n", md(rule_id), md(account), md(region.unwrap_or("global")), md(resource), md(message))
+}
+
+/// Appends `heading` and as many `rows` as the size budget leaves room for
+/// (none once one did not fit, or when `omitting` already); nothing when no
+/// row fits. Returns how many rows were left out.
+fn budgeted_table(out: &mut String, budget: &Budget, heading: &str, rows: impl Iterator<Item = String>, omitting: bool) -> usize {
     let mut listed = String::new();
-    for r in passing {
-        let line = format!(
-            "| {} | {} | {} | {} | {} |\n",
-            md(&r.rule_id),
-            md(&r.account),
-            md(r.region.as_deref().unwrap_or("global")),
-            md(&r.resource),
-            md(&r.message)
-        );
-        if budget.omitted_passes > 0 || !budget.fits(out, heading.len() + listed.len() + line.len()) {
-            budget.omitted_passes += 1;
+    let mut omitted = 0;
+    for row in rows {
+        if omitting || omitted > 0 || !budget.fits(out, heading.len() + listed.len() + row.len()) {
+            omitted += 1;
             continue;
         }
-        listed.push_str(&line);
+        listed.push_str(&row);
     }
     if !listed.is_empty() {
         out.push_str(heading);
         out.push_str(&listed);
     }
+    omitted
 }
 
 /// The framework's controls (with `--framework`) and one row per rule: always whole.
@@ -366,24 +373,40 @@ fn fixed_section(out: &mut String, audit: &Audit, budget: &mut Budget) {
         return;
     }
     let heading = "\n## Fixed since the baseline\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n";
-    let mut listed = String::new();
-    for f in &b.fixed {
-        let row = format!(
-            "| {} | {} | {} | {} | {} |\n",
-            md(&f.rule_id),
-            md(&f.account),
-            md(f.region.as_deref().unwrap_or("global")),
-            md(&f.resource),
-            md(&f.message)
-        );
-        if budget.omitted_fixed > 0 || !budget.fits(out, heading.len() + listed.len() + row.len()) {
-            budget.omitted_fixed += 1;
-            continue;
-        }
-        listed.push_str(&row);
+    let rows = b.fixed.iter().map(|f| subject_row(&f.rule_id, &f.account, f.region.as_deref(), &f.resource, &f.message));
+    budget.omitted_fixed += budgeted_table(out, budget, heading, rows, budget.omitted_fixed > 0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Budget, NOTE_ROOM, budgeted_table};
+
+    fn budget(limit: Option<usize>) -> Budget {
+        Budget { limit, reserved: 0, omitted_findings: 0, omitted_passes: 0, omitted_fixed: 0 }
     }
-    if !listed.is_empty() {
-        out.push_str(heading);
-        out.push_str(&listed);
+
+    fn rows() -> impl Iterator<Item = String> {
+        ["| a |\n", "| b |\n", "| c |\n"].into_iter().map(String::from)
+    }
+
+    #[test]
+    fn a_capped_table_lists_what_fits_then_counts_every_later_row() {
+        let heading = "H\n";
+        // Room for the heading and two rows of six bytes, not the third.
+        let b = budget(Some(NOTE_ROOM + heading.len() + 12));
+        let mut out = String::new();
+        assert_eq!(budgeted_table(&mut out, &b, heading, rows(), false), 1);
+        assert_eq!(out, "H\n| a |\n| b |\n");
+
+        let mut out = String::new();
+        assert_eq!(budgeted_table(&mut out, &budget(None), heading, rows(), false), 0);
+        assert_eq!(out, "H\n| a |\n| b |\n| c |\n");
+    }
+
+    #[test]
+    fn a_table_after_an_omission_is_counted_not_written() {
+        let mut out = String::new();
+        assert_eq!(budgeted_table(&mut out, &budget(None), "H\n", rows(), true), 3);
+        assert!(out.is_empty(), "no heading without rows: {out:?}");
     }
 }

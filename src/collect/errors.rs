@@ -43,22 +43,22 @@ where
         // document the operation returns): the SDK reports it as an
         // unmodelled service error without a code.
         SdkError::ServiceError(e) if e.err().code().is_none() && e.raw().status().is_success() => {
-            let cause = chain(e.err());
+            let cause = causes(e.err());
             let cause = cause.strip_prefix("unhandled error: ").unwrap_or(&cause);
             ("InvalidResponse".to_owned(), single_line(&format!("the answer could not be read: {cause}")), false)
         }
         SdkError::ServiceError(e) => {
             let status = e.raw().status().as_u16();
             let code = e.err().code().map(str::to_owned).unwrap_or_else(|| format!("HTTP{status}"));
-            let message = e.err().message().map(str::to_owned).unwrap_or_else(|| chain(e.err()));
+            let message = e.err().message().map(str::to_owned).unwrap_or_else(|| causes(e.err()));
             let throttled = is_throttling(e.err().code(), status);
             (code, single_line(&message), throttled)
         }
         SdkError::TimeoutError(_) => ("Timeout".to_owned(), "the call timed out".to_owned(), false),
-        SdkError::DispatchFailure(_) => ("Dispatch".to_owned(), single_line(&chain(err)), false),
-        SdkError::ResponseError(_) => ("ResponseError".to_owned(), single_line(&chain(err)), false),
-        SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), single_line(&chain(err)), false),
-        _ => ("Unknown".to_owned(), single_line(&chain(err)), false),
+        SdkError::DispatchFailure(_) => ("Dispatch".to_owned(), single_line(&causes(err)), false),
+        SdkError::ResponseError(_) => ("ResponseError".to_owned(), single_line(&causes(err)), false),
+        SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), single_line(&causes(err)), false),
+        _ => ("Unknown".to_owned(), single_line(&causes(err)), false),
     }
 }
 
@@ -102,11 +102,6 @@ where
         message: single_line(&message),
         kind,
     }
-}
-
-/// The error with its causes, one line.
-pub(crate) fn chain(err: &dyn std::error::Error) -> String {
-    causes(err)
 }
 
 /// The error and its sources joined by `: `, each text once: the SDK's errors

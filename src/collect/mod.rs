@@ -17,6 +17,8 @@ mod cloudtrail;
 mod config_service;
 mod context;
 mod errors;
+/// The one-line text of an error and its causes, each said once (the CLI's error line too).
+pub(crate) use errors::causes;
 mod events;
 mod join;
 mod kms;

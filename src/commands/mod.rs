@@ -59,18 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// `cannot read snapshot F: No such file or directory` does, is not followed by
 /// that source again).
 pub fn error_message(err: &anyhow::Error) -> String {
-    let mut out = String::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if text.is_empty() || out.contains(&text) {
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
-    }
-    out
+    crate::collect::causes(err.as_ref())
 }
 
 /// Fails before any work when a file to be written lies in a directory that

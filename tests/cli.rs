@@ -777,7 +777,7 @@ fn waivers_accept_rule_globs_and_a_glob_matching_nothing_is_stale() {
 fn frameworks_lists_controls_with_their_rules() {
     let out = trailaudit().args(["frameworks"]).assert().code(0).get_output().stdout.clone();
     let text = String::from_utf8(out).unwrap();
-    for key in ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"] {
+    for key in ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "cis-aws-v6.0", "cis-aws-v7.0", "mitre-attack"] {
         assert!(text.lines().any(|l| l.starts_with(key)), "{key}: {text}");
     }
     let line = text.lines().find(|l| l.contains("Ensure unauthorized API calls are monitored")).unwrap();

@@ -127,3 +127,50 @@ test_pass_names_every_qualifying_trail_sorted if {
 	ts := [trail(advanced([]), {}), trail(basic(["arn:aws:s3"], "All"), {"arn": second, "name": "a-second"})]
 	testing.equal(run(ts), pass_by([second, tarn]))
 }
+
+test_pass_partition_of_the_snapshot if {
+	t := trail(basic(["arn:aws-us-gov:s3"], "All"), {})
+	got := rule.results with input as {
+		"metadata": {"partition": "aws-us-gov"},
+		"account": {"account_id": "111111111111", "trails": {tarn: t}, "buckets": {}},
+		"context": {"organization_trails": {}},
+	}
+	testing.equal({r.status | some r in got}, {"pass"})
+}
+
+test_fail_all_buckets_value_of_another_partition if {
+	t := trail(basic(["arn:aws:s3"], "All"), {})
+	got := rule.results with input as {
+		"metadata": {"partition": "aws-cn"},
+		"account": {"account_id": "111111111111", "trails": {tarn: t}, "buckets": {}},
+		"context": {"organization_trails": {}},
+	}
+	testing.equal({r.status | some r in got}, {"fail"})
+}
+
+test_fail_advanced_event_name_drops_one_write_operation if {
+	one := {"write": "DeleteObject", "read": "GetObject"}["write"]
+	sel := advanced([{"Field": "eventName", "NotEquals": [one]}])
+	testing.equal(run([trail(sel, {})]), fail_because(not_selected))
+}
+
+test_pass_advanced_event_name_dropping_only_read_operations if {
+	one := {"write": "GetObject", "read": "DeleteObject"}["write"]
+	sel := advanced([{"Field": "eventName", "NotEquals": [one]}])
+	testing.equal(run([trail(sel, {})]), pass_by([tarn]))
+}
+
+test_pass_one_all_bucket_selector_among_narrower_ones if {
+	sel := {"EventSelectors": [], "AdvancedEventSelectors": [
+		{"Name": "one bucket", "FieldSelectors": [
+			{"Field": "eventCategory", "Equals": ["Data"]},
+			{"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+			{"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payroll/"]},
+		]},
+		{"Name": "all buckets", "FieldSelectors": [
+			{"Field": "eventCategory", "Equals": ["Data"]},
+			{"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+		]},
+	]}
+	testing.equal(run([trail(sel, {})]), pass_by([tarn]))
+}

@@ -4,9 +4,11 @@
 #   Security Hub CloudTrail.3 (AWS Config rule cloudtrail-enabled) asks that at least
 #   one CloudTrail trail be enabled, i.e. logging; an organization trail of the
 #   management account counts for its members. The subject is the account, so an
-#   account without any trail fails instead of having nothing to judge. Stricter rules
-#   beside it: CT-001 (a multi-region trail with read and write management events),
-#   CT-008 (every trail logging and delivering), CT-009 (every required region recorded).
+#   account without any trail fails instead of having nothing to judge. Security Hub runs
+#   the check in each region, where a single-region trail homed elsewhere does not count;
+#   CT-009 judges every required region that way. Stricter rules beside it: CT-001 (a
+#   multi-region trail with read and write management events), CT-008 (every trail
+#   logging and delivering), CT-009 (every required region recorded).
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-3

@@ -138,3 +138,26 @@ fn text_and_markdown_show_manual_and_not_covered_controls() {
     assert!(row("9.9").contains("| ✋ manual | ask the owner of each trail \\| once a quarter |"), "{}", row("9.9"));
     assert!(row("9.9").contains("| Review the logging owners &lt;quarterly&gt; |"), "{}", row("9.9"));
 }
+
+/// The benchmark's assessment column (../shared/reference/controls.md): which
+/// controls each CIS version assesses manually, as the framework files mark them.
+#[test]
+fn manual_controls_follow_each_benchmark_version() {
+    let range = |section: u32, from: u32, to: u32| (from..=to).map(move |n| format!("{section}.{n}"));
+    let expected: [(&str, Vec<String>); 5] = [
+        ("cis-aws-v3.0", vec![]),
+        ("cis-aws-v4.0", range(4, 2, 15).collect()),
+        ("cis-aws-v5.0", ["3.1".to_owned(), "3.4".to_owned()].into_iter().chain(range(4, 1, 15)).collect()),
+        ("cis-aws-v6.0", ["4.1".to_owned(), "4.4".to_owned()].into_iter().chain(range(5, 1, 15)).collect()),
+        ("cis-aws-v7.0", ["4.1".to_owned(), "4.4".to_owned()].into_iter().chain(range(5, 1, 15)).collect()),
+    ];
+    for (key, manual) in expected {
+        let framework = trailaudit::pack::frameworks::find(key).unwrap();
+        let got: Vec<String> = framework.controls.iter().filter(|c| c.manual.is_some()).map(|c| c.id.clone()).collect();
+        assert_eq!(got, manual, "{key}");
+    }
+    // v7.0.0 4.10 is manual in the benchmark too, but outside CloudTrail: not covered, with the reason.
+    let v7 = trailaudit::pack::frameworks::find("cis-aws-v7.0").unwrap();
+    let web = v7.controls.iter().find(|c| c.id == "4.10").unwrap();
+    assert!(web.manual.is_none() && web.not_covered.as_deref().is_some_and(|r| r.contains("CloudFront")), "{web:?}");
+}

@@ -393,3 +393,76 @@ fn a_required_pattern_that_does_not_parse_is_a_pack_error() {
         "{e}"
     );
 }
+
+/// A custom detection of `iam:CreateAccessKey` through the built-in events
+/// library, `events` being the METADATA lines after `requires`.
+fn access_key_rule(events: &str) -> String {
+    format!(
+        r#"# METADATA
+# title: No access key was created
+# description: Detects CreateAccessKey.
+# custom:
+#   id: ACME-001
+#   severity: high
+#   subject: event
+#   requires: [cloudtrail:LookupEvents]
+{events}#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.acme.access_key_created
+
+import data.trailaudit.lib.events
+import data.trailaudit.lib.result
+
+created := events.named("iam.amazonaws.com", {{"CreateAccessKey"}})
+
+results contains result.fail(events.subject(events.actor_resource(e), e), events.message(e, "created an access key"), {{}}) if {{
+	some e in created
+}}
+
+results contains events.none_found("CreateAccessKey call") if count(created) == 0
+"#
+    )
+}
+
+const ACCESS_KEY_TEST: &str = "package trailaudit.acme.access_key_created_test\n\ntest_pass_nothing if true\n";
+
+fn with_builtin(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Pack, trailaudit::pack::PackError>) {
+    let dir = tempfile::tempdir().unwrap();
+    write_pack(dir.path(), files);
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![dir.path().to_owned()] });
+    (dir, pack)
+}
+
+/// The event-query seam: the collector never asks LookupEvents for
+/// CreateAccessKey, so this detection could only ever say "none found" (a pass
+/// over a complete history). Undeclared, the rule is an error because it reads
+/// the event history; declared, because no query returns the event.
+#[test]
+fn a_detection_of_an_event_the_collector_never_queries_is_a_pack_error() {
+    let (dir, pack) =
+        with_builtin(&[("acme/access_key_created.rego", &access_key_rule("")), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let err = pack.expect_err("an undeclared event detection must not load").to_string();
+    let path = dir.path().join("acme/access_key_created.rego");
+    assert!(err.contains(&format!("{}:8: rule ACME-001 reads the event history", path.display())), "{err}");
+    assert!(err.contains("declares no `custom.events`"), "{err}");
+
+    let declared = access_key_rule("#   events:\n#     - source: iam.amazonaws.com\n#       names: [CreateAccessKey]\n");
+    let (dir, pack) = with_builtin(&[("acme/access_key_created.rego", &declared), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let err = pack.expect_err("a detection of an unqueried event must not load").to_string();
+    let path = dir.path().join("acme/access_key_created.rego");
+    assert!(
+        err.contains(&format!(
+            "{}:9: rule ACME-001 detects event `CreateAccessKey` from `iam.amazonaws.com`, which the collector's LookupEvents queries never ask for",
+            path.display()
+        )),
+        "{err}"
+    );
+
+    // The same rule on an event a query returns (EventName=DisableKey) loads.
+    let queried = access_key_rule("#   events:\n#     - source: iam.amazonaws.com\n#       names: [DisableKey]\n")
+        .replace("{\"CreateAccessKey\"}", "{\"DisableKey\"}");
+    let (_dir, pack) = with_builtin(&[("acme/access_key_created.rego", &queried), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let pack = pack.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pack.rule("ACME-001").map(|r| r.meta.custom.events[0].names.clone()), Some(vec!["DisableKey".to_owned()]));
+}

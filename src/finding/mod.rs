@@ -23,6 +23,6 @@ pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
 pub use outcome::Outcome;
 pub use result::{RuleResult, fingerprint};
 pub(crate) use result::{distinction, event_id};
-pub use rule::{RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
+pub use rule::{EventNeed, RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
 pub use vocabulary::{FailOn, Severity, Status, SubjectKind, account_resource, region_resource};
 pub use waiver::{AppliedWaiver, WaiverRef, Warning, WarningKind};

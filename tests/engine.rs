@@ -466,3 +466,50 @@ fn a_detection_of_an_event_the_collector_never_queries_is_a_pack_error() {
     let pack = pack.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(pack.rule("ACME-001").map(|r| r.meta.custom.events[0].names.clone()), Some(vec!["DisableKey".to_owned()]));
 }
+
+const TWICE: &str = r#"# METADATA
+# title: Says two things about one trail
+# description: Reports the good trail twice, once per status.
+# custom:
+#   id: T-009
+#   severity: low
+#   subject: trail
+#   requires: [cloudtrail:DescribeTrails]
+#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.checks.twice
+
+results contains {"status": "pass", "resource": t.arn, "region": t.home_region, "message": "fine", "evidence": {}} if {
+	some t in input.account.trails
+}
+
+results contains {"status": "fail", "resource": t.arn, "region": t.home_region, "message": "not fine", "evidence": {}} if {
+	some t in input.account.trails
+	t.name == "good"
+}
+"#;
+
+#[test]
+fn two_results_for_one_subject_make_the_rule_an_error() {
+    let (_dir, pack) = test_pack(&[
+        ("checks/twice.rego", TWICE),
+        ("checks/twice_test.rego", "package trailaudit.checks.twice_test\n\ntest_nothing if true\n"),
+        ("checks/validation.rego", RULE),
+        ("checks/validation_test.rego", RULE_TEST),
+    ]);
+    let pack = pack.unwrap_or_else(|e| panic!("{e}"));
+    let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::Low));
+    let twice: Vec<_> = result.results.iter().filter(|r| r.rule_id == "T-009" && r.account == "111111111111").collect();
+    assert_eq!(twice.len(), 1, "{twice:#?}");
+    assert_eq!(twice[0].status, Status::Error);
+    assert_eq!(twice[0].resource, "AWS::::Account:111111111111");
+    assert_eq!(
+        twice[0].message,
+        "rule returned two results for one subject, arn:aws:cloudtrail:us-east-1:111111111111:trail/good: \"fine\" (pass) \
+         and \"not fine\" (fail); a rule reports exactly one result per subject (per event for a detection), see docs/writing-rules.md"
+    );
+    // Only the broken rule is affected: T-001 still judges both trails.
+    let t001 = result.results.iter().filter(|r| r.rule_id == "T-001" && r.account == "111111111111").count();
+    assert_eq!(t001, 2);
+}

@@ -180,3 +180,165 @@ verdict(results, status, fragments) if {
 }
 
 equal(got, want) := testing.equal(got, want)
+
+# --- the table every monitoring rule's tests run ----------------------------
+#
+# Each policies/monitoring/*_test.rego is one row: the rule's key and `what`,
+# how its messages name what it watches. Every case below runs on every rule,
+# and the rule must give exactly the one expected result (count, status,
+# resource and message). A new monitoring rule needs only its row.
+
+cases := {
+	"pass": ["passing", "covered_by_other_filter", "organization_member", "ambiguous_filter"],
+	"fail": [
+		"no_trail", "trail_without_cloudwatch_logs", "single_region_trail",
+		"filter_misses_event", "filter_does_not_parse", "no_metric_filters",
+		"alarm_on_other_namespace", "alarm_on_other_metric", "alarm_in_other_region",
+		"alarm_actions_disabled", "pending_subscription_only",
+	],
+	"error": ["organization_member_without_management", "metric_filters_not_collected", "subscriptions_not_collected"],
+}
+
+# The input of case `c` for `key`.
+case_input(c, key) := passing(key) if c == "passing"
+
+case_input(c, key) := covered_by_other_filter(key) if c == "covered_by_other_filter"
+
+case_input(c, key) := organization_member(key) if c == "organization_member"
+
+case_input(c, key) := ambiguous_filter(key) if c == "ambiguous_filter"
+
+case_input(c, key) := no_trail(key) if c == "no_trail"
+
+case_input(c, key) := trail_without_cloudwatch_logs(key) if c == "trail_without_cloudwatch_logs"
+
+case_input(c, key) := single_region_trail(key) if c == "single_region_trail"
+
+case_input(c, key) := filter_misses_event(key) if c == "filter_misses_event"
+
+case_input(c, key) := filter_does_not_parse(key) if c == "filter_does_not_parse"
+
+case_input(c, key) := no_metric_filters(key) if c == "no_metric_filters"
+
+case_input(c, key) := alarm_on_other_namespace(key) if c == "alarm_on_other_namespace"
+
+case_input(c, key) := alarm_on_other_metric(key) if c == "alarm_on_other_metric"
+
+case_input(c, key) := alarm_in_other_region(key) if c == "alarm_in_other_region"
+
+case_input(c, key) := alarm_actions_disabled(key) if c == "alarm_actions_disabled"
+
+case_input(c, key) := pending_subscription_only(key) if c == "pending_subscription_only"
+
+case_input(c, key) := organization_member_without_management(key) if c == "organization_member_without_management"
+
+case_input(c, key) := metric_filters_not_collected(key) if c == "metric_filters_not_collected"
+
+case_input(c, key) := subscriptions_not_collected(key) if c == "subscriptions_not_collected"
+
+account_resource(id) := sprintf("AWS::::Account:%s", [id])
+
+# The complete chain's wording, through filter `filter` to the topic of `owner`.
+chain(key, filter, owner) := sprintf(
+	"trail main → log group cloudtrail-logs → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription",
+	[filter, filter_name(key), topic_arn(owner)],
+)
+
+no_trail_message(what, why) := sprintf(
+	"%s not monitored: no logging multi-region trail recording read and write management events delivers to CloudWatch Logs (%s)",
+	[what, why],
+)
+
+no_filter_message(what, why) := sprintf(
+	"%s not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; %s",
+	[what, why],
+)
+
+no_alarm_message(key, what, tail) := sprintf(
+	"%s not monitored: log group cloudtrail-logs (trail main): no alarm in us-east-1 watches metric CISBenchmark/%s of filter %s%s",
+	[what, samples[key].metric, filter_name(key), tail],
+)
+
+in_group(what, text) := sprintf("%s not monitored: log group cloudtrail-logs (trail main): %s", [what, text])
+
+# Case -> [status, account, message] for the rule of `key` whose messages name `what`.
+expected(key, what) := {
+	"passing": ["pass", account_id, sprintf("%s monitored: %s", [what, chain(key, filter_name(key), account_id)])],
+	"covered_by_other_filter": ["pass", account_id, sprintf("%s monitored: %s", [what, chain(key, "team-alerts", account_id)])],
+	"organization_member": ["pass", member_id, sprintf(
+		"%s monitored: %s (judged in management account %s, which holds the organization trail's log group)",
+		[what, chain(key, filter_name(key), management_id), management_id],
+	)],
+	"ambiguous_filter": ["pass", account_id, sprintf(
+		"%s monitored: %s; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)",
+		[what, chain(key, filter_name(key), account_id), filter_name(key)],
+	)],
+	"no_trail": ["fail", account_id, no_trail_message(what, "no trail records this account")],
+	"trail_without_cloudwatch_logs": ["fail", account_id, no_trail_message(what, "trail main: no CloudWatch Logs group")],
+	"single_region_trail": ["fail", account_id, no_trail_message(what, "trail main: single-region")],
+	"filter_misses_event": ["fail", account_id, no_filter_message(what, sprintf(
+		"closest filter %s misses 1 event(s): %s",
+		[filter_name(key), samples[key].missed],
+	))],
+	"filter_does_not_parse": ["fail", account_id, no_filter_message(what, sprintf(
+		"closest filter %s does not parse: expected ')' at offset 12",
+		[filter_name(key)],
+	))],
+	"no_metric_filters": ["fail", account_id, no_filter_message(what, "it has no metric filters")],
+	"alarm_on_other_namespace": ["fail", account_id, no_alarm_message(key, what, sprintf(
+		" (alarm %s watches LogMetrics/%s in us-east-1)",
+		[filter_name(key), samples[key].metric],
+	))],
+	"alarm_on_other_metric": ["fail", account_id, no_alarm_message(key, what, "")],
+	"alarm_in_other_region": ["fail", account_id, no_alarm_message(key, what, sprintf(
+		" (alarm %s watches CISBenchmark/%s in eu-west-1)",
+		[filter_name(key), samples[key].metric],
+	))],
+	"alarm_actions_disabled": ["fail", account_id, in_group(what, sprintf("alarm %s has actions disabled", [filter_name(key)]))],
+	"pending_subscription_only": ["fail", account_id, in_group(what, sprintf(
+		"alarm %s notifies no SNS topic with a confirmed subscription (%s: only subscriptions pending confirmation)",
+		[filter_name(key), topic_arn(account_id)],
+	))],
+	"organization_member_without_management": ["error", member_id, sprintf(
+		"%s monitoring unknown: monitoring of organization trail main is in management account %s, which this snapshot does not hold",
+		[what, management_id],
+	)],
+	"metric_filters_not_collected": ["error", account_id, sprintf(
+		"%s monitoring unknown: metric filters of log group cloudtrail-logs (trail main) were not collected",
+		[what],
+	)],
+	"subscriptions_not_collected": ["error", account_id, sprintf(
+		"%s monitoring unknown: log group cloudtrail-logs (trail main): subscriptions of SNS topic %s (alarm %s) were not collected",
+		[what, topic_arn(account_id), filter_name(key)],
+	)],
+}
+
+# `got` maps each case of `status` to the rule's results on its input: every
+# case must be there (a case whose results are undefined is missing) and give
+# exactly one result with the expected status, resource and message. Prints the
+# cases that differ.
+cases_hold(key, what, status, got) if {
+	object.keys(got) == {c | some c in cases[status]}
+	want := expected(key, what)
+	wrong := {c: rs |
+		some c, rs in got
+		not one_result(rs, want[c])
+	}
+	count(wrong) == 0
+} else := false if {
+	missing := {c | some c in cases[status]} - object.keys(got)
+	count(missing) > 0
+	print("cases without results:", missing)
+} else := false if {
+	want := expected(key, what)
+	some c, rs in got
+	not one_result(rs, want[c])
+	print("case", c, "got:", rs)
+	print("case", c, "want:", want[c])
+}
+
+one_result(rs, want) if {
+	count(rs) == 1
+	some r in rs
+	[r.status, r.resource, r.message] == [want[0], account_resource(want[1]), want[2]]
+}

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 mod event_readers;
 pub mod frameworks;
+pub mod lint;
 pub mod metadata;
 mod recursion;
 pub mod rego_tests;

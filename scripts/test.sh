@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test trailaudit has, from a clean checkout:
 #   1. the moto virtualenv (.venv) for the collector's integration tests, created if missing;
-#   2. cargo fmt --check and cargo clippy (warnings are errors), then cargo test: unit tests, the Rego pack's own tests, golden reports of every
+#   2. cargo fmt --check, cargo clippy (warnings are errors) and the Rego lint (scripts/rego-lint.sh), then cargo test: unit tests, the Rego pack's own tests, golden reports of every
 #      fixture, CLI tests, collector tests against moto on 127.0.0.1;
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture,
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
@@ -31,6 +31,8 @@ scripts/moto.sh install
 echo "==> formatting and lints: cargo fmt --check, cargo clippy -D warnings"
 cargo fmt --check
 cargo clippy --locked --all-targets --quiet -- -D warnings
+echo "==> Rego lint: line length, _private library helpers, unused imports (scripts/rego-lint.sh)"
+scripts/rego-lint.sh
 
 echo "==> cargo test"
 # In-process audits (golden and engine tests) pay for a backtrace on every

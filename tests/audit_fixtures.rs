@@ -1,9 +1,34 @@
-//! Golden reports of every bundled fixture (JSON, SARIF, Markdown, text) pinned with
-//! insta, and the headline verdicts fixtures/README.md promises.
+//! Golden reports of the bundled fixtures, pinned with insta, and the headline
+//! verdicts fixtures/README.md promises.
 //!
-//! Review changes with `cargo insta review` (or `INSTA_UPDATE=always` and read the diff).
+//! **Regenerate every golden in one command** (after merging rules, or an intended
+//! change of a rule's results or of a report format), then read the diff:
+//!
+//! ```sh
+//! INSTA_UPDATE=always cargo test --test audit_fixtures golden && git status tests/snapshots && git diff tests/snapshots
+//! ```
+//!
+//! (that run also deletes the golden of a rule that no longer exists; `cargo insta
+//! review` works too). The goldens are laid out so that adding a rule touches only
+//! its own:
+//! - `tests/snapshots/rules/<RULE-ID>.snap`: the rule's results in every fixture, as
+//!   the JSON report gives them (one file per rule: a new rule adds one file, a
+//!   changed rule changes its own);
+//! - `tests/snapshots/audit_fixtures__<fixture>.<format>.snap`: every report format
+//!   of every fixture over a fixed selection of rules ([`FORMAT_RULES`]) chosen to
+//!   show each feature of the formats (grouped causes, failed calls, detections,
+//!   collection errors), so that a new rule does not change them;
+//! - `audit_fixtures__noncompliant_baseline_waivers.*`: the run with
+//!   `fixtures/noncompliant/{baseline.json,waivers.yaml}` over the rules those two files
+//!   name, so that a new rule (failing, hence "new" against the baseline) changes neither
+//!   the goldens nor the baseline counts.
+//!
+//! The rule lists the verdict tests iterate over (event detections, CIS monitoring
+//! rules, every rule of the compliant fixture) are read from the pack, not written here.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use trailaudit::config::Config;
 use trailaudit::evaluate::{AuditOptions, audit};
@@ -13,25 +38,54 @@ use trailaudit::report::{Format, RenderOptions, render};
 
 const FIXTURES: &[&str] = &["advanced_selectors", "compliant", "no_trail", "noncompliant", "organization", "partial_collection"];
 
-fn run(name: &str) -> Audit {
+/// The rules the whole-report goldens of every fixture cover: collection errors,
+/// trails, data events on sensitive buckets, KMS, bucket exposure and logging,
+/// trail status, two AWS Config rules and two monitoring rules (their shared
+/// causes group), two detections (their shared "not collected" cause), key rotation.
+const FORMAT_RULES: &[&str] = &[
+    "CFG-001", "CFG-002", "COL-001", "CT-001", "CT-002", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "EVT-001", "EVT-007", "KMS-001",
+    "MON-001", "MON-003",
+];
+
+/// The built-in pack, loaded once for all tests of this file.
+fn pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Ids of the built-in rules whose files lie under `policies/<dir>/`.
+fn rules_in(dir: &str) -> Vec<String> {
+    let prefix = format!("policies/{dir}/");
+    let ids: Vec<String> = pack().rules.iter().filter(|r| r.source_path.starts_with(&prefix)).map(|r| r.id().to_owned()).collect();
+    assert!(!ids.is_empty(), "no rules under {prefix}");
+    ids
+}
+
+fn fixture_config(name: &str) -> Config {
     let config_path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("fixtures/{name}/trailaudit.yaml"));
-    let config = if config_path.exists() { Config::load(&config_path).unwrap() } else { Config::default() };
-    run_with(name, &config)
+    if config_path.exists() { Config::load(&config_path).unwrap() } else { Config::default() }
+}
+
+fn run(name: &str) -> Audit {
+    run_with(name, &fixture_config(name))
 }
 
 fn run_with(name: &str, config: &Config) -> Audit {
+    run_rules(name, config, None)
+}
+
+fn run_rules(name: &str, config: &Config, only_rules: Option<Vec<String>>) -> Audit {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let rel = PathBuf::from(format!("fixtures/{name}/snapshot.json"));
     let (snapshot, text) = trailaudit::snapshot::load_file(&root.join(&rel)).unwrap();
-    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
     let options = AuditOptions {
         fail_on: Severity::Low,
-        only_rules: None,
+        only_rules,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
         snapshot_path: Some(rel),
         progress: false,
     };
-    audit(&snapshot, Some(&text), &pack, config, &options).0
+    audit(&snapshot, Some(&text), pack(), config, &options).0
 }
 
 /// The tool version changes with every release; the reports must not.
@@ -41,8 +95,12 @@ fn redact(text: &str) -> String {
 
 #[test]
 fn golden_reports() {
+    let selection: Vec<String> = FORMAT_RULES.iter().map(|id| (*id).to_owned()).collect();
+    for id in &selection {
+        assert!(pack().rule(id).is_some(), "FORMAT_RULES names {id}, which the pack does not have");
+    }
     for name in FIXTURES {
-        let audit = run(name);
+        let audit = run_rules(name, &fixture_config(name), Some(selection.clone()));
         for (format, ext) in [(Format::Json, "json"), (Format::Sarif, "sarif"), (Format::Markdown, "md"), (Format::Text, "txt")] {
             let text = redact(&render(&audit, format, &RenderOptions::default()));
             insta::assert_snapshot!(format!("{name}.{ext}"), text);
@@ -50,17 +108,85 @@ fn golden_reports() {
     }
 }
 
+/// One golden per rule: its results in every fixture, as the JSON report has them.
+#[test]
+fn golden_results_per_rule() {
+    let mut by_rule: BTreeMap<String, String> = pack().rules.iter().map(|r| (r.id().to_owned(), String::new())).collect();
+    for name in FIXTURES {
+        let report: serde_json::Value =
+            serde_json::from_str(&redact(&render(&run(name), Format::Json, &RenderOptions::default()))).unwrap();
+        let mut grouped: BTreeMap<&str, Vec<&serde_json::Value>> = BTreeMap::new();
+        for result in report["results"].as_array().unwrap() {
+            grouped.entry(result["rule_id"].as_str().unwrap()).or_default().push(result);
+        }
+        for (id, text) in &mut by_rule {
+            let results = grouped.remove(id.as_str()).unwrap_or_default();
+            text.push_str(&format!("== fixtures/{name}: {} result(s)\n", results.len()));
+            text.push_str(&serde_json::to_string_pretty(&results).unwrap());
+            text.push('\n');
+        }
+        assert!(grouped.is_empty(), "results of rules the pack does not list: {:?}", grouped.keys());
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/rules");
+    let stale: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| {
+            let stem = p.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".snap"));
+            stem.is_some_and(|id| !by_rule.contains_key(id))
+        })
+        .collect();
+    if std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always") {
+        for path in &stale {
+            std::fs::remove_file(path).unwrap();
+        }
+    } else {
+        assert!(
+            stale.is_empty(),
+            "goldens of rules the pack no longer has (delete them, or regenerate as the top of this file says): {stale:?}"
+        );
+    }
+    for (id, text) in by_rule {
+        insta::with_settings!({snapshot_path => "snapshots/rules", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(id, text);
+        });
+    }
+}
+
 /// The CIS 4.1–4.15 monitoring rules (4.10 twice: v3.0/v4.0 and v5.0).
-const MONITORING: [&str; 16] = [
-    "MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009", "MON-010", "MON-011", "MON-012",
-    "MON-013", "MON-014", "MON-015", "MON-016",
-];
+fn monitoring() -> Vec<String> {
+    rules_in("monitoring")
+}
+
+/// The event-history detections.
+fn event_rules() -> Vec<String> {
+    rules_in("events")
+}
+
+/// The rules `fixtures/noncompliant/baseline.json` and `waivers.yaml` name: the
+/// baseline run is limited to them, so a new rule is not "new" against the baseline.
+fn baseline_rules() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant");
+    let baseline: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root.join("baseline.json")).unwrap()).unwrap();
+    let waivers: serde_json::Value = serde_yaml_ng::from_str(&std::fs::read_to_string(root.join("waivers.yaml")).unwrap()).unwrap();
+    let mut ids: Vec<String> = baseline["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(waivers["waivers"].as_array().unwrap())
+        .map(|r| r.get("rule_id").or_else(|| r.get("rule")).and_then(serde_json::Value::as_str).unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
 
 /// The noncompliant fixture with `waivers.yaml` (applied, expired, stale) and
-/// compared with `baseline.json` (new, unchanged, fixed), in every format.
+/// compared with `baseline.json` (new, unchanged, fixed), over the rules those name.
 fn noncompliant_with_baseline_and_waivers() -> Audit {
     let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/waivers.yaml")).unwrap();
-    let mut audit = run_with("noncompliant", &config);
+    let mut audit = run_rules("noncompliant", &config, Some(baseline_rules()));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/baseline.json");
     let mut baseline = trailaudit::triage::Baseline::load(&path).unwrap();
     baseline.path = PathBuf::from("fixtures/noncompliant/baseline.json");
@@ -119,17 +245,15 @@ fn compliant_passes_everything() {
         "{:#?}",
         a.results.iter().filter(|r| r.status != Status::Pass).collect::<Vec<_>>()
     );
-    for rule in [
-        "CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012", "CT-013",
-        "CT-020", "CT-021", "CT-022", "CT-023", "CFG-001", "CFG-002", "CFG-003", "KMS-001",
-    ] {
-        assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
+    // Every rule judges something in the compliant fixture, and passes it.
+    for rule in &pack().rules {
+        assert!(only(&a, rule.id(), Status::Pass), "{} has no passing subject", rule.id());
     }
     // Benign history (MFA sign-in, reads, a service's AssumeRole): one pass per detection.
-    for rule in EVENT_RULES {
+    for rule in &event_rules() {
         assert_eq!(statuses(&a, rule), vec![("AWS::::Account:111111111111".to_owned(), Status::Pass)], "{rule}");
     }
-    for rule in MONITORING {
+    for rule in &monitoring() {
         assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
     }
     // The v5.0 4.10 rule passes because the fixture's filter includes ModifySecurityGroupRules.
@@ -137,8 +261,6 @@ fn compliant_passes_everything() {
     assert!(v5.message.contains("metric filter cis-4.10-SecurityGroupChanges"), "{}", v5.message);
     assert_eq!(a.outcome() as u8, 0);
 }
-
-const EVENT_RULES: [&str; 8] = ["EVT-001", "EVT-002", "EVT-003", "EVT-004", "EVT-005", "EVT-006", "EVT-007", "EVT-008"];
 
 /// The failing results of `rule`, sorted by resource then message.
 fn failures<'a>(audit: &'a Audit, rule: &str) -> Vec<&'a trailaudit::finding::RuleResult> {
@@ -187,7 +309,7 @@ fn no_trail_shows_who_deleted_the_trail() {
     assert_eq!(deleted.len(), 1);
     assert_eq!(deleted[0].resource, "arn:aws:cloudtrail:us-east-1:333333333333:trail/default");
     assert!(deleted[0].message.contains("arn:aws:iam::333333333333:user/ops-admin deleted trail"), "{}", deleted[0].message);
-    for rule in EVENT_RULES.iter().filter(|r| **r != "EVT-002") {
+    for rule in event_rules().iter().filter(|r| *r != "EVT-002") {
         assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
     }
 }
@@ -213,7 +335,7 @@ fn advanced_selectors_denied_key_deletion_is_an_attempt() {
 fn monitoring_fails_without_a_qualifying_trail() {
     for name in ["noncompliant", "no_trail"] {
         let a = run(name);
-        for rule in MONITORING {
+        for rule in &monitoring() {
             assert!(only(&a, rule, Status::Fail), "{name} {rule}: {:?}", statuses(&a, rule));
         }
         let r = a.results.iter().find(|r| r.rule_id == "MON-003").unwrap();
@@ -224,7 +346,7 @@ fn monitoring_fails_without_a_qualifying_trail() {
 #[test]
 fn organization_member_monitoring_is_judged_in_the_management_account() {
     let a = run("organization");
-    for rule in MONITORING {
+    for rule in &monitoring() {
         assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
         assert_eq!(statuses(&a, rule).len(), 2, "{rule}: one result per account");
     }
@@ -235,7 +357,7 @@ fn organization_member_monitoring_is_judged_in_the_management_account() {
 #[test]
 fn advanced_selector_trail_feeds_the_monitoring_chain() {
     let a = run("advanced_selectors");
-    for rule in MONITORING {
+    for rule in &monitoring() {
         assert!(only(&a, rule, Status::Pass), "{rule}: {:?}", statuses(&a, rule));
     }
 }
@@ -320,7 +442,7 @@ fn partial_collection_is_error_never_pass() {
     assert!(errors.iter().any(|r| r.rule_id == "CT-006"));
     assert!(!a.results.iter().any(|r| r.rule_id == "CT-006" && r.status == Status::Pass));
     // DescribeMetricFilters was denied on the trail's log group: no CIS monitoring verdict.
-    for rule in MONITORING {
+    for rule in &monitoring() {
         assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
     }
     assert!(a.results.iter().all(|r| r.status != Status::Fail));
@@ -332,7 +454,7 @@ fn partial_collection_is_error_never_pass() {
         assert!(a.results.iter().any(|r| r.rule_id == rule && r.resource.ends_with("trail/main-trail") && r.status == Status::Pass));
     }
     // LookupEvents was denied everywhere: no event detection may pass.
-    for rule in EVENT_RULES {
+    for rule in &event_rules() {
         assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
     }
     assert_eq!(a.outcome() as u8, 3);
@@ -359,8 +481,8 @@ fn configuration_drives_required_tags_and_delivery_tolerances() {
 #[test]
 fn organization_event_detections_pass_in_both_accounts() {
     let a = run("organization");
-    for rule in EVENT_RULES {
-        let mut accounts: Vec<_> = a.results.iter().filter(|r| r.rule_id == rule).map(|r| (r.account.as_str(), r.status)).collect();
+    for rule in &event_rules() {
+        let mut accounts: Vec<_> = a.results.iter().filter(|r| r.rule_id == *rule).map(|r| (r.account.as_str(), r.status)).collect();
         accounts.sort();
         let accounts: Vec<_> = accounts.into_iter().map(|(acc, st)| (acc, st == Status::Pass)).collect();
         assert_eq!(accounts, [("444444444444", true), ("555555555555", true)], "{rule}");
@@ -379,7 +501,6 @@ fn noncompliant_with_lookup_failure_in(region: &str) -> Audit {
     }));
     let text = json.to_string();
     let snapshot = trailaudit::snapshot::parse_str(&text, &path).unwrap();
-    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
     let options = AuditOptions {
         fail_on: Severity::Low,
         only_rules: None,
@@ -387,7 +508,7 @@ fn noncompliant_with_lookup_failure_in(region: &str) -> Audit {
         snapshot_path: None,
         progress: false,
     };
-    audit(&snapshot, Some(&text), &pack, &Config::default(), &options).0
+    audit(&snapshot, Some(&text), pack(), &Config::default(), &options).0
 }
 
 #[test]

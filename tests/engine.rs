@@ -393,3 +393,123 @@ fn a_required_pattern_that_does_not_parse_is_a_pack_error() {
         "{e}"
     );
 }
+
+/// A custom detection of `iam:CreateAccessKey` through the built-in events
+/// library, `events` being the METADATA lines after `requires`.
+fn access_key_rule(events: &str) -> String {
+    format!(
+        r#"# METADATA
+# title: No access key was created
+# description: Detects CreateAccessKey.
+# custom:
+#   id: ACME-001
+#   severity: high
+#   subject: event
+#   requires: [cloudtrail:LookupEvents]
+{events}#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.acme.access_key_created
+
+import data.trailaudit.lib.events
+import data.trailaudit.lib.result
+
+created := events.named("iam.amazonaws.com", {{"CreateAccessKey"}})
+
+results contains result.fail(events.subject(events.actor_resource(e), e), events.message(e, "created an access key"), {{}}) if {{
+	some e in created
+}}
+
+results contains events.none_found("CreateAccessKey call") if count(created) == 0
+"#
+    )
+}
+
+const ACCESS_KEY_TEST: &str = "package trailaudit.acme.access_key_created_test\n\ntest_pass_nothing if true\n";
+
+fn with_builtin(files: &[(&str, &str)]) -> (tempfile::TempDir, Result<Pack, trailaudit::pack::PackError>) {
+    let dir = tempfile::tempdir().unwrap();
+    write_pack(dir.path(), files);
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![dir.path().to_owned()] });
+    (dir, pack)
+}
+
+/// The event-query seam: the collector never asks LookupEvents for
+/// CreateAccessKey, so this detection could only ever say "none found" (a pass
+/// over a complete history). Undeclared, the rule is an error because it reads
+/// the event history; declared, because no query returns the event.
+#[test]
+fn a_detection_of_an_event_the_collector_never_queries_is_a_pack_error() {
+    let (dir, pack) =
+        with_builtin(&[("acme/access_key_created.rego", &access_key_rule("")), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let err = pack.expect_err("an undeclared event detection must not load").to_string();
+    let path = dir.path().join("acme/access_key_created.rego");
+    assert!(err.contains(&format!("{}:8: rule ACME-001 reads the event history", path.display())), "{err}");
+    assert!(err.contains("declares no `custom.events`"), "{err}");
+
+    let declared = access_key_rule("#   events:\n#     - source: iam.amazonaws.com\n#       names: [CreateAccessKey]\n");
+    let (dir, pack) = with_builtin(&[("acme/access_key_created.rego", &declared), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let err = pack.expect_err("a detection of an unqueried event must not load").to_string();
+    let path = dir.path().join("acme/access_key_created.rego");
+    assert!(
+        err.contains(&format!(
+            "{}:9: rule ACME-001 detects event `CreateAccessKey` from `iam.amazonaws.com`, which the collector's LookupEvents queries never ask for",
+            path.display()
+        )),
+        "{err}"
+    );
+
+    // The same rule on an event a query returns (EventName=DisableKey) loads.
+    let queried = access_key_rule("#   events:\n#     - source: iam.amazonaws.com\n#       names: [DisableKey]\n")
+        .replace("{\"CreateAccessKey\"}", "{\"DisableKey\"}");
+    let (_dir, pack) = with_builtin(&[("acme/access_key_created.rego", &queried), ("acme/access_key_created_test.rego", ACCESS_KEY_TEST)]);
+    let pack = pack.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pack.rule("ACME-001").map(|r| r.meta.custom.events[0].names.clone()), Some(vec!["DisableKey".to_owned()]));
+}
+
+const TWICE: &str = r#"# METADATA
+# title: Says two things about one trail
+# description: Reports the good trail twice, once per status.
+# custom:
+#   id: T-009
+#   severity: low
+#   subject: trail
+#   requires: [cloudtrail:DescribeTrails]
+#   remediation:
+#     console: n/a
+#     cli: n/a
+package trailaudit.checks.twice
+
+results contains {"status": "pass", "resource": t.arn, "region": t.home_region, "message": "fine", "evidence": {}} if {
+	some t in input.account.trails
+}
+
+results contains {"status": "fail", "resource": t.arn, "region": t.home_region, "message": "not fine", "evidence": {}} if {
+	some t in input.account.trails
+	t.name == "good"
+}
+"#;
+
+#[test]
+fn two_results_for_one_subject_make_the_rule_an_error() {
+    let (_dir, pack) = test_pack(&[
+        ("checks/twice.rego", TWICE),
+        ("checks/twice_test.rego", "package trailaudit.checks.twice_test\n\ntest_nothing if true\n"),
+        ("checks/validation.rego", RULE),
+        ("checks/validation_test.rego", RULE_TEST),
+    ]);
+    let pack = pack.unwrap_or_else(|e| panic!("{e}"));
+    let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::Low));
+    let twice: Vec<_> = result.results.iter().filter(|r| r.rule_id == "T-009" && r.account == "111111111111").collect();
+    assert_eq!(twice.len(), 1, "{twice:#?}");
+    assert_eq!(twice[0].status, Status::Error);
+    assert_eq!(twice[0].resource, "AWS::::Account:111111111111");
+    assert_eq!(
+        twice[0].message,
+        "rule returned two results for one subject, arn:aws:cloudtrail:us-east-1:111111111111:trail/good: \"fine\" (pass) \
+         and \"not fine\" (fail); a rule reports exactly one result per subject (per event for a detection), see docs/writing-rules.md"
+    );
+    // Only the broken rule is affected: T-001 still judges both trails.
+    let t001 = result.results.iter().filter(|r| r.rule_id == "T-001" && r.account == "111111111111").count();
+    assert_eq!(t001, 2);
+}

@@ -16,11 +16,17 @@ run(by_region) := r if {
 
 verdicts(got) := {[r.region, r.status] | some r in got}
 
+# The one result of `region`, undefined unless there is exactly one.
+region_result(got, region) := r if {
+	rs := [r | some r in got; r.region == region]
+	count(rs) == 1
+	r := rs[0]
+}
+
 test_pass_every_region_has_a_qualifying_recorder if {
 	got := run({"eu-west-1": [rec({})], "us-east-1": [rec({})]})
 	testing.equal(verdicts(got), {["eu-west-1", "pass"], ["us-east-1", "pass"]})
-	some r in got
-	r.region == "eu-west-1"
+	r := region_result(got, "eu-west-1")
 	testing.equal(r, {
 		"status": "pass", "resource": "AWS::::Account:111111111111/eu-west-1", "region": "eu-west-1",
 		"message": "eu-west-1: recorder default records all resources including global ones, and is recording successfully",
@@ -31,17 +37,13 @@ test_pass_every_region_has_a_qualifying_recorder if {
 test_fail_region_without_recorder if {
 	got := run({"eu-west-1": [], "us-east-1": [rec({})]})
 	testing.equal(verdicts(got), {["eu-west-1", "fail"], ["us-east-1", "pass"]})
-	some r in got
-	r.region == "eu-west-1"
-	r.message == "eu-west-1: no AWS Config recorder"
+	testing.equal({[r.status, r.message] | some r in got; r.region == "eu-west-1"}, {["fail", "eu-west-1: no AWS Config recorder"]})
 }
 
 test_fail_v3_wants_global_types_in_every_region if {
 	got := run({"eu-west-1": [rec({"include_global_resource_types": false})], "us-east-1": [rec({})]})
 	testing.equal(verdicts(got), {["eu-west-1", "fail"], ["us-east-1", "pass"]})
-	some r in got
-	r.region == "eu-west-1"
-	r.message == "eu-west-1: no recorder records all resources including global ones while recording successfully (recorder default does not include global resource types)"
+	testing.equal({[r.status, r.message] | some r in got; r.region == "eu-west-1"}, {["fail", "eu-west-1: no recorder records all resources including global ones while recording successfully (recorder default does not include global resource types)"]})
 }
 
 test_fail_stopped_or_failing_recorder if {
@@ -54,11 +56,13 @@ test_fail_stopped_or_failing_recorder if {
 
 test_fail_selected_resource_types_only if {
 	got := run({"us-east-1": [rec({"all_supported": false, "include_global_resource_types": false})]})
+	count(got) == 1
 	testing.equal({r.evidence.shortfalls | some r in got}, {["recorder default does not record all supported resource types", "recorder default does not include global resource types"]})
 }
 
 test_error_status_not_collected if {
 	got := run({"us-east-1": [rec({"recording": null, "last_status": null})]})
+	count(got) == 1
 	testing.equal({[r.status, r.message] | some r in got}, {["error", "us-east-1: recorder status was not collected (DescribeConfigurationRecorderStatus)"]})
 }
 

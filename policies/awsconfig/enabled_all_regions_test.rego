@@ -17,14 +17,20 @@ run(by_region, errors) := r if {
 
 verdicts(got) := {[r.region, r.status, r.message] | some r in got}
 
+# The one result of `region`, undefined unless there is exactly one.
+region_result(got, region) := r if {
+	rs := [r | some r in got; r.region == region]
+	count(rs) == 1
+	r := rs[0]
+}
+
 test_pass_global_types_in_one_region_are_enough if {
 	got := run({"eu-west-1": [rec("default", {})], "us-east-1": [global("default")]}, [])
 	testing.equal(verdicts(got), {
 		["eu-west-1", "pass", "eu-west-1: every recorder (default) records all resources and is recording successfully; global resource types are recorded"],
 		["us-east-1", "pass", "us-east-1: every recorder (default) records all resources and is recording successfully; global resource types are recorded"],
 	})
-	some r in got
-	r.region == "eu-west-1"
+	r := region_result(got, "eu-west-1")
 	testing.equal(r.evidence, {"recorders": ["default"], "problems": [], "global_resource_types_recorded": true})
 }
 
@@ -57,8 +63,7 @@ test_fail_stopped_recorder if {
 test_error_global_types_unknown_when_another_region_was_not_read if {
 	errors := [{"service": "config", "operation": "DescribeConfigurationRecorders", "account_id": "111111111111", "region": "eu-west-1", "resource": null}]
 	got := run({"eu-west-1": [], "us-east-1": [rec("default", {})]}, errors)
-	some r in got
-	r.region == "us-east-1"
+	r := region_result(got, "us-east-1")
 	testing.equal([r.status, r.message, r.evidence.global_resource_types_recorded], ["error", "us-east-1: cannot tell whether global resource types are recorded: recorders of eu-west-1 were not collected", null])
 }
 

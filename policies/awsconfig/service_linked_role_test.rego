@@ -27,7 +27,7 @@ test_pass_service_linked_role_recording_all if {
 }
 
 test_pass_last_status_is_not_part_of_config_1 if {
-	testing.equal({r.status | some r in run({"us-east-1": [rec({"last_status": "FAILURE"})]})}, {"pass"})
+	testing.equal([[r.status, r.region] | some r in run({"us-east-1": [rec({"last_status": "FAILURE"})]})], [["pass", "us-east-1"]])
 }
 
 test_fail_custom_role if {

@@ -18,6 +18,9 @@
 #   severity: medium
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - source: signin.amazonaws.com
+#       names: [ConsoleLogin]
 #   frameworks:
 #     mitre-attack: [T1078.004]
 #   remediation:

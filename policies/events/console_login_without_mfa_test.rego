@@ -36,7 +36,7 @@ test_fail_mfa_not_recorded if {
 	e := object.union(login("No", "Success"), {"additional_event_data": null})
 	r := t.only(run([e], false))
 	r.status == "fail"
-	contains(r.message, "(MFAUsed not recorded)")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory signed in to the console without MFA (MFAUsed not recorded) at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "Mozilla/5.0" in us-east-1`)
 	r.evidence.mfa_used == null
 }
 

@@ -19,6 +19,9 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - source: cloudtrail.amazonaws.com
+#       names: [DeleteEventDataStore, StopEventDataStoreIngestion]
 #   frameworks:
 #     mitre-attack: [T1562.008, T1485]
 #   remediation:

@@ -31,7 +31,7 @@ test_fail_delete_event_data_store if {
 test_fail_stop_ingestion if {
 	r := t.only(run([stop], false))
 	r.status == "fail"
-	contains(r.message, "stopped ingestion into event data store")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory stopped ingestion into event data store arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`)
 }
 
 test_fail_store_named_by_id_suffix if {
@@ -44,8 +44,7 @@ test_fail_store_named_by_id_suffix if {
 test_fail_protected_store_delete_is_an_attempt if {
 	r := t.only(run([t.failed(delete, "EventDataStoreTerminationProtectedException")], false))
 	r.status == "fail"
-	contains(r.message, "attempted to delete event data store")
-	contains(r.message, "failed with EventDataStoreTerminationProtectedException")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory attempted to delete event data store arn:aws:cloudtrail:us-east-1:111111111111:eventdatastore/EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1; the call failed with EventDataStoreTerminationProtectedException (not authorized), so this was an attempt`)
 }
 
 test_fail_both_calls if {

@@ -17,6 +17,9 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - source: cloudtrail.amazonaws.com
+#       names: [StopLogging, StartLogging]
 #   frameworks:
 #     mitre-attack: [T1562.008]
 #   remediation:

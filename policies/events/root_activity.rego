@@ -17,6 +17,8 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - user: root
 #   frameworks:
 #     mitre-attack: [T1078.004]
 #   remediation:

@@ -34,7 +34,7 @@ test_fail_root_api_call if {
 test_fail_root_sign_in_even_with_mfa if {
 	r := t.only(run([sign_in], false))
 	r.status == "fail"
-	contains(r.message, "called signin:ConsoleLogin")
+	testing.equal(r.message, `Root arn:aws:iam::111111111111:root called signin:ConsoleLogin at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`)
 }
 
 test_fail_one_per_root_event if {
@@ -44,7 +44,7 @@ test_fail_one_per_root_event if {
 test_fail_failed_root_call_is_an_attempt if {
 	r := t.only(run([t.failed(create_key, "AccessDenied")], false))
 	r.status == "fail"
-	contains(r.message, "attempted iam:CreateAccessKey")
+	testing.equal(r.message, `Root arn:aws:iam::111111111111:root attempted iam:CreateAccessKey at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1; the call failed with AccessDenied (not authorized), so this was an attempt`)
 }
 
 test_fail_root_without_arn_names_the_account_root if {

@@ -19,6 +19,9 @@
 #   severity: medium
 #   subject: event
 #   requires: [cloudtrail:LookupEvents, cloudtrail:DescribeTrails]
+#   events:
+#     - source: s3.amazonaws.com
+#       names: [PutBucketPolicy, DeleteBucketPolicy, PutBucketAcl]
 #   frameworks:
 #     mitre-attack: [T1562.008]
 #   remediation:

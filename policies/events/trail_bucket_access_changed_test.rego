@@ -29,10 +29,11 @@ test_fail_delete_policy_and_acl if {
 	d := t.event("d-1", "s3.amazonaws.com", "DeleteBucketPolicy", {"bucketName": "trail-logs"})
 	a := t.event("a-1", "s3.amazonaws.com", "PutBucketAcl", {"bucketName": "trail-logs", "acl": ""})
 	rs := run([d, a], false)
-	testing.equal({r.evidence.event_name | some r in rs; r.status == "fail"}, {"DeleteBucketPolicy", "PutBucketAcl"})
-	some r in rs
-	r.evidence.event_name == "PutBucketAcl"
-	contains(r.message, "changed the ACL of trail bucket trail-logs")
+	testing.equal({[r.status, r.resource, r.evidence.event_name, r.message] | some r in rs}, {
+		["fail", "arn:aws:s3:::trail-logs", "DeleteBucketPolicy", `IAMUser arn:aws:iam::111111111111:user/mallory deleted the bucket policy of trail bucket trail-logs (written by trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main) at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`],
+		["fail", "arn:aws:s3:::trail-logs", "PutBucketAcl", `IAMUser arn:aws:iam::111111111111:user/mallory changed the ACL of trail bucket trail-logs (written by trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main) at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`],
+	})
+	count(rs) == 2
 }
 
 test_fail_bucket_of_a_trail_in_another_account if {
@@ -47,7 +48,7 @@ test_fail_bucket_of_a_trail_in_another_account if {
 test_fail_denied_change_is_an_attempt if {
 	r := t.only(run([t.failed(put_policy("trail-logs"), "AccessDenied")], false))
 	r.status == "fail"
-	contains(r.message, "attempted to replace the bucket policy of trail bucket trail-logs")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory attempted to replace the bucket policy of trail bucket trail-logs (written by trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main) at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1; the call failed with AccessDenied (not authorized), so this was an attempt`)
 }
 
 test_pass_other_bucket if {

@@ -23,6 +23,9 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - source: cloudtrail.amazonaws.com
+#       names: [UpdateTrail, PutEventSelectors, PutAdvancedEventSelectors]
 #   frameworks:
 #     mitre-attack: [T1562.008]
 #   remediation:

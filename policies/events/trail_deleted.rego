@@ -16,6 +16,9 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents]
+#   events:
+#     - source: cloudtrail.amazonaws.com
+#       names: [DeleteTrail]
 #   frameworks:
 #     mitre-attack: [T1562.008]
 #   remediation:

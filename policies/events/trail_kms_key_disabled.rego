@@ -21,6 +21,9 @@
 #   severity: high
 #   subject: event
 #   requires: [cloudtrail:LookupEvents, cloudtrail:DescribeTrails]
+#   events:
+#     - source: kms.amazonaws.com
+#       names: [DisableKey, ScheduleKeyDeletion]
 #   frameworks:
 #     mitre-attack: [T1562.008, T1485]
 #   remediation:

@@ -40,7 +40,7 @@ test_fail_schedule_deletion_by_key_id if {
 test_fail_disable_by_arn_when_trail_names_alias if {
 	r := t.only(run("alias/cloudtrail", [key], [disable(karn)], false))
 	r.status == "fail"
-	contains(r.message, "disabled KMS key")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory disabled KMS key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab used by trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1`)
 	testing.equal(r.evidence.pending_window_in_days, null)
 }
 
@@ -58,7 +58,7 @@ test_fail_trail_names_bare_key_id_not_described if {
 test_fail_denied_call_is_an_attempt if {
 	r := t.only(run(karn, [key], [t.failed(schedule(kid), "AccessDeniedException")], false))
 	r.status == "fail"
-	contains(r.message, "attempted to schedule the deletion of KMS key")
+	testing.equal(r.message, `IAMUser arn:aws:iam::111111111111:user/mallory attempted to schedule the deletion of KMS key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab (pending window 7 days) used by trail arn:aws:cloudtrail:us-east-1:111111111111:trail/main at 2026-11-02T17:41:09Z from 203.0.113.77 with user agent "aws-cli/2.17.4" in us-east-1; the call failed with AccessDeniedException (not authorized), so this was an attempt`)
 }
 
 test_pass_other_key if {

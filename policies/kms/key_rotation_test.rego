@@ -30,11 +30,13 @@ test_fail_rotation_disabled if {
 }
 
 test_fail_disabled_key_is_still_judged if {
-	testing.equal({r.status | some r in run(key({"rotation_enabled": false, "key_state": "Disabled"}))}, {"fail"})
+	testing.equal(verdicts(run(key({"rotation_enabled": false, "key_state": "Disabled"}))), {["fail", sprintf("KMS key %s (alias/cloudtrail) does not rotate its key material", [karn])]})
+	count(run(key({"rotation_enabled": false, "key_state": "Disabled"}))) == 1
 }
 
 test_fail_key_spec_unreported_counts_as_symmetric if {
-	testing.equal({r.status | some r in run(key({"rotation_enabled": false, "key_spec": null}))}, {"fail"})
+	testing.equal(verdicts(run(key({"rotation_enabled": false, "key_spec": null}))), {["fail", sprintf("KMS key %s (alias/cloudtrail) does not rotate its key material", [karn])]})
+	count(run(key({"rotation_enabled": false, "key_spec": null}))) == 1
 }
 
 test_error_rotation_not_collected if {

@@ -5,19 +5,19 @@
 # never the wall clock, so a recorded snapshot gives the same answer tomorrow.
 package trailaudit.lib.delivery
 
-ns_per_hour := ((60 * 60) * 1000) * 1000000
+_ns_per_hour := ((60 * 60) * 1000) * 1000000
 
 # Defaults as in `trailaudit.yaml` (`delivery:`); the Rust side fills them in,
 # these cover a policy evaluated without configuration (e.g. `opa eval`).
-default_tolerances := {"s3_max_age_hours": 24, "cloudwatch_logs_max_age_hours": 6, "digest_max_age_hours": 24}
+_default_tolerances := {"s3_max_age_hours": 24, "cloudwatch_logs_max_age_hours": 6, "digest_max_age_hours": 24}
 
 # The tolerance in hours for `name` (a key of `delivery:`).
 tolerance(name) := t if {
 	t := data.trailaudit.config.delivery[name]
-} else := default_tolerances[name]
+} else := _default_tolerances[name]
 
 # Hours between an RFC 3339 time and collection (negative if after it).
-hours_before_collection(ts) := (time.parse_rfc3339_ns(input.metadata.collected_at) - time.parse_rfc3339_ns(ts)) / ns_per_hour
+hours_before_collection(ts) := (time.parse_rfc3339_ns(input.metadata.collected_at) - time.parse_rfc3339_ns(ts)) / _ns_per_hour
 
 # An age in hours for a message: one decimal.
 rounded(hours) := round(hours * 10) / 10

@@ -46,11 +46,11 @@ identity(e) := i if {
 identity_type(e) := object.get(identity(e), "type", "Unknown")
 
 # The caller's ARN, null when CloudTrail recorded none (AWS services).
-actor_arn(e) := object.get(identity(e), "arn", null)
+_actor_arn(e) := object.get(identity(e), "arn", null)
 
 # Who: identity type and ARN (or the service that acted for it).
-who(e) := sprintf("%s %s", [identity_type(e), arn]) if {
-	arn := actor_arn(e)
+_who(e) := sprintf("%s %s", [identity_type(e), arn]) if {
+	arn := _actor_arn(e)
 	arn != null
 } else := sprintf("%s (invoked by %s)", [identity_type(e), by]) if {
 	by := object.get(identity(e), "invoked_by", null)
@@ -58,20 +58,20 @@ who(e) := sprintf("%s %s", [identity_type(e), arn]) if {
 } else := sprintf("%s (no ARN recorded)", [identity_type(e)])
 
 # From where: source IP, user agent and region.
-origin(e) := sprintf("from %s with user agent %q in %s", [
-	or_unknown(object.get(e, "source_ip_address", null), "an unrecorded source IP"),
-	or_unknown(object.get(e, "user_agent", null), "unrecorded"),
+_origin(e) := sprintf("from %s with user agent %q in %s", [
+	_or_unknown(object.get(e, "source_ip_address", null), "an unrecorded source IP"),
+	_or_unknown(object.get(e, "user_agent", null), "unrecorded"),
 	e.region,
 ])
 
-or_unknown(value, fallback) := value if {
+_or_unknown(value, fallback) := value if {
 	value != null
 } else := fallback
 
 # The call failed (AccessDenied, a missing resource, ...): an attempt only.
 attempt_failed(e) if object.get(e, "error_code", null) != null
 
-attempt_only(e) := true if {
+_attempt_only(e) := true if {
 	attempt_failed(e)
 } else := false
 
@@ -81,17 +81,17 @@ verb(e, _, tried) := tried if attempt_failed(e)
 verb(e, did, _) := did if not attempt_failed(e)
 
 # What the call returned when it failed, appended to a message.
-outcome(e) := sprintf("; the call failed with %s (%s), so this was an attempt", [e.error_code, msg]) if {
+_outcome(e) := sprintf("; the call failed with %s (%s), so this was an attempt", [e.error_code, msg]) if {
 	attempt_failed(e)
-	msg := or_unknown(object.get(e, "error_message", null), "no message")
+	msg := _or_unknown(object.get(e, "error_message", null), "no message")
 } else := ""
 
 # The message of a detection: who did what, when, from where, and whether the
 # call failed. `what` is the action, worded by `verb`.
-message(e, what) := sprintf("%s %s at %s %s%s", [who(e), what, e.event_time, origin(e), outcome(e)])
+message(e, what) := sprintf("%s %s at %s %s%s", [_who(e), what, e.event_time, _origin(e), _outcome(e)])
 
 # The same with `details` after the place ("...: what changed").
-message_with(e, what, details) := sprintf("%s %s at %s %s: %s%s", [who(e), what, e.event_time, origin(e), details, outcome(e)])
+message_with(e, what, details) := sprintf("%s %s at %s %s: %s%s", [_who(e), what, e.event_time, _origin(e), details, _outcome(e)])
 
 # The evidence of a detection: the event, and `extra` (rule-specific details).
 evidence(e, extra) := object.union(
@@ -103,7 +103,7 @@ evidence(e, extra) := object.union(
 		"region": e.region,
 		"identity": {
 			"type": identity_type(e),
-			"arn": actor_arn(e),
+			"arn": _actor_arn(e),
 			"account_id": object.get(identity(e), "account_id", null),
 			"invoked_by": object.get(identity(e), "invoked_by", null),
 		},
@@ -111,7 +111,7 @@ evidence(e, extra) := object.union(
 		"user_agent": object.get(e, "user_agent", null),
 		"error_code": object.get(e, "error_code", null),
 		"error_message": object.get(e, "error_message", null),
-		"attempt_only": attempt_only(e),
+		"attempt_only": _attempt_only(e),
 		"request_parameters": object.get(e, "request_parameters", null),
 	},
 	extra,
@@ -134,33 +134,33 @@ trail_arn(ref, e) := sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", [partition, e.r
 }
 
 # The account's root user ARN.
-root_arn := sprintf("arn:%s:iam::%s:root", [partition, input.account.account_id])
+_root_arn := sprintf("arn:%s:iam::%s:root", [partition, input.account.account_id])
 
 # The caller as a resource: its ARN, else this account's root user (the
 # account's own identity is what an unnamed caller used).
 actor_resource(e) := arn if {
-	arn := actor_arn(e)
+	arn := _actor_arn(e)
 	is_string(arn)
-} else := root_arn
+} else := _root_arn
 
-window := sprintf("from %s to %s", [history.start_time, history.end_time])
+_window := sprintf("from %s to %s", [history.start_time, history.end_time])
 
 # LookupEvents failures recorded for this account, by region.
-lookup_failures := sort([object.get(err, "region", "global") |
+_lookup_failures := sort([object.get(err, "region", "global") |
 	some err in input.errors
 	err.service == "cloudtrail"
 	err.operation == "LookupEvents"
 ])
 
-not_collected_reason := sprintf("cloudtrail:LookupEvents failed in %s", [concat(", ", lookup_failures)]) if {
-	count(lookup_failures) > 0
+_not_collected_reason := sprintf("cloudtrail:LookupEvents failed in %s", [concat(", ", _lookup_failures)]) if {
+	count(_lookup_failures) > 0
 } else := "event history collection was disabled (event_history_days = 0)" if {
 	input.metadata.settings.event_history_days == 0
 } else := "the snapshot holds no event history"
 
 # Whether the history can show an absence: "not_collected", "truncated" or
 # "complete". A rule, not a function: computed once per account.
-completeness := "not_collected" if {
+_completeness := "not_collected" if {
 	not history
 } else := "truncated" if {
 	history.truncated == true
@@ -171,32 +171,32 @@ completeness := "not_collected" if {
 # is missing or truncated. Call it only when nothing matched.
 none_found(what) := data.trailaudit.lib.result.error(
 	data.trailaudit.lib.result.account,
-	sprintf("event history was not collected (%s): cannot tell whether any %s happened", [not_collected_reason, what]),
-	{"event_history": null, "lookup_events_failed_in": lookup_failures, "cause": not_collected_cause},
-) if completeness == "not_collected"
+	sprintf("event history was not collected (%s): cannot tell whether any %s happened", [_not_collected_reason, what]),
+	{"event_history": null, "lookup_events_failed_in": _lookup_failures, "cause": _not_collected_cause},
+) if _completeness == "not_collected"
 
 # What every detection shares when the history is missing: the reports show
 # their errors as one finding (`cause.id`; see docs/writing-rules.md).
-not_collected_cause := {
+_not_collected_cause := {
 	"id": "event-history-not-collected",
 	"title": "event history not collected",
-	"detail": sprintf("event history was not collected (%s): no detection can tell whether anything happened", [not_collected_reason]),
+	"detail": sprintf("event history was not collected (%s): no detection can tell whether anything happened", [_not_collected_reason]),
 	"fixed_by": [],
 }
 
 none_found(what) := data.trailaudit.lib.result.error(
 	data.trailaudit.lib.result.account,
-	sprintf("no %s in the event history %s, but the history is truncated (the event cap was reached), so that absence proves nothing", [what, window]),
-	absence_evidence,
-) if completeness == "truncated"
+	sprintf("no %s in the event history %s, but the history is truncated (the event cap was reached), so that absence proves nothing", [what, _window]),
+	_absence_evidence,
+) if _completeness == "truncated"
 
 none_found(what) := data.trailaudit.lib.result.pass(
 	data.trailaudit.lib.result.account,
-	sprintf("no %s in the event history %s", [what, window]),
-	absence_evidence,
-) if completeness == "complete"
+	sprintf("no %s in the event history %s", [what, _window]),
+	_absence_evidence,
+) if _completeness == "complete"
 
-absence_evidence := {
+_absence_evidence := {
 	"start_time": history.start_time,
 	"end_time": history.end_time,
 	"truncated": history.truncated,

@@ -4,19 +4,17 @@
 # tests use this package.
 package trailaudit.lib.monitoring_testdata
 
-import data.trailaudit.lib.testing
-
 account_id := "111111111111"
 
 management_id := "444444444444"
 
-member_id := "555555555555"
+_member_id := "555555555555"
 
-region := "us-east-1"
+_region := "us-east-1"
 
 # Per key: the metric the CIS remediation names and an event a careless filter
 # misses, as input.derived describes it.
-samples := {
+_samples := {
 	"unauthorized_api_calls": {"metric": "UnauthorizedAPICalls", "missed": "errorCode=AccessDeniedException"},
 	"console_signin_without_mfa": {"metric": "ConsoleSigninWithoutMFA", "missed": "eventName=ConsoleLogin, additionalEventData.MFAUsed=No"},
 	"root_usage": {"metric": "RootAccountUsage", "missed": "userIdentity.type=Root, eventName=CreateAccessKey"},
@@ -37,19 +35,19 @@ samples := {
 
 trail_arn(owner) := sprintf("arn:aws:cloudtrail:us-east-1:%s:trail/main", [owner])
 
-group_name := "cloudtrail-logs"
+_group_name := "cloudtrail-logs"
 
 group_arn(owner) := sprintf("arn:aws:logs:us-east-1:%s:log-group:cloudtrail-logs", [owner])
 
 topic_arn(owner) := sprintf("arn:aws:sns:us-east-1:%s:security-alerts", [owner])
 
-alarm_arn(owner, key) := sprintf("arn:aws:cloudwatch:us-east-1:%s:alarm:cis-%s", [owner, samples[key].metric])
+alarm_arn(owner, key) := sprintf("arn:aws:cloudwatch:us-east-1:%s:alarm:cis-%s", [owner, _samples[key].metric])
 
-filter_name(key) := sprintf("cis-%s", [samples[key].metric])
+_filter_name(key) := sprintf("cis-%s", [_samples[key].metric])
 
 # A trail that qualifies for CIS 3.1 and delivers to the log group.
 trail(owner) := {
-	"name": "main", "arn": trail_arn(owner), "home_region": region,
+	"name": "main", "arn": trail_arn(owner), "home_region": _region,
 	"is_multi_region_trail": true, "is_organization_trail": owner != account_id,
 	"cloud_watch_logs_log_group_arn": sprintf("%s:*", [group_arn(owner)]),
 	"status": {"is_logging": true},
@@ -57,38 +55,38 @@ trail(owner) := {
 }
 
 # The log group, alarm and topic of a complete chain, as an account holds them.
-monitoring(owner, key) := {
+_monitoring(owner, key) := {
 	"log_groups": {group_arn(owner): {
-		"name": group_name, "arn": group_arn(owner), "region": region,
+		"name": _group_name, "arn": group_arn(owner), "region": _region,
 		"metric_filters": [{
-			"name": filter_name(key), "pattern": "{ ($.eventName = X) }",
-			"transformations": [{"metric_name": samples[key].metric, "metric_namespace": "CISBenchmark", "metric_value": "1"}],
+			"name": _filter_name(key), "pattern": "{ ($.eventName = X) }",
+			"transformations": [{"metric_name": _samples[key].metric, "metric_namespace": "CISBenchmark", "metric_value": "1"}],
 		}],
 	}},
 	"alarms": {alarm_arn(owner, key): {
-		"name": sprintf("cis-%s", [samples[key].metric]), "arn": alarm_arn(owner, key), "region": region,
-		"metric_name": samples[key].metric, "namespace": "CISBenchmark",
+		"name": sprintf("cis-%s", [_samples[key].metric]), "arn": alarm_arn(owner, key), "region": _region,
+		"metric_name": _samples[key].metric, "namespace": "CISBenchmark",
 		"actions_enabled": true, "alarm_actions": [topic_arn(owner)], "state": "OK",
 	}},
 	"sns_topics": {topic_arn(owner): {
-		"arn": topic_arn(owner), "region": region,
+		"arn": topic_arn(owner), "region": _region,
 		"subscriptions": [{"subscription_arn": sprintf("%s:2d0072d4", [topic_arn(owner)]), "protocol": "email"}],
 	}},
 }
 
 # What Rust derives for that filter: it covers the key.
-derived(owner, key) := {"metric_filters": {group_arn(owner): {filter_name(key): {"ambiguous": false, "misses": {key: []}}}}}
+_derived(owner, key) := {"metric_filters": {group_arn(owner): {_filter_name(key): {"ambiguous": false, "misses": {key: []}}}}}
 
 # --- scenarios ---------------------------------------------------------------
 
-passing(key) := with_trails(key, {trail_arn(account_id): trail(account_id)})
+passing(key) := _with_trails(key, {trail_arn(account_id): trail(account_id)})
 
-with_trails(key, trails) := {
+_with_trails(key, trails) := {
 	"metadata": {"collected_at": "2026-11-20T09:00:00Z", "partition": "aws"},
-	"account": object.union({"account_id": account_id, "trails": trails}, monitoring(account_id, key)),
+	"account": object.union({"account_id": account_id, "trails": trails}, _monitoring(account_id, key)),
 	"errors": [],
 	"context": {"organization_trails": {}, "trail_buckets": {}, "management_account": null},
-	"derived": derived(account_id, key),
+	"derived": _derived(account_id, key),
 }
 
 # passing(key) with `patch` merged in (objects merge deeply, arrays replace).
@@ -96,17 +94,17 @@ changed(key, patch) := object.union(passing(key), patch)
 
 account_patch(p) := {"account": p}
 
-filter_facts(key, facts) := {"derived": {"metric_filters": {group_arn(account_id): {filter_name(key): facts}}}}
+filter_facts(key, facts) := {"derived": {"metric_filters": {group_arn(account_id): {_filter_name(key): facts}}}}
 
 alarm_patch(key, fields) := account_patch({"alarms": {alarm_arn(account_id, key): fields}})
 
-no_trail(key) := with_trails(key, {})
+no_trail(key) := _with_trails(key, {})
 
-trail_without_cloudwatch_logs(key) := changed(key, account_patch({"trails": {trail_arn(account_id): {"cloud_watch_logs_log_group_arn": null}}}))
+_trail_without_cloudwatch_logs(key) := changed(key, account_patch({"trails": {trail_arn(account_id): {"cloud_watch_logs_log_group_arn": null}}}))
 
-single_region_trail(key) := changed(key, account_patch({"trails": {trail_arn(account_id): {"is_multi_region_trail": false}}}))
+_single_region_trail(key) := changed(key, account_patch({"trails": {trail_arn(account_id): {"is_multi_region_trail": false}}}))
 
-filter_misses_event(key) := changed(key, filter_facts(key, {"misses": {key: [samples[key].missed]}}))
+_filter_misses_event(key) := changed(key, filter_facts(key, {"misses": {key: [_samples[key].missed]}}))
 
 filter_does_not_parse(key) := changed(key, filter_facts(key, {"parse_error": "expected ')' at offset 12", "misses": {key: ["pattern does not parse"]}}))
 
@@ -114,9 +112,9 @@ no_metric_filters(key) := changed(key, account_patch({"log_groups": {group_arn(a
 
 metric_filters_not_collected(key) := changed(key, account_patch({"log_groups": {group_arn(account_id): {"metric_filters": null}}}))
 
-alarm_on_other_namespace(key) := changed(key, alarm_patch(key, {"namespace": "LogMetrics"}))
+_alarm_on_other_namespace(key) := changed(key, alarm_patch(key, {"namespace": "LogMetrics"}))
 
-alarm_on_other_metric(key) := changed(key, alarm_patch(key, {"metric_name": "SomethingElse"}))
+_alarm_on_other_metric(key) := changed(key, alarm_patch(key, {"metric_name": "SomethingElse"}))
 
 alarm_in_other_region(key) := changed(key, alarm_patch(key, {"region": "eu-west-1"}))
 
@@ -131,12 +129,12 @@ subscriptions_not_collected(key) := changed(key, topic_patch(null))
 # The CIS filter misses an event, but a filter of another name, written
 # differently, catches everything: the rule looks at what filters match, not
 # at names or pattern text.
-covered_by_other_filter(key) := object.union(filter_misses_event(key), {
+covered_by_other_filter(key) := object.union(_filter_misses_event(key), {
 	"account": {"log_groups": {group_arn(account_id): {"metric_filters": [
-		monitoring(account_id, key).log_groups[group_arn(account_id)].metric_filters[0],
+		_monitoring(account_id, key).log_groups[group_arn(account_id)].metric_filters[0],
 		{
 			"name": "team-alerts", "pattern": "{ $.eventName = * }",
-			"transformations": [{"metric_name": samples[key].metric, "metric_namespace": "CISBenchmark"}],
+			"transformations": [{"metric_name": _samples[key].metric, "metric_namespace": "CISBenchmark"}],
 		},
 	]}}},
 	"derived": {"metric_filters": {group_arn(account_id): {"team-alerts": {"ambiguous": false, "misses": {key: []}}}}},
@@ -146,37 +144,180 @@ ambiguous_filter(key) := changed(key, filter_facts(key, {"ambiguous": true}))
 
 # A member account recorded only by its organization's trail: the log group,
 # alarm and topic live in the management account.
-member_input(key, management) := {
+_member_input(key, management) := {
 	"metadata": {"collected_at": "2026-11-20T09:00:00Z", "partition": "aws"},
 	"account": {
-		"account_id": member_id, "organization": {"id": "o-a1b2c3d4e5", "management_account_id": management_id},
+		"account_id": _member_id, "organization": {"id": "o-a1b2c3d4e5", "management_account_id": management_id},
 		"trails": {trail_arn(management_id): trail(management_id)},
 		"log_groups": {}, "alarms": {}, "sns_topics": {},
 	},
 	"errors": [],
 	"context": {"organization_trails": {}, "trail_buckets": {}, "management_account": management},
-	"derived": derived(management_id, key),
+	"derived": _derived(management_id, key),
 }
 
-organization_member(key) := member_input(key, object.union({"account_id": management_id}, monitoring(management_id, key)))
+organization_member(key) := _member_input(key, object.union({"account_id": management_id}, _monitoring(management_id, key)))
 
-organization_member_without_management(key) := member_input(key, null)
+organization_member_without_management(key) := _member_input(key, null)
 
-# --- checks ------------------------------------------------------------------
+# --- the table every monitoring rule's tests run ----------------------------
+#
+# Each policies/monitoring/*_test.rego is one row: the rule's key and `what`,
+# how its messages name what it watches. Every case below runs on every rule,
+# and the rule must give exactly the one expected result (count, status,
+# resource and message). A new monitoring rule needs only its row.
 
-# One result, about the account, with this status and a message containing
-# every fragment; prints what it got otherwise.
-verdict(results, status, fragments) if {
-	count(results) == 1
-	some r in results
-	r.status == status
-	r.resource == sprintf("AWS::::Account:%s", [input.account.account_id])
-	every f in fragments {
-		contains(r.message, f)
+cases := {
+	"pass": ["passing", "covered_by_other_filter", "organization_member", "ambiguous_filter"],
+	"fail": [
+		"no_trail", "trail_without_cloudwatch_logs", "single_region_trail",
+		"filter_misses_event", "filter_does_not_parse", "no_metric_filters",
+		"alarm_on_other_namespace", "alarm_on_other_metric", "alarm_in_other_region",
+		"alarm_actions_disabled", "pending_subscription_only",
+	],
+	"error": ["organization_member_without_management", "metric_filters_not_collected", "subscriptions_not_collected"],
+}
+
+# The input of case `c` for `key`.
+case_input(c, key) := passing(key) if c == "passing"
+
+case_input(c, key) := covered_by_other_filter(key) if c == "covered_by_other_filter"
+
+case_input(c, key) := organization_member(key) if c == "organization_member"
+
+case_input(c, key) := ambiguous_filter(key) if c == "ambiguous_filter"
+
+case_input(c, key) := no_trail(key) if c == "no_trail"
+
+case_input(c, key) := _trail_without_cloudwatch_logs(key) if c == "trail_without_cloudwatch_logs"
+
+case_input(c, key) := _single_region_trail(key) if c == "single_region_trail"
+
+case_input(c, key) := _filter_misses_event(key) if c == "filter_misses_event"
+
+case_input(c, key) := filter_does_not_parse(key) if c == "filter_does_not_parse"
+
+case_input(c, key) := no_metric_filters(key) if c == "no_metric_filters"
+
+case_input(c, key) := _alarm_on_other_namespace(key) if c == "alarm_on_other_namespace"
+
+case_input(c, key) := _alarm_on_other_metric(key) if c == "alarm_on_other_metric"
+
+case_input(c, key) := alarm_in_other_region(key) if c == "alarm_in_other_region"
+
+case_input(c, key) := alarm_actions_disabled(key) if c == "alarm_actions_disabled"
+
+case_input(c, key) := pending_subscription_only(key) if c == "pending_subscription_only"
+
+case_input(c, key) := organization_member_without_management(key) if c == "organization_member_without_management"
+
+case_input(c, key) := metric_filters_not_collected(key) if c == "metric_filters_not_collected"
+
+case_input(c, key) := subscriptions_not_collected(key) if c == "subscriptions_not_collected"
+
+_account_resource(id) := sprintf("AWS::::Account:%s", [id])
+
+# The complete chain's wording, through filter `filter` to the topic of `owner`.
+_chain(key, filter, owner) := sprintf(
+	"trail main → log group cloudtrail-logs → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription",
+	[filter, _filter_name(key), topic_arn(owner)],
+)
+
+_no_trail_message(what, why) := sprintf(
+	"%s not monitored: no logging multi-region trail recording read and write management events delivers to CloudWatch Logs (%s)",
+	[what, why],
+)
+
+_no_filter_message(what, why) := sprintf(
+	"%s not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; %s",
+	[what, why],
+)
+
+_no_alarm_message(key, what, tail) := sprintf(
+	"%s not monitored: log group cloudtrail-logs (trail main): no alarm in us-east-1 watches metric CISBenchmark/%s of filter %s%s",
+	[what, _samples[key].metric, _filter_name(key), tail],
+)
+
+_in_group(what, text) := sprintf("%s not monitored: log group cloudtrail-logs (trail main): %s", [what, text])
+
+# Case -> [status, account, message] for the rule of `key` whose messages name `what`.
+_expected(key, what) := {
+	"passing": ["pass", account_id, sprintf("%s monitored: %s", [what, _chain(key, _filter_name(key), account_id)])],
+	"covered_by_other_filter": ["pass", account_id, sprintf("%s monitored: %s", [what, _chain(key, "team-alerts", account_id)])],
+	"organization_member": ["pass", _member_id, sprintf(
+		"%s monitored: %s (judged in management account %s, which holds the organization trail's log group)",
+		[what, _chain(key, _filter_name(key), management_id), management_id],
+	)],
+	"ambiguous_filter": ["pass", account_id, sprintf(
+		"%s monitored: %s; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)",
+		[what, _chain(key, _filter_name(key), account_id), _filter_name(key)],
+	)],
+	"no_trail": ["fail", account_id, _no_trail_message(what, "no trail records this account")],
+	"trail_without_cloudwatch_logs": ["fail", account_id, _no_trail_message(what, "trail main: no CloudWatch Logs group")],
+	"single_region_trail": ["fail", account_id, _no_trail_message(what, "trail main: single-region")],
+	"filter_misses_event": ["fail", account_id, _no_filter_message(what, sprintf(
+		"closest filter %s misses 1 event(s): %s",
+		[_filter_name(key), _samples[key].missed],
+	))],
+	"filter_does_not_parse": ["fail", account_id, _no_filter_message(what, sprintf(
+		"closest filter %s does not parse: expected ')' at offset 12",
+		[_filter_name(key)],
+	))],
+	"no_metric_filters": ["fail", account_id, _no_filter_message(what, "it has no metric filters")],
+	"alarm_on_other_namespace": ["fail", account_id, _no_alarm_message(key, what, sprintf(
+		" (alarm %s watches LogMetrics/%s in us-east-1)",
+		[_filter_name(key), _samples[key].metric],
+	))],
+	"alarm_on_other_metric": ["fail", account_id, _no_alarm_message(key, what, "")],
+	"alarm_in_other_region": ["fail", account_id, _no_alarm_message(key, what, sprintf(
+		" (alarm %s watches CISBenchmark/%s in eu-west-1)",
+		[_filter_name(key), _samples[key].metric],
+	))],
+	"alarm_actions_disabled": ["fail", account_id, _in_group(what, sprintf("alarm %s has actions disabled", [_filter_name(key)]))],
+	"pending_subscription_only": ["fail", account_id, _in_group(what, sprintf(
+		"alarm %s notifies no SNS topic with a confirmed subscription (%s: only subscriptions pending confirmation)",
+		[_filter_name(key), topic_arn(account_id)],
+	))],
+	"organization_member_without_management": ["error", _member_id, sprintf(
+		"%s monitoring unknown: monitoring of organization trail main is in management account %s, which this snapshot does not hold",
+		[what, management_id],
+	)],
+	"metric_filters_not_collected": ["error", account_id, sprintf(
+		"%s monitoring unknown: metric filters of log group cloudtrail-logs (trail main) were not collected",
+		[what],
+	)],
+	"subscriptions_not_collected": ["error", account_id, sprintf(
+		"%s monitoring unknown: log group cloudtrail-logs (trail main): subscriptions of SNS topic %s (alarm %s) were not collected",
+		[what, topic_arn(account_id), _filter_name(key)],
+	)],
+}
+
+# `got` maps each case of `status` to the rule's results on its input: every
+# case must be there (a case whose results are undefined is missing) and give
+# exactly one result with the expected status, resource and message. Prints the
+# cases that differ.
+cases_hold(key, what, status, got) if {
+	object.keys(got) == {c | some c in cases[status]}
+	want := _expected(key, what)
+	wrong := {c: rs |
+		some c, rs in got
+		not _one_result(rs, want[c])
 	}
+	count(wrong) == 0
 } else := false if {
-	print("got:", results)
-	print("want status", status, "and message fragments", fragments)
+	missing := {c | some c in cases[status]} - object.keys(got)
+	count(missing) > 0
+	print("cases without results:", missing)
+} else := false if {
+	want := _expected(key, what)
+	some c, rs in got
+	not _one_result(rs, want[c])
+	print("case", c, "got:", rs)
+	print("case", c, "want:", want[c])
 }
 
-equal(got, want) := testing.equal(got, want)
+_one_result(rs, want) if {
+	count(rs) == 1
+	some r in rs
+	[r.status, r.resource, r.message] == [want[0], _account_resource(want[1]), want[2]]
+}

@@ -14,7 +14,7 @@ no_recorder_cause(region) := {
 }
 
 # The regions judged: every region the snapshot covers.
-regions := input.metadata.regions
+_regions := input.metadata.regions
 
 # A region's recorders (DescribeConfigurationRecorders + ...Status).
 in_region(region) := object.get(object.get(input.account.regions, region, {}), "config_recorders", [])
@@ -23,7 +23,7 @@ in_region(region) := object.get(object.get(input.account.regions, region, {}), "
 # account: regorus does not cache function calls, so rules read this object.
 by_region := {region: object.get(object.get(account_regions, region, {}), "config_recorders", []) |
 	account_regions := input.account.regions
-	some region in regions
+	some region in _regions
 }
 
 # Status was read (DescribeConfigurationRecorderStatus answered).
@@ -64,9 +64,9 @@ global_somewhere if {
 	rec.include_global_resource_types == true
 }
 
-service_linked_role_suffix := ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+_service_linked_role_suffix := ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
 
 service_linked_role(rec) if {
 	is_string(rec.role_arn)
-	endswith(rec.role_arn, service_linked_role_suffix)
+	endswith(rec.role_arn, _service_linked_role_suffix)
 }

@@ -49,13 +49,13 @@ full(t) := input.context.organization_trails[t.arn] if {
 status(t) := full(t).status
 
 # The status as an object, `{}` when it was not collected (null).
-status_object(t) := s if {
+_status_object(t) := s if {
 	s := status(t)
 	is_object(s)
 } else := {}
 
 # A status field, null when absent or not collected.
-status_field(t, name) := object.get(status_object(t), name, null)
+status_field(t, name) := object.get(_status_object(t), name, null)
 
 selectors(t) := full(t).event_selectors
 
@@ -70,22 +70,22 @@ covers_region(t, region) if {
 }
 
 # Management events: `mode` is "read" or "write".
-records_management(t, mode) if {
+_records_management(t, mode) if {
 	some s in selectors(t).EventSelectors
 	s.IncludeManagementEvents == true
 	read_write_allows(s.ReadWriteType, mode)
 	count(object.get(s, "ExcludeManagementEventSources", [])) == 0
 }
 
-records_management(t, mode) if {
+_records_management(t, mode) if {
 	some a in selectors(t).AdvancedEventSelectors
 	management_selector(a)
 	read_only_allows(a, mode)
 }
 
 records_management_read_write(t) if {
-	records_management(t, "read")
-	records_management(t, "write")
+	_records_management(t, "read")
+	_records_management(t, "write")
 }
 
 read_write_allows("All", _) := true
@@ -106,7 +106,7 @@ management_selector(a) if {
 }
 
 read_only_allows(a, _) if {
-	not has_field(a, "readOnly")
+	not _has_field(a, "readOnly")
 }
 
 read_only_allows(a, mode) if {
@@ -115,7 +115,7 @@ read_only_allows(a, mode) if {
 	{"read": "true", "write": "false"}[mode] in object.get(f, "Equals", [])
 }
 
-has_field(a, name) if {
+_has_field(a, name) if {
 	some f in a.FieldSelectors
 	f.Field == name
 }

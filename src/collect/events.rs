@@ -48,17 +48,64 @@ impl Budget {
     }
 }
 
+/// What one LookupEvents query filters on (LookupEvents takes one attribute per request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKey {
+    /// Every event from this service (`cloudtrail.amazonaws.com`).
+    EventSource,
+    /// Every event of this name, from any source.
+    EventName,
+    /// Every event by this user name (`root`: the event history's name for the root user).
+    Username,
+}
+
+impl LookupKey {
+    /// The attribute key as the API and `--lookup-attributes` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LookupKey::EventSource => "EventSource",
+            LookupKey::EventName => "EventName",
+            LookupKey::Username => "Username",
+        }
+    }
+
+    fn sdk(self) -> LookupAttributeKey {
+        match self {
+            LookupKey::EventSource => LookupAttributeKey::EventSource,
+            LookupKey::EventName => LookupAttributeKey::EventName,
+            LookupKey::Username => LookupAttributeKey::Username,
+        }
+    }
+}
+
 /// The lookups made in every region, in this order (one attribute per request).
-pub(crate) const QUERIES: &[(LookupAttributeKey, &str)] = &[
-    (LookupAttributeKey::EventSource, "cloudtrail.amazonaws.com"),
-    (LookupAttributeKey::EventName, "ConsoleLogin"),
-    (LookupAttributeKey::Username, "root"),
-    (LookupAttributeKey::EventName, "DisableKey"),
-    (LookupAttributeKey::EventName, "ScheduleKeyDeletion"),
-    (LookupAttributeKey::EventName, "PutBucketPolicy"),
-    (LookupAttributeKey::EventName, "DeleteBucketPolicy"),
-    (LookupAttributeKey::EventName, "PutBucketAcl"),
+/// The one list of what the event history can hold: the pack loader checks each
+/// rule's `custom.events` against it ([`covers_event`], [`covers_user`]), so a
+/// detection of an event no query asks for is a pack error, not a silent pass.
+pub const QUERIES: &[(LookupKey, &str)] = &[
+    (LookupKey::EventSource, "cloudtrail.amazonaws.com"),
+    (LookupKey::EventName, "ConsoleLogin"),
+    (LookupKey::Username, "root"),
+    (LookupKey::EventName, "DisableKey"),
+    (LookupKey::EventName, "ScheduleKeyDeletion"),
+    (LookupKey::EventName, "PutBucketPolicy"),
+    (LookupKey::EventName, "DeleteBucketPolicy"),
+    (LookupKey::EventName, "PutBucketAcl"),
 ];
+
+/// Does some query of [`QUERIES`] return the events named `name` from `source`?
+pub fn covers_event(source: &str, name: &str) -> bool {
+    QUERIES.iter().any(|(key, value)| match key {
+        LookupKey::EventSource => *value == source,
+        LookupKey::EventName => *value == name,
+        LookupKey::Username => false,
+    })
+}
+
+/// Does some query of [`QUERIES`] return every event by the user named `user`?
+pub fn covers_user(user: &str) -> bool {
+    QUERIES.iter().any(|(key, value)| *key == LookupKey::Username && *value == user)
+}
 
 /// All security-relevant events of one region in `[start, end)`, keyed by event id.
 pub(crate) async fn region_events(
@@ -73,8 +120,7 @@ pub(crate) async fn region_events(
     pacing.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut events = BTreeMap::new();
     'queries: for (key, value) in QUERIES {
-        let attribute =
-            LookupAttribute::builder().attribute_key(key.clone()).attribute_value(*value).build().expect("key and value are set");
+        let attribute = LookupAttribute::builder().attribute_key(key.sdk()).attribute_value(*value).build().expect("key and value are set");
         let mut token: Option<String> = None;
         loop {
             pacing.tick().await;
@@ -180,6 +226,18 @@ mod tests {
     fn redact_drops_secret_members_at_any_depth() {
         let v = json!({"userName": "a", "password": "p", "x": [{"SecretAccessKey": "s", "ok": 1}], "credentials": {"a": 1}});
         assert_eq!(super::redact(&v), json!({"userName": "a", "x": [{"ok": 1}]}));
+    }
+
+    #[test]
+    fn coverage_follows_the_queries() {
+        // By source: every CloudTrail event; by name: from any source; by user.
+        assert!(super::covers_event("cloudtrail.amazonaws.com", "StopLogging"));
+        assert!(super::covers_event("signin.amazonaws.com", "ConsoleLogin"));
+        assert!(super::covers_event("kms.amazonaws.com", "DisableKey"));
+        assert!(!super::covers_event("kms.amazonaws.com", "CreateKey"));
+        assert!(!super::covers_event("iam.amazonaws.com", "CreateAccessKey"));
+        assert!(super::covers_user("root"));
+        assert!(!super::covers_user("admin"));
     }
 
     #[test]

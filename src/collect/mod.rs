@@ -19,7 +19,7 @@ mod context;
 mod errors;
 /// The one-line text of an error and its causes, each said once (the CLI's error line too).
 pub(crate) use errors::causes;
-mod events;
+pub mod events;
 mod join;
 mod kms;
 mod monitoring;

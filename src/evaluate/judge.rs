@@ -91,7 +91,29 @@ fn parse_results(value: regorus::Value, rule: &Rule, account_id: &str) -> Result
         });
         depends_on.push(parsed.depends_on);
     }
+    one_result_per_subject(&results)?;
     Ok((results, depends_on))
+}
+
+/// The contract's "one result per subject": two results with one identity (the
+/// fingerprint: rule, account, resource, and the event id of a detection or the
+/// failed call of a collection error) would be merged by code scanning and by
+/// `--baseline`, and one of the two verdicts lost. Such a rule is broken; its
+/// results in this account become one `error` naming the subject.
+fn one_result_per_subject(results: &[RuleResult]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeMap::new();
+    for (i, result) in results.iter().enumerate() {
+        if let Some(first) = seen.insert(result.fingerprint(), i) {
+            let first = &results[first];
+            let which = crate::finding::result_distinction(&result.evidence).map_or_else(String::new, |d| format!(" ({d})"));
+            return Err(format!(
+                "rule returned two results for one subject, {}{which}: \"{}\" ({}) and \"{}\" ({}); a rule reports exactly \
+                 one result per subject (per event for a detection), see docs/writing-rules.md",
+                result.resource, first.message, first.status, result.message, result.status
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn rule_failure(rule: &Rule, account_id: &str, message: String) -> RuleResult {

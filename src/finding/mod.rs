@@ -21,8 +21,10 @@ pub use audit::{Audit, Summary};
 pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult};
 pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
 pub use outcome::Outcome;
+/// What tells apart several results of one rule on one subject (event id, failed call).
+pub(crate) use result::distinction as result_distinction;
 pub use result::{RuleResult, fingerprint};
 pub(crate) use result::{distinction, event_id};
-pub use rule::{RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
+pub use rule::{EventNeed, RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
 pub use vocabulary::{FailOn, Severity, Status, SubjectKind, account_resource, region_resource};
 pub use waiver::{AppliedWaiver, WaiverRef, Warning, WarningKind};

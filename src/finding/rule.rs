@@ -90,6 +90,11 @@ pub struct RuleCustom {
     pub subject: SubjectKind,
     /// API calls (`service:Operation`) whose failure makes this rule's results `error`.
     pub requires: Vec<String>,
+    /// The events an event-history detection reads (`policies/events/`): checked at load
+    /// time against the collector's LookupEvents queries, so a detection of an event the
+    /// collector never asks for is a pack error rather than a silent "none found".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventNeed>,
     /// Framework key (`aws-securityhub`, `cis-aws-v3.0`, `cis-aws-v5.0`, ...) to control ids.
     #[serde(default)]
     pub frameworks: BTreeMap<String, Vec<String>>,
@@ -97,6 +102,22 @@ pub struct RuleCustom {
     /// A retired rule keeps its id taken and is not evaluated.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
+}
+
+/// Events one detection reads: `{source, names}` (these names from this service) or
+/// `{user}` (every event by this user name, e.g. `root`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventNeed {
+    /// The event source, e.g. `cloudtrail.amazonaws.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Event names from `source`, e.g. `[StopLogging, StartLogging]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// A user name as LookupEvents matches it (`root`): every event of that user, any name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 /// How to fix a failing subject, for people (console) and scripts (CLI).

@@ -4,7 +4,8 @@
 //! side reads the comment block itself, parses it as YAML into
 //! [`RuleMeta`](crate::finding::RuleMeta) and validates it. Errors name the file and the line of the offending key.
 
-use crate::finding::RuleMeta;
+use crate::collect::events as lookups;
+use crate::finding::{EventNeed, RuleMeta};
 use crate::snapshot::actions;
 
 /// A metadata problem, located in its file.
@@ -94,6 +95,15 @@ fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result
             ));
         }
     }
+    for need in &custom.events {
+        check_event_need(&custom.id, need).map_err(|message| err("events", message))?;
+    }
+    if !custom.events.is_empty() && !custom.requires.iter().any(|a| a == "cloudtrail:LookupEvents") {
+        return Err(err(
+            "requires",
+            format!("rule {} declares `custom.events` but does not list `cloudtrail:LookupEvents` in `custom.requires`", custom.id),
+        ));
+    }
     for (framework, controls) in &custom.frameworks {
         let key_ok =
             !framework.is_empty() && framework.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
@@ -108,6 +118,37 @@ fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result
         return Err(err("remediation", "METADATA `custom.remediation` needs both `console` and `cli`".into()));
     }
     Ok(())
+}
+
+/// One entry of `custom.events` is well formed and asks only for events the
+/// collector's LookupEvents queries return.
+fn check_event_need(id: &str, need: &EventNeed) -> Result<(), String> {
+    let missing = |what: String| {
+        let queried: Vec<String> = lookups::QUERIES.iter().map(|(k, v)| format!("{}={v}", k.as_str())).collect();
+        format!(
+            "rule {id} detects {what}, which the collector's LookupEvents queries never ask for (src/collect/events.rs \
+             queries {}): the rule could only ever report \"none found\"; query it there or drop it from the rule",
+            queried.join(", ")
+        )
+    };
+    match (&need.source, need.names.as_slice(), &need.user) {
+        (Some(source), names @ [_, ..], None) => {
+            if let Some(name) = names.iter().find(|name| !lookups::covers_event(source, name)) {
+                return Err(missing(format!("event `{name}` from `{source}`")));
+            }
+            Ok(())
+        }
+        (None, [], Some(user)) => {
+            if !lookups::covers_user(user) {
+                return Err(missing(format!("the events of user `{user}`")));
+            }
+            Ok(())
+        }
+        _ => Err(format!(
+            "rule {id}: each entry of `custom.events` is either `{{source: <service>.amazonaws.com, names: [...]}}` \
+             (these events of one service) or `{{user: <name>}}` (every event of one user, e.g. `root`)"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -155,6 +196,52 @@ mod tests {
         let src = GOOD.replace("cloudtrail:DescribeTrails", "cloudtrail:DescribeTrial");
         let e = parse_metadata(&src).unwrap_err();
         assert!(e.message.contains("cloudtrail:DescribeTrial"), "{e:?}");
+        assert_eq!(e.line, 8);
+    }
+
+    const EVENTS: &str =
+        "#   requires: [cloudtrail:LookupEvents]\n#   events:\n#     - source: cloudtrail.amazonaws.com\n#       names: [StopLogging]\n";
+
+    #[test]
+    fn declared_events_the_collector_queries_are_accepted() {
+        let block = parse_metadata(&GOOD.replace("#   requires: [cloudtrail:DescribeTrails]\n", EVENTS)).unwrap().unwrap();
+        assert_eq!(block.meta.custom.events[0].names, vec!["StopLogging"]);
+        let by_name = EVENTS.replace("cloudtrail.amazonaws.com", "kms.amazonaws.com").replace("StopLogging", "DisableKey");
+        assert!(parse_metadata(&GOOD.replace("#   requires: [cloudtrail:DescribeTrails]\n", &by_name)).is_ok());
+        let root = "#   requires: [cloudtrail:LookupEvents]\n#   events:\n#     - user: root\n";
+        assert!(parse_metadata(&GOOD.replace("#   requires: [cloudtrail:DescribeTrails]\n", root)).is_ok());
+    }
+
+    #[test]
+    fn an_event_no_query_asks_for_is_an_error_naming_rule_line_and_event() {
+        let src = GOOD.replace(
+            "#   requires: [cloudtrail:DescribeTrails]\n",
+            &EVENTS.replace("cloudtrail.amazonaws.com", "iam.amazonaws.com").replace("StopLogging", "CreateAccessKey"),
+        );
+        let e = parse_metadata(&src).unwrap_err();
+        assert_eq!(e.line, 9, "{e:?}");
+        assert!(e.message.contains("rule CT-999 detects event `CreateAccessKey` from `iam.amazonaws.com`"), "{e:?}");
+        assert!(e.message.contains("EventSource=cloudtrail.amazonaws.com, EventName=ConsoleLogin"), "{e:?}");
+        let user = "#   requires: [cloudtrail:LookupEvents]\n#   events:\n#     - user: admin\n";
+        let e = parse_metadata(&GOOD.replace("#   requires: [cloudtrail:DescribeTrails]\n", user)).unwrap_err();
+        assert!(e.message.contains("the events of user `admin`"), "{e:?}");
+    }
+
+    #[test]
+    fn a_malformed_events_entry_or_missing_lookup_events_is_an_error() {
+        for bad in
+            ["#     - source: cloudtrail.amazonaws.com\n", "#     - names: [StopLogging]\n", "#     - user: root\n#       names: [X]\n"]
+        {
+            let src = GOOD.replace(
+                "#   requires: [cloudtrail:DescribeTrails]\n",
+                &format!("#   requires: [cloudtrail:LookupEvents]\n#   events:\n{bad}"),
+            );
+            let e = parse_metadata(&src).unwrap_err();
+            assert!(e.message.contains("either `{source"), "{bad}: {e:?}");
+        }
+        let src = GOOD.replace("#   requires: [cloudtrail:DescribeTrails]\n", &EVENTS.replace("LookupEvents", "DescribeTrails"));
+        let e = parse_metadata(&src).unwrap_err();
+        assert!(e.message.contains("does not list `cloudtrail:LookupEvents`"), "{e:?}");
         assert_eq!(e.line, 8);
     }
 

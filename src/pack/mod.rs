@@ -11,7 +11,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod event_readers;
 pub mod frameworks;
+pub mod lint;
 pub mod metadata;
 mod recursion;
 pub mod rego_tests;
@@ -396,6 +398,7 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
     let mut rules: Vec<Rule> = Vec::new();
     let mut ids: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let builtin_packages: Vec<String> = files.iter().filter(|f| f.builtin).map(PolicyFile::expected_package).collect();
+    let event_readers = event_readers::readers(files);
     for file in files {
         let problem = |line: usize, message: String| PackProblem { path: file.display_path.clone(), line, message };
         let expected = file.expected_package();
@@ -435,6 +438,18 @@ fn validate(files: &[PolicyFile], problems: &mut Vec<PackProblem>) -> Vec<Rule> 
                 continue;
             }
         };
+        if block.meta.custom.events.is_empty() && event_readers.contains(&expected) {
+            let line = metadata_key_line(&file.source, "requires:").unwrap_or(block.line);
+            problems.push(problem(
+                line,
+                format!(
+                    "rule {} reads the event history (input.account.event_history, directly or through a library such as \
+                     data.trailaudit.lib.events) but declares no `custom.events`: list the events it detects, so the loader \
+                     can check that the collector queries them (see \"Event-history detections\" in docs/writing-rules.md)",
+                    block.meta.custom.id
+                ),
+            ));
+        }
         if !defines_results(&file.source) {
             problems.push(problem(block.line, "rule defines no `results` (see docs/writing-rules.md)".into()));
         }

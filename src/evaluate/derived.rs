@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 
 use crate::filter_pattern::{Pattern, misses};
 use crate::pack::RequiredPatterns;
-use crate::snapshot::Account;
+use crate::snapshot::{Account, LogGroup};
 
 /// At most this many missed-event descriptions per key: all of them up to
 /// this many, else the first `MAX_LISTED - 1` (so that a rule adding one line
@@ -100,11 +100,11 @@ impl<'p> Derived<'p> {
     /// `input.derived` for one account: log group ARN → filter name → facts,
     /// for the account's own log groups and those of its management account
     /// (where an organization trail delivers).
-    pub fn for_account(&self, account: &Account, management: Option<&Account>) -> regorus::Value {
+    pub fn for_account(&self, account: &Account, management: Option<&BTreeMap<String, LogGroup>>) -> regorus::Value {
         let mut groups = regorus::Value::new_object();
         if let (false, Ok(map)) = (self.patterns.is_empty(), groups.as_object_mut()) {
-            for owner in std::iter::once(account).chain(management) {
-                for (arn, group) in &owner.log_groups {
+            for log_groups in std::iter::once(&account.log_groups).chain(management) {
+                for (arn, group) in log_groups {
                     let mut filters = regorus::Value::new_object();
                     if let Ok(by_name) = filters.as_object_mut() {
                         for f in group.metric_filters.iter().flatten() {

@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
-# Benchmark of the offline audit (issue 2, section 7). Not a timed test: it
+# Benchmark of the offline audit (issues 2 and 14). Not a timed test: it
 # measures and prints, and only fails when something does not run.
 #
-#   bench/run.sh                      # 1, 100 and 1,000 accounts
+#   bench/run.sh                      # 100, 1,000 and 10,000 accounts, then a live audit
 #   BENCH_SIZES="1 10" bench/run.sh   # other sizes
+#   BENCH_LIVE=0 bench/run.sh         # without the live audit against moto
 #
 # For each size it generates a synthetic snapshot (bench/synth.rs; N accounts ×
 # 17 regions × 3 trails, seeded, so every run audits the same bytes) into
-# bench/out/ (git-ignored), audits it once under `/usr/bin/time -v` with
-# `--timings`, and prints snapshot size, parse and evaluation time, their
-# ratio, time per account and peak RSS. The audit's parse time includes reading
-# the file, so a second table parses the text already in memory (best of five,
-# bench/rules.rs with RULES_FLOOR=1), the steadier denominator, beside the time
-# to read the same text as one regorus value: the least any Rego evaluation of
-# all of it costs. Then it times a whole process (start to exit) auditing a
-# bundled fixture, with hyperfine when installed.
-#
-# The report goes to `--output /dev/null` so rendering and writing are measured
-# (write_atomic writes non-regular files in place).
+# bench/out/ (git-ignored) and prints, per size:
+#   parse_mem_ms   parsing the text already in memory, best of five, one thread
+#                  (bench/rules.rs with RULES_FLOOR=1): the denominator;
+#   evaluate_ms    the audit's evaluation (`--timings`: the second, streamed
+#                  read of the accounts, judging them, lines and order);
+#   eval/parse     their ratio;
+#   audit_ms       the whole `trailaudit audit --snapshot` process, start to
+#                  exit, writing the JSON report and SARIF to files;
+#   cpu_s          its user + system CPU time (the machine is shared: CPU
+#                  time is the steadier figure beside wall time);
+#   peak_MB        its peak RSS;
+#   ms/account     evaluation wall time per account (flat = linear cost).
+# Then the live audit of one account against moto (bench/collect.sh's
+# compliant scenario, one region, AWS_MAX_ATTEMPTS=1 so moto's HTTP 500s for
+# the calls it lacks are not retried): its peak RSS; and the whole process
+# auditing a bundled fixture, with hyperfine when installed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 OUT=bench/out
-SIZES="${BENCH_SIZES:-1 100 1000}"
+SIZES="${BENCH_SIZES:-100 1000 10000}"
 FIXTURE="${BENCH_FIXTURE:-fixtures/compliant/snapshot.json}"
 RUNS="${BENCH_RUNS:-30}"
 
@@ -31,18 +37,19 @@ RUNS="${BENCH_RUNS:-30}"
 . bench/lib.sh
 require_gnu_time
 
-cargo build --quiet --release --bin trailaudit --example synth --example rules
-BIN="$CARGO_TARGET_DIR/release/trailaudit"
+cargo build --quiet --release --bin trailaudit --example synth --example rules --example seed
+BIN="${BENCH_BIN:-$CARGO_TARGET_DIR/release/trailaudit}"
 SYNTH="$CARGO_TARGET_DIR/release/examples/synth"
 RULES="$CARGO_TARGET_DIR/release/examples/rules"
+SEED="$CARGO_TARGET_DIR/release/examples/seed"
 mkdir -p "$OUT"
-: >"$OUT/evaluate.txt"
 
-# Runs one audit; prints "parse_ms evaluate_ms total_ms peak_kb".
+# Runs one audit; prints "parse_ms evaluate_ms total_ms peak_kb cpu_s".
 measure() {
     local snapshot=$1 tag=$2 code=0
     /usr/bin/time -v -o "$OUT/time-$tag.txt" \
-        "$BIN" audit --snapshot "$snapshot" --format json --output /dev/null --timings 2>"$OUT/stderr-$tag.txt" || code=$?
+        "$BIN" audit --snapshot "$snapshot" --format json --output "$OUT/report-$tag.json" --sarif "$OUT/report-$tag.sarif" \
+        --timings 2>"$OUT/stderr-$tag.txt" || code=$?
     # 0 = all pass, 1 = failing results, 3 = error results: all are finished audits.
     case $code in
         0 | 1 | 3) ;;
@@ -57,41 +64,55 @@ measure() {
         echo "bench: no timings line from the audit of $snapshot (is --timings supported?)" >&2
         exit 1
     }
-    local peak
+    local peak cpu
     peak=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time-$tag.txt")
-    echo "$timings" | awk -v peak="$peak" '{
+    cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$OUT/time-$tag.txt")
+    echo "$timings" | awk -v peak="$peak" -v cpu="$cpu" '{
         for (i = 2; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] }
-        print t["parse_ms"], t["evaluate_ms"], t["total_ms"], peak
+        print t["parse_ms"], t["evaluate_ms"], t["total_ms"], peak, cpu
     }'
 }
 
-printf '%8s %12s %10s %12s %10s %10s %12s %9s\n' \
-    accounts snapshot_MB parse_ms evaluate_ms eval/parse total_ms ms/account peak_MB
+printf '%8s %11s %12s %12s %10s %10s %8s %9s %11s\n' \
+    accounts snapshot_MB parse_mem_ms evaluate_ms eval/parse audit_ms cpu_s peak_MB ms/account
 for n in $SIZES; do
     snapshot="$OUT/synth-$n.json"
     "$SYNTH" --accounts "$n" --out "$snapshot"
     bytes=$(stat -c %s "$snapshot")
-    # Parse time is the ratio's denominator: measure it with the file written
-    # out and in the page cache, not while the generator's pages are flushed
-    # (that once read 654 ms for a parse that takes 200 ms).
+    # Measure with the file written out and in the page cache, not while the
+    # generator's pages are flushed (that once read 654 ms for a 200 ms parse).
     sync
     cat "$snapshot" >/dev/null
-    read -r parse evaluate total peak < <(measure "$snapshot" "$n")
-    awk -v n="$n" -v b="$bytes" -v p="$parse" -v e="$evaluate" -v t="$total" -v k="$peak" 'BEGIN {
-        printf "%8d %12.1f %10.1f %12.1f %10.2f %10.1f %12.3f %9.1f\n",
-            n, b / 1048576, p, e, (p > 0 ? e / p : 0), t, e / n, k / 1024
+    parse_mem=$(RULES_FLOOR=1 "$RULES" "$snapshot" | awk '/parse into/ { print $1 }')
+    read -r _ evaluate total peak cpu < <(measure "$snapshot" "$n")
+    awk -v n="$n" -v b="$bytes" -v p="$parse_mem" -v e="$evaluate" -v t="$total" -v k="$peak" -v c="$cpu" 'BEGIN {
+        printf "%8d %11.1f %12.1f %12.1f %10.2f %10.1f %8.2f %9.1f %11.3f\n",
+            n, b / 1048576, p, e, (p > 0 ? e / p : 0), t, c, k / 1024, e / n
     }'
-    echo "$n $evaluate" >>"$OUT/evaluate.txt"
 done
 
-echo
-echo "parse in memory (best of 5, one thread) against the same text as one regorus value"
-printf '%8s %14s %16s %13s %16s\n' accounts parse_mem_ms regorus_value_ms value/parse eval/parse_mem
-while read -r n evaluate; do
-    RULES_FLOOR=1 "$RULES" "$OUT/synth-$n.json" | awk -v n="$n" -v e="$evaluate" '
-        /parse into/ { p = $1 } /regorus value/ { v = $1 }
-        END { printf "%8d %14.1f %16.1f %13.2f %16.2f\n", n, p, v, v / p, e / p }'
-done <"$OUT/evaluate.txt"
+if [ "${BENCH_LIVE:-1}" != 0 ]; then
+    echo
+    echo "live audit of one account, one region, against moto (compliant scenario, AWS_MAX_ATTEMPTS=1)"
+    scripts/moto.sh install >/dev/null
+    start_moto "$OUT/moto.log"
+    "$SEED" --endpoint "$URL" compliant us-east-1 main >/dev/null
+    code=0
+    /usr/bin/time -v -o "$OUT/time-live.txt" env AWS_MAX_ATTEMPTS=1 "$BIN" audit --endpoint-url "$URL" --regions us-east-1 \
+        --save-snapshot "$OUT/live-snapshot.json" --format json --output "$OUT/live-report.json" 2>"$OUT/stderr-live.txt" || code=$?
+    case $code in
+        0 | 1 | 3) ;;
+        *)
+            echo "bench: live audit exited $code:" >&2
+            cat "$OUT/stderr-live.txt" >&2
+            exit 1
+            ;;
+    esac
+    read -r live_s live_mb < <(time_figures "$OUT/time-live.txt")
+    live_cpu=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$OUT/time-live.txt")
+    printf '%10s %8s %9s\n' wall_s cpu_s peak_MB
+    printf '%10s %8.2f %9s\n' "$live_s" "$live_cpu" "$live_mb"
+fi
 
 echo
 echo "end to end (process start to exit): trailaudit audit --snapshot $FIXTURE --format json"

@@ -305,8 +305,8 @@ results contains r if {
 	}
 }
 
-status(facts) := "pass" if count(facts.misses.iam) == 0
-status(facts) := "fail" if count(facts.misses.iam) > 0
+status(facts) := "pass" if facts.misses.iam.total == 0
+status(facts) := "fail" if facts.misses.iam.total > 0
 "#;
 
 const ORG_SNAPSHOT: &str = r#"{
@@ -365,11 +365,14 @@ fn metric_filters_are_judged_in_rust_and_rules_see_the_management_account() {
         // Required fields first, then what makes this filter miss the event.
         assert_eq!(
             rewritten.evidence["facts"]["misses"]["root"],
-            serde_json::json!(["userIdentity.type=Root, userIdentity.invokedBy=<absent>, eventType=<other>, eventName=<other>"])
+            serde_json::json!({
+                "listed": ["userIdentity.type=Root, userIdentity.invokedBy=<absent>, eventType=<other>, eventName=<other>"],
+                "total": 1
+            })
         );
         let short = of("iam-short");
         assert_eq!(short.status, Status::Fail);
-        assert_eq!(short.evidence["facts"]["misses"]["iam"], serde_json::json!(["eventName=DeleteGroupPolicy"]));
+        assert_eq!(short.evidence["facts"]["misses"]["iam"], serde_json::json!({"listed": ["eventName=DeleteGroupPolicy"], "total": 1}));
         assert_eq!(short.evidence["facts"]["ambiguous"], false);
         let broken = of("broken");
         assert_eq!(broken.status, Status::Fail);

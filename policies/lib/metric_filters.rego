@@ -2,9 +2,10 @@
 # CIS AWS Foundations v3.0.0 / v4.0.1 / v5.0.0; CloudWatch.1–14 in Security Hub).
 #
 # Rego cannot parse filter patterns, so trailaudit reads this object once per
-# audit (src/policy/derived.rs, REQUIRED_PATTERNS_RULE), parses every pattern,
+# audit (src/evaluate/derived.rs, REQUIRED_PATTERNS_RULE), parses every pattern,
 # and gives rules `input.derived.metric_filters[<log group>][<filter>].misses[<key>]`:
-# the events a key's pattern matches that the filter does not ([] = covered).
+# the events a key's pattern matches that the filter does not, as
+# {"listed": [first descriptions], "total": N} (total 0 = covered).
 # A filter passes by meaning, not by text: quoting, spacing, order and extra
 # parentheses do not matter, and a filter that catches more passes too.
 #

@@ -204,8 +204,8 @@ steps[g] := {key: key_steps(key, fs, place, index, topics) | some key, _ in labe
 # analysed for, and the metrics it publishes; the alarms of the log group's
 # region as [namespace, metric name, alarm ARN].
 group_index(fs, place) := {
-	"covers": {name: {key | some key, m in misses; m == []} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
-	"analysed": {name: {key | some key, m in misses; is_array(m)} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"covers": {name: {key | some key, m in misses; m.total == 0} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"analysed": {name: {key | some key, m in misses; is_number(m.total)} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
 	"metrics": {name: {[tr.metric_namespace, tr.metric_name] | some tr in f.transformations} | some f in fs; name := f.name},
 	"alarms": [[a.namespace, a.metric_name, arn] | some arn, a in place.alarms; a.region == region],
 } if {
@@ -244,24 +244,22 @@ closest(key, fs, place) := ranked[0][3] if {
 		some f in fs
 		facts := place.facts[f.name]
 		m := facts.misses[key]
-		is_array(m)
+		is_number(m.total)
 		unparsable := is_string(object.get(facts, "parse_error", null))
 	])
 	count(ranked) > 0
 }
 
-# trailaudit lists at most a dozen misses per filter; the last entry then
-# reads "… and N more".
-more_prefix := "… and "
+# trailaudit lists the first misses of a filter (`listed`, at most a dozen)
+# and counts them all (`total`): input.derived.metric_filters, src/evaluate/derived.rs.
+listed(m) := m.listed
 
-more(m) := to_number(trim_suffix(trim_prefix(m[count(m) - 1], more_prefix), " more")) if {
-	count(m) > 0
-	startswith(m[count(m) - 1], more_prefix)
-}
+miss_count(m) := m.total
 
-listed(m) := array.slice(m, 0, count(m) - 1) if more(m) else := m
-
-miss_count(m) := count(listed(m)) + more(m) if more(m) else := count(m)
+# The misses as evidence: the listed ones, then how many more there are.
+misses_evidence(m) := m.listed if {
+	m.total == count(m.listed)
+} else := array.concat(m.listed, [sprintf("… and %d more", [m.total - count(m.listed)])])
 
 shown_misses := 5
 
@@ -288,7 +286,7 @@ closest_detail(key, fs, place) := "it has no metric filters" if {
 closest_evidence(key, fs, place) := {"closest_filter": name, "misses": misses} if {
 	name := closest(key, fs, place)
 	facts := place.facts[name]
-	misses := facts.misses[key]
+	misses := misses_evidence(facts.misses[key])
 } else := {}
 
 metric_texts(st) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in st.metrics})

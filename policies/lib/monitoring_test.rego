@@ -78,9 +78,9 @@ test_fail_closest_filter_has_fewest_misses_and_parses if {
 			{"name": "c-partial", "pattern": "{ ($.eventName = Put*) }", "transformations": []},
 		]}}},
 		"derived": {"metric_filters": {group: {
-			"a-broken": {"parse_error": "unexpected end of pattern", "ambiguous": false, "misses": {key: ["pattern does not parse"]}},
-			"b-partial": {"ambiguous": false, "misses": {key: ["eventName=A", "eventName=B", "eventName=C", "eventName=D", "eventName=E", "eventName=F", "eventName=G"]}},
-			"c-partial": {"ambiguous": false, "misses": {key: ["eventName=DeletePolicy", "eventName=DetachRolePolicy"]}},
+			"a-broken": {"parse_error": "unexpected end of pattern", "ambiguous": false, "misses": {key: td.misses(["pattern does not parse"])}},
+			"b-partial": {"ambiguous": false, "misses": {key: td.misses(["eventName=A", "eventName=B", "eventName=C", "eventName=D", "eventName=E", "eventName=F", "eventName=G"])}},
+			"c-partial": {"ambiguous": false, "misses": {key: td.misses(["eventName=DeletePolicy", "eventName=DetachRolePolicy"])}},
 		}}},
 	})
 	r := one(inp)
@@ -98,8 +98,8 @@ test_fail_closest_filter_ties_go_to_the_simplest_misses if {
 			{"name": "b-iam", "pattern": "{ $.eventName = Put* }", "transformations": []},
 		]}}},
 		"derived": {"metric_filters": {group: {
-			"a-errors-only": {"ambiguous": false, "misses": {key: ["eventName=DeletePolicy, errorCode=<other>", "eventName=PutRolePolicy, errorCode=<other>"]}},
-			"b-iam": {"ambiguous": false, "misses": {key: ["eventName=DeletePolicy", "eventName=DetachRolePolicy"]}},
+			"a-errors-only": {"ambiguous": false, "misses": {key: td.misses(["eventName=DeletePolicy, errorCode=<other>", "eventName=PutRolePolicy, errorCode=<other>"])}},
+			"b-iam": {"ambiguous": false, "misses": {key: td.misses(["eventName=DeletePolicy", "eventName=DetachRolePolicy"])}},
 		}}},
 	})
 	testing.equal(one(inp).evidence.closest_filter, "b-iam")
@@ -107,21 +107,23 @@ test_fail_closest_filter_ties_go_to_the_simplest_misses if {
 
 test_fail_long_miss_lists_are_shortened if {
 	misses := ["eventName=A", "eventName=B", "eventName=C", "eventName=D", "eventName=E", "eventName=F", "eventName=G"]
-	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: misses}})))
+	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: td.misses(misses)}})))
 	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges misses 7 event(s): eventName=A; eventName=B; eventName=C; eventName=D; eventName=E; and 2 more")
 	testing.equal(r.evidence.misses, misses)
 }
 
-# The Rust side caps the list: eleven events, then "… and N more".
+# The Rust side caps the list (eleven events listed, sixteen in all); the
+# evidence then ends with "… and N more".
 test_fail_capped_miss_lists_count_every_event if {
-	misses := array.concat([sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)], ["… and 5 more"])
-	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: misses}})))
+	listed := [sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)]
+	r := one(td.changed(key, td.filter_facts(key, {"misses": {key: {"listed": listed, "total": 16}}})))
+	testing.equal(r.evidence.misses, array.concat(listed, ["… and 5 more"]))
 	testing.equal(r.message, "IAM policy changes not monitored: log group cloudtrail-logs (trail main) has no metric filter catching every event of the CIS pattern; closest filter cis-IAMPolicyChanges misses 16 event(s): eventName=E1; eventName=E2; eventName=E3; eventName=E4; eventName=E5; and 11 more")
 }
 
 # 16 misses (capped list) rank after 12 listed in full.
 test_fail_closest_filter_counts_capped_misses if {
-	capped := array.concat([sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)], ["… and 5 more"])
+	capped := {"listed": [sprintf("eventName=E%d", [i]) | some i in numbers.range(1, 11)], "total": 16}
 	inp := object.union(td.no_metric_filters(key), {
 		"account": {"log_groups": {group: {"metric_filters": [
 			{"name": "a-other-control", "pattern": "{ $.eventName = CreateVpc }", "transformations": []},
@@ -129,7 +131,7 @@ test_fail_closest_filter_counts_capped_misses if {
 		]}}},
 		"derived": {"metric_filters": {group: {
 			"a-other-control": {"ambiguous": false, "misses": {key: capped}},
-			"b-iam": {"ambiguous": false, "misses": {key: [sprintf("eventName=F%02d", [i]) | some i in numbers.range(1, 12)]}},
+			"b-iam": {"ambiguous": false, "misses": {key: td.misses([sprintf("eventName=F%02d", [i]) | some i in numbers.range(1, 12)])}},
 		}}},
 	})
 	testing.equal(one(inp).evidence.closest_filter, "b-iam")
@@ -214,7 +216,7 @@ test_pass_ambiguous_filter_is_said if {
 
 # Of two covering filters, the unambiguous one is named.
 test_pass_prefers_unambiguous_filter if {
-	inp := object.union(td.covered_by_other_filter(key), td.filter_facts(key, {"ambiguous": true, "misses": {key: []}}))
+	inp := object.union(td.covered_by_other_filter(key), td.filter_facts(key, {"ambiguous": true, "misses": {key: td.misses([])}}))
 	r := one(inp)
 	testing.equal([r.evidence.metric_filter, r.evidence.ambiguous], ["team-alerts", false])
 }

@@ -74,8 +74,12 @@ _monitoring(owner, key) := {
 	}},
 }
 
+# The misses of a filter for one key as input.derived gives them: every one
+# listed (the lists of these tests are short), and their number.
+misses(listed) := {"listed": listed, "total": count(listed)}
+
 # What Rust derives for that filter: it covers the key.
-_derived(owner, key) := {"metric_filters": {group_arn(owner): {_filter_name(key): {"ambiguous": false, "misses": {key: []}}}}}
+_derived(owner, key) := {"metric_filters": {group_arn(owner): {_filter_name(key): {"ambiguous": false, "misses": {key: misses([])}}}}}
 
 # --- scenarios ---------------------------------------------------------------
 
@@ -104,9 +108,9 @@ _trail_without_cloudwatch_logs(key) := changed(key, account_patch({"trails": {tr
 
 _single_region_trail(key) := changed(key, account_patch({"trails": {trail_arn(account_id): {"is_multi_region_trail": false}}}))
 
-_filter_misses_event(key) := changed(key, filter_facts(key, {"misses": {key: [_samples[key].missed]}}))
+_filter_misses_event(key) := changed(key, filter_facts(key, {"misses": {key: misses([_samples[key].missed])}}))
 
-filter_does_not_parse(key) := changed(key, filter_facts(key, {"parse_error": "expected ')' at offset 12", "misses": {key: ["pattern does not parse"]}}))
+filter_does_not_parse(key) := changed(key, filter_facts(key, {"parse_error": "expected ')' at offset 12", "misses": {key: misses(["pattern does not parse"])}}))
 
 no_metric_filters(key) := changed(key, account_patch({"log_groups": {group_arn(account_id): {"metric_filters": []}}}))
 
@@ -137,7 +141,7 @@ covered_by_other_filter(key) := object.union(_filter_misses_event(key), {
 			"transformations": [{"metric_name": _samples[key].metric, "metric_namespace": "CISBenchmark"}],
 		},
 	]}}},
-	"derived": {"metric_filters": {group_arn(account_id): {"team-alerts": {"ambiguous": false, "misses": {key: []}}}}},
+	"derived": {"metric_filters": {group_arn(account_id): {"team-alerts": {"ambiguous": false, "misses": {key: misses([])}}}}},
 })
 
 ambiguous_filter(key) := changed(key, filter_facts(key, {"ambiguous": true}))

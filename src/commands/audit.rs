@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
-use crate::evaluate::{AuditOptions, EngineChoice, audit_with_engine};
+use crate::evaluate::{AuditOptions, EngineChoice, audit_file, audit_with_engine};
 use crate::finding::{ControlStatus, FailOn, Severity};
 use crate::pack::frameworks;
 use crate::pack::select::Selection;
@@ -64,11 +64,27 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     };
     let only_rules = selection.apply(&pack.rules).map_err(anyhow::Error::msg)?;
 
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::At(Severity::Low));
+    let mut options = AuditOptions {
+        // `none` never fails on findings: the audit is told `low` and the
+        // threshold is replaced below, before any report is rendered.
+        fail_on: fail_on.severity().unwrap_or(Severity::Low),
+        only_rules,
+        today: chrono::Utc::now().date_naive(),
+        snapshot_path: None,
+        progress: super::show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some()),
+    };
+    let engine = match args.engine {
+        RegoEngine::Vm => EngineChoice::Vm,
+        RegoEngine::Interpreter => EngineChoice::Interpreter,
+    };
     let parse_started = Instant::now();
-    let (snapshot, text, snapshot_path) = match &args.snapshot {
+    // A snapshot file is read and judged account by account (evaluate::audit_file);
+    // a live collection is judged from the snapshot it just collected.
+    let (mut result, eval_timings, notices, parse) = match &args.snapshot {
         Some(path) => {
-            let (snapshot, text) = snapshot::load_file(path)?;
-            (snapshot, text, path.clone())
+            options.snapshot_path = Some(path.clone());
+            audit_file(path, &pack, &config, &options, engine)?
         }
         None => {
             let mut snapshot = super::live::collect_live(&args.live, &config)?;
@@ -81,29 +97,15 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             if !super::quiet() {
                 eprintln!("trailaudit: snapshot written to {}", path.display());
             }
-            (snapshot, text, path)
+            let parse = parse_started.elapsed();
+            options.snapshot_path = Some(path);
+            let (audit, timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
+            (audit, timings, notices, parse)
         }
     };
-    let parse = parse_started.elapsed();
-
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::At(Severity::Low));
-    let options = AuditOptions {
-        // `none` never fails on findings: the audit is told `low` and the
-        // threshold is replaced below, before any report is rendered.
-        fail_on: fail_on.severity().unwrap_or(Severity::Low),
-        only_rules,
-        today: chrono::Utc::now().date_naive(),
-        snapshot_path: Some(snapshot_path),
-        progress: super::show_progress(std::io::stderr().is_terminal(), std::env::var_os("CI").is_some()),
-    };
-    let engine = match args.engine {
-        RegoEngine::Vm => EngineChoice::Vm,
-        RegoEngine::Interpreter => EngineChoice::Interpreter,
-    };
-    let (mut result, eval_timings, notices) = audit_with_engine(&snapshot, Some(&text), &pack, &config, &options, engine);
     // No account and nothing judged (no selected account missing either, which
     // would be `error` results): an empty report would read as a pass.
-    if snapshot.accounts.is_empty() && result.results.is_empty() {
+    if result.account_ids.is_empty() && result.results.is_empty() {
         anyhow::bail!(
             "{}: the snapshot holds no account, so there is nothing to judge (collect at least one account)",
             options.snapshot_path.as_deref().unwrap_or(std::path::Path::new("snapshot")).display()

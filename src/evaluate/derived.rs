@@ -16,12 +16,25 @@ use serde_json::Value as Json;
 
 use crate::filter_pattern::{Pattern, misses};
 use crate::pack::RequiredPatterns;
-use crate::snapshot::Account;
+use crate::snapshot::{Account, LogGroup};
 
-/// At most this many missed-event descriptions per key; beyond, the last entry
-/// says how many more there are. A filter for another control misses dozens
-/// of events of each key, and rules need the first few, not all of them.
+/// At most this many missed-event descriptions per key: all of them up to
+/// this many, else the first `MAX_LISTED - 1` (so that a rule adding one line
+/// "… and N more" shows at most `MAX_LISTED` lines). A filter for another
+/// control misses dozens of events of each key, and rules need the first few,
+/// not all of them; `total` says how many there are.
 const MAX_LISTED: usize = 12;
+
+/// The events one filter misses of one required pattern: the first few
+/// descriptions and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Misses {
+    /// The first descriptions, in the order of the required pattern's events.
+    pub listed: Vec<String>,
+    /// Every missed event, listed or not (0 = the filter catches everything
+    /// the required pattern catches).
+    pub total: usize,
+}
 
 /// What trailaudit concluded about one metric filter's pattern.
 #[derive(Debug, Clone, Serialize)]
@@ -32,8 +45,8 @@ pub struct FilterFacts {
     /// The pattern mixes `&&` and `||` without parentheses.
     pub ambiguous: bool,
     /// Required-pattern key → the events this filter would not match
-    /// (empty = the filter catches everything the required pattern catches).
-    pub misses: BTreeMap<String, Vec<String>>,
+    /// (`total` 0 = the filter catches everything the required pattern catches).
+    pub misses: BTreeMap<String, Misses>,
 }
 
 /// The facts of one audit: the pack's canonical patterns, and what was
@@ -64,7 +77,9 @@ impl<'p> Derived<'p> {
                 misses: self
                     .patterns
                     .iter()
-                    .map(|(key, _)| (key.to_owned(), vec!["<any event: the pattern does not parse>".to_owned()]))
+                    .map(|(key, _)| {
+                        (key.to_owned(), Misses { listed: vec!["<any event: the pattern does not parse>".to_owned()], total: 1 })
+                    })
                     .collect(),
             },
         }
@@ -85,11 +100,11 @@ impl<'p> Derived<'p> {
     /// `input.derived` for one account: log group ARN → filter name → facts,
     /// for the account's own log groups and those of its management account
     /// (where an organization trail delivers).
-    pub fn for_account(&self, account: &Account, management: Option<&Account>) -> regorus::Value {
+    pub fn for_account(&self, account: &Account, management: Option<&BTreeMap<String, LogGroup>>) -> regorus::Value {
         let mut groups = regorus::Value::new_object();
         if let (false, Ok(map)) = (self.patterns.is_empty(), groups.as_object_mut()) {
-            for owner in std::iter::once(account).chain(management) {
-                for (arn, group) in &owner.log_groups {
+            for log_groups in std::iter::once(&account.log_groups).chain(management) {
+                for (arn, group) in log_groups {
                     let mut filters = regorus::Value::new_object();
                     if let Ok(by_name) = filters.as_object_mut() {
                         for f in group.metric_filters.iter().flatten() {
@@ -108,15 +123,12 @@ impl<'p> Derived<'p> {
     }
 }
 
-/// The misses of `candidate` against `required`, readable, at most [`MAX_LISTED`].
-fn listed(candidate: &Pattern, required: &Pattern) -> Vec<String> {
+/// The misses of `candidate` against `required`, readable, at most [`MAX_LISTED`] listed.
+fn listed(candidate: &Pattern, required: &Pattern) -> Misses {
     let all = misses(candidate, required);
     let total = all.len();
-    let mut out: Vec<String> = all.iter().take(if total > MAX_LISTED { MAX_LISTED - 1 } else { total }).map(ToString::to_string).collect();
-    if total > MAX_LISTED {
-        out.push(format!("… and {} more", total - out.len()));
-    }
-    out
+    let listed = all.iter().take(if total > MAX_LISTED { MAX_LISTED - 1 } else { total }).map(ToString::to_string).collect();
+    Misses { listed, total }
 }
 
 #[cfg(test)]
@@ -142,20 +154,23 @@ mod tests {
         assert_eq!(filters.len(), 15);
         for key in pack.required_patterns.keys() {
             assert!(
-                filters.iter().any(|f| f["misses"][key].as_array().is_some_and(Vec::is_empty)),
+                filters.iter().any(|f| f["misses"][key] == serde_json::json!({"listed": [], "total": 0})),
                 "no filter of the compliant fixture covers {key}"
             );
         }
         // Each named filter covers its own control's key.
         let by_name = |n: &str| filters_named(groups, n);
-        assert_eq!(by_name("cis-4.4-IAMPolicyChanges")["misses"]["iam_policy_changes"], serde_json::json!([]));
+        assert_eq!(by_name("cis-4.4-IAMPolicyChanges")["misses"]["iam_policy_changes"], serde_json::json!({"listed": [], "total": 0}));
         assert_eq!(by_name("cis-4.1-UnauthorizedAPICalls")["ambiguous"], Json::Bool(true));
         assert_eq!(by_name("cis-4.4-IAMPolicyChanges")["ambiguous"], Json::Bool(false));
         // A filter for another control lists what it misses, capped.
-        let iam_by_vpc = by_name("cis-4.14-VPCChanges")["misses"]["iam_policy_changes"].as_array().expect("list").clone();
-        assert_eq!(iam_by_vpc.len(), MAX_LISTED);
-        assert_eq!(iam_by_vpc[0], "eventName=DeleteGroupPolicy");
-        assert_eq!(iam_by_vpc[MAX_LISTED - 1], format!("… and {} more", 16 - (MAX_LISTED - 1)));
+        // A filter for another control lists what it misses, capped, and counts all of it.
+        let iam_by_vpc = &by_name("cis-4.14-VPCChanges")["misses"]["iam_policy_changes"];
+        assert_eq!(iam_by_vpc["total"], 16);
+        let listed = iam_by_vpc["listed"].as_array().expect("list");
+        assert_eq!(listed.len(), MAX_LISTED - 1);
+        assert_eq!(listed[0], "eventName=DeleteGroupPolicy");
+        assert!(listed.iter().all(|d| d.as_str().is_some_and(|d| !d.contains("more"))), "{listed:?}");
     }
 
     /// CIS 4.13 gives two texts: the remediation pattern (names only) and the
@@ -169,11 +184,14 @@ mod tests {
         let audit = format!("{{($.eventSource = ec2.amazonaws.com) && {names} }}");
         for text in [&remediation, &audit] {
             let facts = Derived::new(&pack.required_patterns).facts(text);
-            assert_eq!(facts.misses["route_table_changes"], Vec::<String>::new(), "{text}");
+            assert_eq!(facts.misses["route_table_changes"], Misses { listed: Vec::new(), total: 0 }, "{text}");
         }
         let short = remediation.replace(" || ($.eventName = DisassociateRouteTable)", "");
         let facts = Derived::new(&pack.required_patterns).facts(&short);
-        assert_eq!(facts.misses["route_table_changes"], vec!["eventSource=ec2.amazonaws.com, eventName=DisassociateRouteTable".to_owned()]);
+        assert_eq!(
+            facts.misses["route_table_changes"],
+            Misses { listed: vec!["eventSource=ec2.amazonaws.com, eventName=DisassociateRouteTable".to_owned()], total: 1 }
+        );
     }
 
     fn filters_named<'a>(groups: &'a serde_json::Map<String, Json>, name: &str) -> &'a Json {
@@ -185,6 +203,6 @@ mod tests {
         let pack = builtin();
         let facts = Derived::new(&pack.required_patterns).facts("{ $.eventName = CreateTrail || }");
         assert_eq!(facts.parse_error.as_deref(), Some("at character 32: expected a selector such as `$.eventName`, or `(`, found `}`"));
-        assert!(facts.misses.values().all(|m| !m.is_empty()));
+        assert!(facts.misses.values().all(|m| m.total == 1 && m.listed.len() == 1));
     }
 }

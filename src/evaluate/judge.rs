@@ -43,14 +43,14 @@ pub(super) fn judge(
     account: &Account,
     values: Vec<Result<regorus::Value, String>>,
 ) -> Vec<RuleResult> {
-    let errors = context.errors_of(&account.account_id);
+    let errors: Vec<&crate::snapshot::CollectionError> = context.errors_of(&account.account_id).iter().collect();
     let mut out = Vec::new();
     for (value, rule) in values.into_iter().zip(rules) {
         let (mut results, depends_on) = match value.and_then(|v| parse_results(v, rule, &account.account_id)) {
             Ok(pair) => pair,
             Err(message) => (vec![rule_failure(rule, &account.account_id, message)], Vec::new()),
         };
-        scope::apply(rule, &account.account_id, errors, &mut results, &depends_on);
+        scope::apply(rule, &account.account_id, &errors, &mut results, &depends_on);
         out.extend(results);
     }
     out

@@ -26,13 +26,23 @@ pub fn attach_lines(text: &str, results: &mut [RuleResult]) {
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset);
     let starts = account_starts(text);
     let ranges: HashMap<&str, (usize, usize)> = starts.iter().map(|(id, start, end)| (id.as_str(), (*start, *end))).collect();
-    let mut indexes: HashMap<&str, AccountIndex> = HashMap::new();
-    for result in results.iter_mut() {
+    // One account's index at a time: results taken account by account, each
+    // index dropped when the next account's is built (holding every
+    // account's index at once grew with the snapshot, about 250 MB at 1,000
+    // accounts).
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by(|&a, &b| results[a].account.cmp(&results[b].account));
+    let mut current: Option<(&str, AccountIndex)> = None;
+    for i in order {
+        let result = &mut results[i];
         let Some((&id, &(start, end))) = ranges.get_key_value(result.account.as_str()) else {
             result.snapshot_line = None;
             continue;
         };
-        let index = indexes.entry(id).or_insert_with(|| index_range(text, start, end));
+        if current.as_ref().is_none_or(|(held, _)| *held != id) {
+            current = Some((id, index_range(text, start, end)));
+        }
+        let Some((_, index)) = current.as_ref() else { continue };
         // An account subject points at its account; a region subject at the region's key.
         let needle: Option<String> = match result.resource.strip_prefix("AWS::::Account:") {
             Some(rest) => rest.split_once('/').map(|(_, region)| region.to_owned()),
@@ -98,4 +108,46 @@ fn index_range(text: &str, start: usize, end: usize) -> AccountIndex<'_> {
         i = j + 1;
     }
     index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Severity, Status};
+
+    fn result(account: &str, resource: &str) -> RuleResult {
+        RuleResult {
+            rule_id: "CT-001".into(),
+            status: Status::Pass,
+            severity: Severity::Low,
+            account: account.into(),
+            region: None,
+            resource: resource.into(),
+            message: String::new(),
+            evidence: serde_json::json!({}),
+            waiver: None,
+            snapshot_line: None,
+            baseline: None,
+        }
+    }
+
+    /// Results of several accounts in any order (one index built at a time)
+    /// each get the line of their own account's record, mention or account.
+    #[test]
+    fn interleaved_accounts_each_get_their_own_lines() {
+        let text = "{\"accounts\": [\n{\"account_id\": \"111\",\n \"trails\": {\"arn:t\": {\n \"name\": \"t\"}}},\n{\"account_id\": \"222\",\n \"trails\": {\"arn:t\": {}},\n \"note\": \"arn:u\"}\n]}\n";
+        let mut results = vec![
+            result("222", "arn:t"),
+            result("111", "arn:t"),
+            result("222", "arn:u"),
+            result("111", "arn:u"),
+            result("333", "arn:t"),
+            result("111", "AWS::::Account:111"),
+        ];
+        attach_lines(text, &mut results);
+        let lines: Vec<Option<usize>> = results.iter().map(|r| r.snapshot_line).collect();
+        // 222's trail key on line 6, 111's on line 3; arn:u is mentioned in 222 only
+        // (line 7), so 111 falls back to its account's line (2); 333 is not in the text.
+        assert_eq!(lines, [Some(6), Some(3), Some(7), Some(2), None, Some(2)]);
+    }
 }

@@ -116,96 +116,231 @@ pub fn audit_with_engine(
     engine_choice: EngineChoice,
 ) -> (Audit, EvalTimings, Vec<String>) {
     let started = Instant::now();
-    let rules: Vec<&Rule> = pack
-        .rules
-        .iter()
-        .filter(|r| !r.meta.custom.deprecated)
-        .filter(|r| options.only_rules.as_ref().is_none_or(|ids| ids.iter().any(|id| id == r.id())))
-        .collect();
-    let config_data = config_data(config, snapshot);
-    let engine = engine_with_config(pack, &config_data);
-    let missing = never_collected(snapshot);
-    let context = SnapshotContext::new(snapshot, &missing);
-    let derived = Derived::new(&pack.required_patterns);
-    let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
-    let mut vm_fallback = None;
-    let vm = match engine_choice {
-        EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data), pack.rule_timeout) {
-            Ok(vm) => Some(vm),
-            Err(e) => {
-                vm_fallback = Some(judge::first_line(&format!("{e:#}")));
-                None
-            }
-        },
-        EngineChoice::Interpreter => None,
-    };
-    let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
-    // An account that only `errors` mentions (its role could not be assumed)
-    // is judged as an empty account: its identity failure turns every result
-    // into an error, instead of the account silently missing from the report.
-    let unreachable = unreachable_accounts(snapshot);
+    let ids: Vec<String> = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+    let mut context = SnapshotContext::of_accounts(&snapshot.accounts);
+    let run = Run::new(snapshot, &ids, &mut context, pack, config, options, engine_choice);
     // An account is judged once, even when a live run collected it twice (a
     // `--role-arn` of the calling account's own role); a snapshot file holding
     // one twice is refused when it is read (snapshot::load).
     let mut seen = std::collections::HashSet::new();
-    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
-    let twice = duplicate_accounts(snapshot);
+    let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&run.unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
     let progress = EvalProgress::new(options.progress, accounts.len());
-    let stopped = interpreter::StoppedRules::default();
-    let mut results: Vec<RuleResult> = eval_pool().install(|| {
-        accounts
-            .par_iter()
-            .copied()
-            .map_init(
-                || vm.as_ref().and_then(|pack| pack.machine().ok()),
-                |machine, account| {
-                    let input = context.account_input(snapshot, account, &derived);
-                    let values = match (&vm, machine) {
-                        (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
-                        _ => None,
-                    };
-                    let judged = match values {
-                        Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
-                        None => interpreter::evaluate_account(&engine, &rules, &context, account, input, &stopped),
-                    };
-                    progress.account_done();
-                    judged
-                },
-            )
-            .flatten_iter()
-            .collect()
-    });
+    let results = run.judge(&context, &accounts, &progress);
     progress.finish();
+    run.finish(snapshot, &ids, results, snapshot_text, options, started)
+}
 
-    let rule_ids =
-        waivers::RuleIds { evaluated: rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
-    let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
-    let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
-    notices.extend(twice);
-    if let Some(text) = snapshot_text {
-        locate::attach_lines(text, &mut results);
-    }
-    results.sort_by(|a, b| {
-        (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
-    });
-    let audit = Audit {
-        metadata: snapshot.metadata.clone(),
-        snapshot_path: options.snapshot_path.clone(),
-        rules: rules.into_iter().cloned().collect(),
-        results,
-        fail_on: options.fail_on.into(),
-        account_ids: {
-            let mut ids: Vec<String> = snapshot.accounts.iter().chain(&unreachable).map(|a| a.account_id.clone()).collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        },
-        framework: None,
-        warnings,
-        baseline: None,
-        missing_permissions: missing_permissions(snapshot),
+/// Accounts judged together: read from the snapshot text, judged in parallel,
+/// dropped. Enough to keep every core busy between two reads, few enough that
+/// the accounts in flight are a small part of memory.
+const STREAM_BATCH: usize = 64;
+
+/// [`audit_with_engine`] on a snapshot file read account by account: a first
+/// pass over the text checks it (every loader error of [`crate::snapshot::load_file`])
+/// and gathers what rules read across accounts ([`SnapshotContext`]); a second
+/// one reads the accounts again, [`STREAM_BATCH`] at a time, judges them on
+/// every core and drops them. Neither holds every account at once; the
+/// results are kept for the reports. Returns the time of the first pass (the
+/// parse) beside the audit.
+pub fn audit_file(
+    path: &std::path::Path,
+    pack: &Pack,
+    config: &Config,
+    options: &AuditOptions,
+    engine_choice: EngineChoice,
+) -> Result<(Audit, EvalTimings, Vec<String>, Duration), crate::snapshot::SnapshotError> {
+    let parse_started = Instant::now();
+    let mut context = SnapshotContext::default();
+    let mut ids: Vec<String> = Vec::new();
+    let (snapshot, text) = crate::snapshot::load_file_streaming(path, &mut |account| {
+        ids.push(account.account_id.clone());
+        context.add_account(&account);
+        Ok(())
+    })?;
+    let internal = |e: serde_json::Error| crate::snapshot::SnapshotError::NotASnapshot {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: format!("cannot read the snapshot a second time: {e}"),
     };
-    (audit, EvalTimings { evaluate: started.elapsed(), engine: used, vm_fallback }, notices)
+    let missing = context.missing_management();
+    if !missing.is_empty() {
+        crate::snapshot::stream::for_each_account(&text, &mut |account| {
+            if missing.contains(&account.account_id) {
+                context.add_management(&account);
+            }
+            Ok(())
+        })
+        .map_err(internal)?;
+    }
+    let parse = parse_started.elapsed();
+
+    let started = Instant::now();
+    let run = Run::new(&snapshot, &ids, &mut context, pack, config, options, engine_choice);
+    let progress = EvalProgress::new(options.progress, ids.len() + run.unreachable.len());
+    let mut results = Vec::new();
+    let mut batch: Vec<Account> = Vec::with_capacity(STREAM_BATCH);
+    crate::snapshot::stream::for_each_account(&text, &mut |account| {
+        batch.push(account);
+        if batch.len() == STREAM_BATCH {
+            results.extend(run.judge(&context, &batch.iter().collect::<Vec<_>>(), &progress));
+            batch.clear();
+        }
+        Ok(())
+    })
+    .map_err(internal)?;
+    results.extend(run.judge(&context, &batch.iter().chain(&run.unreachable).collect::<Vec<_>>(), &progress));
+    drop(batch);
+    progress.finish();
+    let (audit, timings, notices) = run.finish(&snapshot, &ids, results, Some(&text), options, started);
+    Ok((audit, timings, notices, parse))
+}
+
+/// One audit's evaluation: the rules selected, the engine with the pack and
+/// the configuration, and what every account is judged with.
+struct Run<'p> {
+    pack: &'p Pack,
+    config: &'p Config,
+    rules: Vec<&'p Rule>,
+    engine: regorus::Engine,
+    derived: Derived<'p>,
+    vm: Option<VmPack>,
+    used: EngineChoice,
+    vm_fallback: Option<String>,
+    stopped: interpreter::StoppedRules,
+    /// Accounts only `errors` or an organization discovery mention, judged as empty accounts.
+    unreachable: Vec<Account>,
+    schema_version: u32,
+    metadata: crate::snapshot::Metadata,
+}
+
+impl<'p> Run<'p> {
+    /// `ids`: the snapshot's accounts in file order; `context` gathered from
+    /// them, to which the failed calls (the snapshot's and those of selected
+    /// accounts never collected) are added here.
+    fn new(
+        snapshot: &Snapshot,
+        ids: &[String],
+        context: &mut SnapshotContext,
+        pack: &'p Pack,
+        config: &'p Config,
+        options: &AuditOptions,
+        engine_choice: EngineChoice,
+    ) -> Run<'p> {
+        let rules: Vec<&Rule> = pack
+            .rules
+            .iter()
+            .filter(|r| !r.meta.custom.deprecated)
+            .filter(|r| options.only_rules.as_ref().is_none_or(|ids| ids.iter().any(|id| id == r.id())))
+            .collect();
+        let config_data = config_data(config, snapshot);
+        let engine = engine_with_config(pack, &config_data);
+        let missing = never_collected(snapshot, ids);
+        context.add_errors(snapshot.errors.iter().chain(&missing));
+        let derived = Derived::new(&pack.required_patterns);
+        let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
+        let mut vm_fallback = None;
+        let vm = match engine_choice {
+            EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data), pack.rule_timeout) {
+                Ok(vm) => Some(vm),
+                Err(e) => {
+                    vm_fallback = Some(judge::first_line(&format!("{e:#}")));
+                    None
+                }
+            },
+            EngineChoice::Interpreter => None,
+        };
+        let used = if vm.is_some() { EngineChoice::Vm } else { EngineChoice::Interpreter };
+        // An account that only `errors` mentions (its role could not be assumed)
+        // is judged as an empty account: its identity failure turns every result
+        // into an error, instead of the account silently missing from the report.
+        let unreachable = unreachable_accounts(snapshot, ids);
+        Run {
+            pack,
+            config,
+            rules,
+            engine,
+            derived,
+            vm,
+            used,
+            vm_fallback,
+            stopped: interpreter::StoppedRules::default(),
+            unreachable,
+            schema_version: snapshot.schema_version,
+            metadata: snapshot.metadata.clone(),
+        }
+    }
+
+    /// Judges `accounts` on every core; the results in no particular order
+    /// ([`Run::finish`] sorts them).
+    fn judge(&self, context: &SnapshotContext, accounts: &[&Account], progress: &EvalProgress) -> Vec<RuleResult> {
+        let (rules, engine, derived, vm, stopped) = (&self.rules, &self.engine, &self.derived, &self.vm, &self.stopped);
+        eval_pool().install(|| {
+            accounts
+                .par_iter()
+                .copied()
+                .map_init(
+                    || vm.as_ref().and_then(|pack| pack.machine().ok()),
+                    |machine, account| {
+                        let input = context.account_input(self.schema_version, &self.metadata, account, derived);
+                        let values = match (vm, machine) {
+                            (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
+                            _ => None,
+                        };
+                        let judged = match values {
+                            Some(values) => judge::judge(rules, context, account, values.into_iter().map(Ok).collect()),
+                            None => interpreter::evaluate_account(engine, rules, context, account, input, stopped),
+                        };
+                        progress.account_done();
+                        judged
+                    },
+                )
+                .flatten_iter()
+                .collect()
+        })
+    }
+
+    /// Waivers, lines in the snapshot, the results' order, and the audit.
+    fn finish(
+        self,
+        snapshot: &Snapshot,
+        ids: &[String],
+        mut results: Vec<RuleResult>,
+        snapshot_text: Option<&str>,
+        options: &AuditOptions,
+        started: Instant,
+    ) -> (Audit, EvalTimings, Vec<String>) {
+        let (pack, config) = (self.pack, self.config);
+        let rule_ids =
+            waivers::RuleIds { evaluated: self.rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
+        let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
+        let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
+        notices.extend(duplicate_accounts(ids));
+        if let Some(text) = snapshot_text {
+            locate::attach_lines(text, &mut results);
+        }
+        results.sort_by(|a, b| {
+            (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
+        });
+        let audit = Audit {
+            metadata: snapshot.metadata.clone(),
+            snapshot_path: options.snapshot_path.clone(),
+            rules: self.rules.into_iter().cloned().collect(),
+            results,
+            fail_on: options.fail_on.into(),
+            account_ids: {
+                let mut ids: Vec<String> = ids.iter().cloned().chain(self.unreachable.iter().map(|a| a.account_id.clone())).collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            },
+            framework: None,
+            warnings,
+            baseline: None,
+            missing_permissions: missing_permissions(snapshot),
+        };
+        (audit, EvalTimings { evaluate: started.elapsed(), engine: self.used, vm_fallback: self.vm_fallback }, notices)
+    }
 }
 
 /// The `input` each account is judged with, by account id, and the engine
@@ -213,15 +348,17 @@ pub fn audit_with_engine(
 /// inputs (`bench/rules.rs`), outside an audit.
 pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (regorus::Engine, Vec<(String, regorus::Value)>) {
     let engine = engine_with_config(pack, &config_data(config, snapshot));
-    let missing = never_collected(snapshot);
-    let context = SnapshotContext::new(snapshot, &missing);
+    let ids: Vec<String> = snapshot.accounts.iter().map(|a| a.account_id.clone()).collect();
+    let missing = never_collected(snapshot, &ids);
+    let mut context = SnapshotContext::of_accounts(&snapshot.accounts);
+    context.add_errors(snapshot.errors.iter().chain(&missing));
     let derived = Derived::new(&pack.required_patterns);
-    let unreachable = unreachable_accounts(snapshot);
+    let unreachable = unreachable_accounts(snapshot, &ids);
     let inputs = snapshot
         .accounts
         .iter()
         .chain(&unreachable)
-        .map(|account| (account.account_id.clone(), context.account_input(snapshot, account, &derived)))
+        .map(|account| (account.account_id.clone(), context.account_input(snapshot.schema_version, &snapshot.metadata, account, &derived)))
         .collect();
     (engine, inputs)
 }
@@ -240,11 +377,11 @@ fn engine_with_config(pack: &Pack, config_data: &Json) -> regorus::Engine {
     engine
 }
 
-/// A notice for each account the snapshot holds more than once.
-fn duplicate_accounts(snapshot: &Snapshot) -> Vec<String> {
+/// A notice for each account the snapshot holds more than once (`ids`: its accounts, in order).
+fn duplicate_accounts(ids: &[String]) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for a in &snapshot.accounts {
-        *counts.entry(a.account_id.as_str()).or_default() += 1;
+    for id in ids {
+        *counts.entry(id.as_str()).or_default() += 1;
     }
     counts
         .into_iter()
@@ -302,8 +439,8 @@ fn is_access_denied(code: &str) -> bool {
     code.contains("accessdenied") || code.starts_with("unauthorized") || code.starts_with("authorizationerror") || code == "forbidden"
 }
 
-fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
-    let known: std::collections::HashSet<&str> = snapshot.accounts.iter().map(|a| a.account_id.as_str()).collect();
+fn unreachable_accounts(snapshot: &Snapshot, ids: &[String]) -> Vec<Account> {
+    let known: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let selected = snapshot.organization.iter().flat_map(|o| o.selected_accounts.iter()).map(String::as_str);
     let mut ids: Vec<&str> =
         snapshot.errors.iter().map(|e| e.account_id.as_str()).chain(selected).filter(|id| !id.is_empty() && !known.contains(id)).collect();
@@ -319,10 +456,10 @@ fn unreachable_accounts(snapshot: &Snapshot) -> Vec<Account> {
 /// of an identity call that was never made, so that, like an account whose
 /// role could not be assumed, every one of its results is `error` (never a
 /// fail of an "empty" account, never a silent gap).
-fn never_collected(snapshot: &Snapshot) -> Vec<crate::snapshot::CollectionError> {
+fn never_collected(snapshot: &Snapshot, ids: &[String]) -> Vec<crate::snapshot::CollectionError> {
     let Some(scope) = &snapshot.organization else { return Vec::new() };
     let seen: std::collections::HashSet<&str> =
-        snapshot.accounts.iter().map(|a| a.account_id.as_str()).chain(snapshot.errors.iter().map(|e| e.account_id.as_str())).collect();
+        ids.iter().map(String::as_str).chain(snapshot.errors.iter().map(|e| e.account_id.as_str())).collect();
     let shards = scope.shards.as_ref().map(|s| {
         let held: Vec<String> = s.indices.iter().map(u32::to_string).collect();
         format!(" (this snapshot holds shard(s) {} of {}; merge the others in)", held.join(", "), s.count)

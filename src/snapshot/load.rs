@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::model::{SCHEMA_VERSION, Snapshot};
+use super::stream::{AccountSink, SnapshotSeed};
 
 /// Why a snapshot could not be read. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +113,29 @@ fn position(before: &[u8]) -> (usize, usize) {
 
 /// Parses snapshot text; `path` is only used in error messages.
 pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+    let mut accounts = Vec::new();
+    let mut snapshot = parse_str_streaming(text, path, &mut |account| {
+        accounts.push(account);
+        Ok(())
+    })?;
+    snapshot.accounts = accounts;
+    Ok(snapshot)
+}
+
+/// Reads and validates a snapshot file as [`load_file`] does, handing each
+/// account to `each` instead of keeping it (the snapshot returned has no
+/// accounts; see [`parse_str_streaming`]).
+pub fn load_file_streaming(path: &Path, each: &mut AccountSink<'_>) -> Result<(Snapshot, String), SnapshotError> {
+    let text = read_bounded(path)?;
+    let snapshot = parse_str_streaming(&text, path, each)?;
+    Ok((snapshot, text))
+}
+
+/// [`parse_str`] with each account handed to `each`, in file order, as it is
+/// read, and not kept: the snapshot returned has no accounts. The same checks
+/// and errors as [`parse_str`] (which reads through this); `each` may have seen
+/// accounts of a document that is then refused, so it should only gather.
+pub fn parse_str_streaming(text: &str, path: &Path, each: &mut AccountSink<'_>) -> Result<Snapshot, SnapshotError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A snapshot is one JSON object; say so for an array or a scalar instead
     // of serde's "invalid type" about a struct.
@@ -137,9 +161,13 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
             });
         }
     }
-    let snapshot = parse_object(text, path)?;
+    let mut ids: Vec<String> = Vec::new();
+    let snapshot = parse_object(text, path, &mut |account| {
+        ids.push(account.account_id.clone());
+        each(account)
+    })?;
     check_unique(text, path)?;
-    check_accounts(&snapshot, path)?;
+    check_accounts(&ids, path)?;
     Ok(snapshot)
 }
 
@@ -164,15 +192,15 @@ pub fn dedup_accounts(snapshot: &mut Snapshot) -> Vec<String> {
 
 /// Refuses an account that appears twice in `accounts`: it would be judged,
 /// and counted, twice.
-fn check_accounts(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
+fn check_accounts(ids: &[String], path: &Path) -> Result<(), SnapshotError> {
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, account) in snapshot.accounts.iter().enumerate() {
-        if let Some(first) = seen.insert(account.account_id.as_str(), i) {
+    for (i, id) in ids.iter().enumerate() {
+        if let Some(first) = seen.insert(id.as_str(), i) {
             return Err(SnapshotError::DuplicateAccount {
                 path: path.to_owned(),
                 json_path: format!("$.accounts[{i}].account_id"),
                 first: format!("$.accounts[{first}]"),
-                account_id: account.account_id.clone(),
+                account_id: id.clone(),
             });
         }
     }
@@ -257,9 +285,13 @@ mod unique {
     }
 }
 
-fn parse_object(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+fn parse_object(text: &str, path: &Path, each: &mut AccountSink<'_>) -> Result<Snapshot, SnapshotError> {
+    use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed: Result<Snapshot, _> = serde_path_to_error::deserialize(&mut de);
+    let mut track = serde_path_to_error::Track::new();
+    let parsed: Result<Snapshot, _> = SnapshotSeed { sink: each }
+        .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .map_err(|e| serde_path_to_error::Error::new(track.path(), e));
     if parsed.is_ok()
         && let Err(e) = de.end()
     {

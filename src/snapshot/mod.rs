@@ -7,9 +7,11 @@ mod load;
 pub mod merge;
 pub mod model;
 pub mod spool;
+pub mod stream;
 
 pub use load::{
-    DEFAULT_MAX_SNAPSHOT_MIB, SnapshotError, dedup_accounts, load_file, max_snapshot_bytes, parse_str, set_max_snapshot_mib, write_file,
+    DEFAULT_MAX_SNAPSHOT_MIB, SnapshotError, dedup_accounts, load_file, load_file_streaming, max_snapshot_bytes, parse_str,
+    parse_str_streaming, set_max_snapshot_mib, write_file,
 };
 pub use model::*;
 

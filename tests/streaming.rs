@@ -1,0 +1,118 @@
+//! The audit of a snapshot file read account by account (`evaluate::audit_file`,
+//! what `trailaudit audit --snapshot` runs) against the audit of the same
+//! snapshot read whole (`evaluate::audit`, what the golden reports pin): the
+//! same results, the same reports in every format, the same loader errors.
+
+use std::path::{Path, PathBuf};
+
+use trailaudit::config::Config;
+use trailaudit::evaluate::{AuditOptions, EngineChoice, audit, audit_file};
+use trailaudit::finding::{Audit, Severity, Status};
+use trailaudit::pack::{Pack, PackSource};
+use trailaudit::report::{Format, RenderOptions, render};
+
+const FIXTURES: &[&str] = &["advanced_selectors", "compliant", "no_trail", "noncompliant", "organization", "partial_collection"];
+
+const FORMATS: [Format; 7] = [Format::Json, Format::Sarif, Format::Markdown, Format::Text, Format::Junit, Format::Ocsf, Format::Asff];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn options(path: &Path) -> AuditOptions {
+    AuditOptions {
+        fail_on: Severity::Low,
+        only_rules: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        snapshot_path: Some(path.to_owned()),
+        progress: false,
+    }
+}
+
+fn config_of(name: &str) -> Config {
+    let path = root().join(format!("fixtures/{name}/trailaudit.yaml"));
+    if path.exists() { Config::load(&path).unwrap() } else { Config::default() }
+}
+
+/// The file audited both ways.
+fn both(path: &Path, pack: &Pack, config: &Config) -> (Audit, Audit) {
+    let (snapshot, text) = trailaudit::snapshot::load_file(path).unwrap();
+    let whole = audit(&snapshot, Some(&text), pack, config, &options(path)).0;
+    let (streamed, _, _, _) = audit_file(path, pack, config, &options(path), EngineChoice::Interpreter).unwrap();
+    (whole, streamed)
+}
+
+#[test]
+fn every_fixture_streamed_gives_the_same_audit_and_reports() {
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    for name in FIXTURES {
+        let path = root().join(format!("fixtures/{name}/snapshot.json"));
+        let (whole, streamed) = both(&path, &pack, &config_of(name));
+        assert!(!whole.results.is_empty(), "{name}");
+        assert_eq!(whole, streamed, "{name}");
+        for format in FORMATS {
+            let options = RenderOptions::default();
+            assert_eq!(render(&whole, format, &options), render(&streamed, format, &options), "{name} {format:?}");
+        }
+    }
+}
+
+/// A management account that does not say it is one (no `organization` of
+/// its own), after the member whose organization names it: the streamed
+/// audit finds its log groups, alarms and topics in a second read, and the
+/// member is still judged through them.
+#[test]
+fn a_management_account_read_after_its_member_is_found_for_the_member() {
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/organization/snapshot.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let accounts = doc["accounts"].as_array_mut().unwrap();
+    accounts.reverse();
+    let management = accounts.iter_mut().find(|a| a["account_id"] == "444444444444").unwrap();
+    management.as_object_mut().unwrap().remove("organization");
+    assert_eq!(doc["accounts"][0]["account_id"], "555555555555");
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("snapshot.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+
+    let (whole, streamed) = both(&path, &pack, &Config::default());
+    assert_eq!(whole, streamed);
+    // The member's monitoring is judged in the management account, as in the fixture itself.
+    let original = both(&root().join("fixtures/organization/snapshot.json"), &pack, &Config::default()).1;
+    let member_mon = |a: &Audit| -> Vec<(String, Status, String)> {
+        a.results
+            .iter()
+            .filter(|r| r.account == "555555555555" && r.rule_id.starts_with("MON-"))
+            .map(|r| (r.rule_id.clone(), r.status, r.message.clone()))
+            .collect()
+    };
+    assert_eq!(member_mon(&streamed).len(), 16);
+    assert_eq!(member_mon(&streamed), member_mon(&original));
+    assert!(member_mon(&streamed).iter().any(|(_, _, m)| m.contains("444444444444")), "{:#?}", member_mon(&streamed));
+}
+
+/// A snapshot the loader refuses is refused by the streamed audit with the same error.
+#[test]
+fn the_streamed_audit_refuses_what_the_loader_refuses() {
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/organization/snapshot.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = doc["accounts"][0].clone();
+    doc["accounts"].as_array_mut().unwrap().push(first);
+    let twice = serde_json::to_string_pretty(&doc).unwrap();
+    let cases = [
+        ("twice.json", twice),
+        ("unknown.json", text.replacen("\"accounts\"", "\"acounts\"", 1)),
+        ("bad-account.json", text.replacen("\"account_id\": \"555555555555\"", "\"account_id\": 555555555555", 1)),
+        ("truncated.json", text[..text.len() / 2].to_owned()),
+    ];
+    for (name, body) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let loader = trailaudit::snapshot::load_file(&path).unwrap_err().to_string();
+        let streamed = audit_file(&path, &pack, &Config::default(), &options(&path), EngineChoice::Interpreter).unwrap_err().to_string();
+        assert_eq!(loader, streamed, "{name}");
+        assert!(loader.starts_with(&path.display().to_string()), "{loader}");
+    }
+}

@@ -534,19 +534,8 @@ fn malformed_input_gets_messages_that_say_what_is_wrong() {
 /// `error` too, naming the account where it was stopped.
 #[test]
 fn a_runaway_rule_costs_the_timeout_once_not_on_every_account() {
-    let mut snapshot = compliant();
-    let account = snapshot["accounts"][0].clone();
-    let accounts: Vec<serde_json::Value> = (1..=4)
-        .map(|i| {
-            let id = format!("{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}");
-            let text = serde_json::to_string(&account).unwrap().replace("111111111111", &id);
-            serde_json::from_str(&text).unwrap()
-        })
-        .collect();
-    snapshot["accounts"] = serde_json::Value::Array(accounts);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("four.json");
-    std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let path = four_accounts(dir.path());
     let policies = dir.path().join("policies");
     account_rule(&policies, "runaway", "ACME-002", RUNAWAY);
     let started = std::time::Instant::now();
@@ -584,4 +573,76 @@ fn a_snapshot_without_accounts_is_not_a_pass() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("{path}: the snapshot holds no account, so there is nothing to judge")));
+}
+
+/// The compliant fixture's account four times (ids 1111…, 2222…, 3333…, 4444…), written to `dir/four.json`.
+fn four_accounts(dir: &Path) -> std::path::PathBuf {
+    let mut snapshot = compliant();
+    let account = snapshot["accounts"][0].clone();
+    let accounts: Vec<serde_json::Value> = (1..=4)
+        .map(|i| {
+            let id = format!("{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}");
+            let text = serde_json::to_string(&account).unwrap().replace("111111111111", &id);
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect();
+    snapshot["accounts"] = serde_json::Value::Array(accounts);
+    let path = dir.join("four.json");
+    std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    path
+}
+
+/// A rule building a value without bound (9 million pairs, about a gigabyte).
+const GREEDY: &str = "results contains result.pass(result.account, \"x\", {}) if {\n\tcount([[i, j] | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)]) > 0\n}\n";
+
+/// Memory was not bounded: a rule building a huge value grew until the machine
+/// swapped or the process was killed, and no report was written. It is stopped
+/// at `--rule-memory-mib`; its results are `error` on every account, every
+/// other rule's results are complete and unchanged (the other rules evaluated
+/// beside it on two threads included), exit 3, and the process stays near the budget.
+#[test]
+fn a_rule_that_allocates_without_bound_is_stopped_at_the_memory_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = four_accounts(dir.path());
+    let snapshot = path.to_str().unwrap();
+    let policies = dir.path().join("policies");
+    account_rule(&policies, "greedy", "ACME-003", GREEDY);
+    let plain = trailaudit().args(["audit", "--snapshot", snapshot, "--format", "json"]).output().unwrap();
+    let out = trailaudit()
+        .args(["audit", "--snapshot", snapshot, "--format", "json", "--rule-memory-mib", "64"])
+        .args(["--policy-dir", policies.to_str().unwrap()])
+        .env("RAYON_NUM_THREADS", "2")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    let greedy: Vec<&serde_json::Value> = results.iter().filter(|r| r["rule_id"] == "ACME-003").collect();
+    assert_eq!(greedy.len(), 4, "{greedy:#?}");
+    assert!(greedy.iter().all(|r| r["status"] == "error"), "{greedy:#?}");
+    let messages: Vec<&str> = greedy.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("memory budget of 64 MiB (--rule-memory-mib)")), "{messages:#?}");
+    assert!(messages.iter().all(|m| m.contains("memory")), "{messages:#?}");
+    let others: Vec<_> = results.iter().filter(|r| r["rule_id"] != "ACME-003").cloned().collect();
+    assert_eq!(others, *plain["results"].as_array().unwrap(), "every other rule's results are complete and unchanged");
+
+    // Without a budget in reach the same rule is judged (here: on a smaller range), so the bound is what stopped it.
+    let small = GREEDY.replace("3000", "30");
+    let policies = dir.path().join("small");
+    account_rule(&policies, "greedy", "ACME-003", &small);
+    trailaudit()
+        .args(["audit", "--snapshot", snapshot, "--format", "json", "--rule-memory-mib", "64"])
+        .args(["--policy-dir", policies.to_str().unwrap()])
+        .assert()
+        .code(0);
+}
+
+/// `--rule-memory-mib` takes a positive number of mebibytes.
+#[test]
+fn rule_memory_values_are_checked() {
+    for bad in ["0", "-1", "lots", "2000000"] {
+        trailaudit().args(["audit", "--snapshot", &fixture("compliant"), &format!("--rule-memory-mib={bad}")]).assert().code(2);
+    }
 }

@@ -14,6 +14,7 @@ mod input;
 mod interpreter;
 mod judge;
 mod locate;
+pub mod memory;
 mod progress;
 mod query;
 mod scope;
@@ -152,6 +153,7 @@ pub fn audit_with_engine(
     let twice = duplicate_accounts(snapshot);
     let progress = EvalProgress::new(options.progress, accounts.len());
     let stopped = interpreter::StoppedRules::default();
+    let _memory_limit = memory::Limit::set(pack.rule_memory_mib << 20);
     let mut results: Vec<RuleResult> = eval_pool().install(|| {
         accounts
             .par_iter()
@@ -159,14 +161,18 @@ pub fn audit_with_engine(
             .map_init(
                 || vm.as_ref().and_then(|pack| pack.machine().ok()),
                 |machine, account| {
-                    let input = context.account_input(snapshot, account, &derived);
-                    let values = match (&vm, machine) {
-                        (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
-                        _ => None,
-                    };
-                    let judged = match values {
-                        Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
-                        None => interpreter::evaluate_account(&engine, &rules, &context, account, input, &stopped),
+                    let judged = match context.account_input(snapshot, account, &derived) {
+                        Err(message) => judge::judge(&rules, &context, account, rules.iter().map(|_| Err(message.clone())).collect()),
+                        Ok(input) => {
+                            let values = match (&vm, machine) {
+                                (Some(pack), Some(machine)) => memory::shared(|| pack.run(machine, input.clone())),
+                                _ => None,
+                            };
+                            match values {
+                                Some(values) => judge::judge(&rules, &context, account, values.into_iter().map(Ok).collect()),
+                                None => interpreter::evaluate_account(&engine, &rules, &context, account, input, &stopped),
+                            }
+                        }
                     };
                     progress.account_done();
                     judged
@@ -221,7 +227,10 @@ pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (reg
         .accounts
         .iter()
         .chain(&unreachable)
-        .map(|account| (account.account_id.clone(), context.account_input(snapshot, account, &derived)))
+        .map(|account| {
+            let input = context.account_input(snapshot, account, &derived).expect("no memory limit is set outside an audit");
+            (account.account_id.clone(), input)
+        })
         .collect();
     (engine, inputs)
 }

@@ -139,9 +139,12 @@ fn account_rule(dir: &Path, name: &str, id: &str, body: &str) -> String {
 }
 
 /// Defect 2: `f(n) := f(n + 1)` overflowed the stack and aborted the process
-/// (exit 134, no file or line). It is refused when the pack loads, like OPA does.
+/// (exit 134, no report, no file or line). The pack's call graph finds it when
+/// the pack loads: the rules that can reach it are never evaluated, their
+/// results are `error` naming the function's file and line, every other rule's
+/// results are complete and unchanged, exit 3.
 #[test]
-fn a_recursive_function_is_a_pack_error_naming_its_line() {
+fn a_recursive_function_gives_errors_for_its_rule_only_naming_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = account_rule(
         dir.path(),
@@ -149,11 +152,81 @@ fn a_recursive_function_is_a_pack_error_naming_its_line() {
         "ACME-001",
         "f(n) := f(n + 1)\n\nresults contains result.pass(result.account, \"x\", {}) if f(1) > 0\n",
     );
-    audit_with_policy_dir(dir.path())
-        .code(2)
-        .stderr(predicate::str::contains(format!("{path}:16: function `data.trailaudit.acme.recursive.f` is recursive")));
+    // Mutual recursion through an imported library, reached by a second rule
+    // through a reference that is not static (`data.trailaudit.lib[name]`).
+    let lib = write(
+        dir.path(),
+        "lib/ping.rego",
+        "package trailaudit.lib.ping\n\nimport data.trailaudit.lib.pong\n\nping(n) := pong.pong(n)\n\nvalue := ping(1)\n",
+    );
+    write(dir.path(), "lib/pong.rego", "package trailaudit.lib.pong\n\npong(n) := data.trailaudit.lib.ping.ping(n)\n");
+    account_rule(
+        dir.path(),
+        "indirect",
+        "ACME-004",
+        "name := \"ping\"\n\nresults contains result.pass(result.account, \"x\", {}) if data.trailaudit.lib[name].value > 0\n",
+    );
+    // A rule beside them that reaches neither is judged as usual.
+    account_rule(dir.path(), "fine", "ACME-005", "results contains result.pass(result.account, \"x\", {}) if true\n");
+    let plain = trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"]).output().unwrap();
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--format", "json", "--policy-dir", &dir.path().display().to_string()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("ACME-001: rule not evaluated: {path}:16: function `data.trailaudit.acme.recursive.f` is recursive")),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    let of = |id: &str| results.iter().filter(|r| r["rule_id"] == id).collect::<Vec<_>>();
+    let direct = of("ACME-001");
+    assert_eq!(direct.len(), 1, "{direct:#?}");
+    assert_eq!(direct[0]["status"], "error");
+    assert_eq!(
+        direct[0]["message"].as_str().unwrap(),
+        format!(
+            "rule not evaluated: {path}:16: function `data.trailaudit.acme.recursive.f` is recursive \
+             (data.trailaudit.acme.recursive.f -> data.trailaudit.acme.recursive.f): Rego does not allow recursion, \
+             and evaluating it would overflow the stack"
+        )
+    );
+    let indirect = of("ACME-004");
+    assert_eq!(indirect.len(), 1, "{indirect:#?}");
+    assert_eq!(indirect[0]["status"], "error");
+    assert!(indirect[0]["message"].as_str().unwrap().contains(&format!("{lib}:5: function `data.trailaudit.lib.ping.ping` is recursive")));
+    let fine = of("ACME-005");
+    assert_eq!(fine.len(), 1);
+    assert_eq!(fine[0]["status"], "pass");
+    let others: Vec<_> = results.iter().filter(|r| !r["rule_id"].as_str().unwrap().starts_with("ACME-")).cloned().collect();
+    assert_eq!(others, *plain["results"].as_array().unwrap(), "every built-in rule's results are complete and unchanged");
 
-    // Mutual recursion through an imported library, reached from a test only.
+    // `--engine vm` gives the same results (on the interpreter: the VM would compile the recursive rule).
+    let vm = trailaudit()
+        .args([
+            "audit",
+            "--snapshot",
+            &fixture("compliant"),
+            "--format",
+            "json",
+            "--engine",
+            "vm",
+            "--policy-dir",
+            &dir.path().display().to_string(),
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(vm.status.code(), Some(3), "{}", String::from_utf8_lossy(&vm.stderr));
+    let vm: serde_json::Value = serde_json::from_slice(&vm.stdout).unwrap();
+    assert_eq!(vm["results"], report["results"]);
+
+    // `trailaudit test` refuses the pack (exit 2): a test run is the author's
+    // check, and the problem names the file, the line and the cycle.
     let dir = tempfile::tempdir().unwrap();
     let lib =
         write(dir.path(), "lib/ping.rego", "package trailaudit.lib.ping\n\nimport data.trailaudit.lib.pong\n\nping(n) := pong.pong(n)\n");

@@ -9,14 +9,19 @@ use crate::finding::{Rule, RuleResult};
 use crate::snapshot::Account;
 
 /// Rules stopped during this audit (by regorus's execution timer or its
-/// memory limit), by rule id, with why and on which account. A rule that ran
+/// memory limit), by rule id, with why and on which account, and the rules
+/// the pack refused to evaluate (they reach a recursive function). A rule that ran
 /// away on one account is not run again on the others (it would cost the
 /// timeout, or the memory budget, on every account of an organization): its
 /// results there are `error`, saying where it was stopped.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct StoppedRules(std::sync::Mutex<std::collections::BTreeMap<String, String>>);
 
 impl StoppedRules {
+    /// Starting with `refused`: rules never to evaluate, with the message of their results.
+    pub(super) fn new(refused: &std::collections::BTreeMap<String, String>) -> StoppedRules {
+        StoppedRules(std::sync::Mutex::new(refused.clone()))
+    }
     fn get(&self, id: &str) -> Option<String> {
         self.0.lock().expect("stopped rules lock").get(id).cloned()
     }

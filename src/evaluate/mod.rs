@@ -131,6 +131,11 @@ pub fn audit_with_engine(
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
     let mut vm_fallback = None;
     let vm = match engine_choice {
+        // The VM compiles the whole pack at once; a refused rule must not be compiled or run.
+        EngineChoice::Vm if !pack.refused.is_empty() => {
+            vm_fallback = Some("a rule is not evaluated (it reaches a recursive function)".to_owned());
+            None
+        }
         EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data), pack.rule_timeout) {
             Ok(vm) => Some(vm),
             Err(e) => {
@@ -152,7 +157,9 @@ pub fn audit_with_engine(
     let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
     let twice = duplicate_accounts(snapshot);
     let progress = EvalProgress::new(options.progress, accounts.len());
-    let stopped = interpreter::StoppedRules::default();
+    let refused: std::collections::BTreeMap<String, String> =
+        pack.refused.iter().filter(|(id, _)| rules.iter().any(|r| r.id() == id.as_str())).map(|(id, m)| (id.clone(), m.clone())).collect();
+    let stopped = interpreter::StoppedRules::new(&refused);
     let _memory_limit = memory::Limit::set(pack.rule_memory_mib << 20);
     let mut results: Vec<RuleResult> = eval_pool().install(|| {
         accounts
@@ -188,6 +195,7 @@ pub fn audit_with_engine(
     let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
     let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     notices.extend(twice);
+    notices.extend(refused.iter().map(|(id, message)| format!("{id}: {message}")));
     if let Some(text) = snapshot_text {
         locate::attach_lines(text, &mut results);
     }
@@ -268,8 +276,8 @@ fn duplicate_accounts(snapshot: &Snapshot) -> Vec<String> {
 
 /// Stack of each evaluation thread. regorus's interpreter recurses along the
 /// Rego it runs (every rule, function and nested expression is a Rust frame);
-/// the pack refuses recursive functions when it loads (see
-/// [`crate::pack`]), so the depth is bounded by the pack's own nesting, and this
+/// a rule that can reach a recursive function is never evaluated (see
+/// `pack::recursion`), so the depth is bounded by the pack's own nesting, and this
 /// gives it room far beyond the 2 MiB of a default thread. It is address space,
 /// reserved but only touched as deep as the evaluation goes.
 pub const EVAL_STACK_BYTES: usize = 256 << 20;

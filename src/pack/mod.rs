@@ -114,6 +114,9 @@ pub struct Pack {
     /// The memory an audit's evaluation may use beyond what is live when it
     /// starts, in MiB: `--rule-memory-mib` (see `evaluate::memory`).
     pub rule_memory_mib: u64,
+    /// Rules never evaluated, by id, with why: they can reach a recursive
+    /// function (file and line in the message). Their results are `error`.
+    pub refused: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for Pack {
@@ -149,9 +152,11 @@ impl Pack {
                 problems.push(rego_problem(file, &e));
             }
         }
-        if problems.is_empty() {
-            problems.extend(recursion::problems(&mut engine));
-        }
+        // A rule that can reach a recursive function is not refused with the
+        // pack: it is never evaluated, and its results are errors (see `recursion`).
+        let refused = if problems.is_empty() { recursion::refused_packages(&mut engine) } else { BTreeMap::new() };
+        let refused: BTreeMap<String, String> =
+            rules.iter().filter_map(|r| Some((r.id().to_owned(), format!("rule not evaluated: {}", refused.get(&r.package)?)))).collect();
         let required_patterns = if problems.is_empty() {
             match RequiredPatterns::from_engine(&engine) {
                 Ok(r) => r,
@@ -176,6 +181,7 @@ impl Pack {
             builtin_copies: Vec::new(),
             rule_timeout: DEFAULT_RULE_TIMEOUT,
             rule_memory_mib: DEFAULT_RULE_MEMORY_MIB,
+            refused,
         })
     }
 

@@ -370,10 +370,8 @@ fn reports_are_never_lost_without_an_error() {
             .stderr(predicate::str::contains(format!("cannot write {r}: the file is read-only")));
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "keep me");
 
-        // Rust's runtime puts /dev/null (read-write) on a closed descriptor 1; seen through /proc.
-        if !cfg!(target_os = "linux") {
-            return;
-        }
+        // Rust's runtime puts /dev/null (read-write) on a closed descriptor 1; told apart from
+        // `>/dev/null` (write-only) on any Unix.
         let out = std::process::Command::new("sh")
             .args(["-c", "exec \"$0\" audit --snapshot fixtures/noncompliant/snapshot.json >&-"])
             .arg(assert_cmd::cargo::cargo_bin("trailaudit"))
@@ -382,6 +380,40 @@ fn reports_are_never_lost_without_an_error() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("standard output is closed"), "{}", String::from_utf8_lossy(&out.stderr));
+        // `>/dev/null` is the user's choice, not a closed output.
+        let out = std::process::Command::new("sh")
+            .args(["-c", "exec \"$0\" audit --snapshot fixtures/noncompliant/snapshot.json >/dev/null"])
+            .arg(assert_cmd::cargo::cargo_bin("trailaudit"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    // A pipe whose reader is gone (a consumer that died, `| head`): the output is lost, an error
+    // (exit 2), on write and on flush, for the report and for every command writing to stdout.
+    for args in [
+        &["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--format", "json"][..],
+        &["audit", "--snapshot", "fixtures/noncompliant/snapshot.json"][..],
+        &["permissions"][..],
+        &["schema"][..],
+        &["rules"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("trailaudit"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to stdout: the reader closed the pipe (broken pipe); the output is incomplete"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 

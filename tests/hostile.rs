@@ -751,3 +751,45 @@ fn rule_memory_values_are_checked() {
         trailaudit().args(["audit", "--snapshot", &fixture("compliant"), &format!("--rule-memory-mib={bad}")]).assert().code(2);
     }
 }
+
+/// The cost of comparing metric filter patterns was bounded per pair only:
+/// an organization of many accounts with large hand-written patterns could
+/// keep one audit busy for hours. The audit has one budget for all of them
+/// (TRAILAUDIT_FILTER_BUDGET_PAIRS); past it, the comparisons left are not
+/// made, and the monitoring results that needed them are errors, never passes.
+#[test]
+fn the_filter_pattern_coverage_budget_is_bounded_per_audit() {
+    let plain = trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"]).output().unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"])
+        .env("TRAILAUDIT_FILTER_BUDGET_PAIRS", "0.00002")
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("the audit's filter-pattern coverage budget"), "{stderr}");
+    assert!(stderr.contains("were not made, and the monitoring results that needed them are errors"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let (results, plain) = (report["results"].as_array().unwrap(), plain["results"].as_array().unwrap());
+    assert_eq!(results.len(), plain.len());
+    let mut errors = 0;
+    for (got, was) in results.iter().zip(plain) {
+        if got != was {
+            assert_eq!(got["status"], "error", "{got:#}");
+            assert!(got["message"].as_str().unwrap().contains("not analysed"), "{got:#}");
+            errors += 1;
+        }
+    }
+    assert!(errors > 0);
+    for bad in ["0", "-1", "many", "NaN"] {
+        trailaudit()
+            .args(["audit", "--snapshot", &fixture("compliant")])
+            .env("TRAILAUDIT_FILTER_BUDGET_PAIRS", bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("TRAILAUDIT_FILTER_BUDGET_PAIRS"));
+    }
+}

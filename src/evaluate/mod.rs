@@ -127,7 +127,11 @@ pub fn audit_with_engine(
     let engine = engine_with_config(pack, &config_data);
     let missing = never_collected(snapshot);
     let context = SnapshotContext::new(snapshot, &missing);
-    let derived = Derived::new(&pack.required_patterns);
+    // Checked before any work by the audit command; a bad value here keeps the default.
+    let derived = Derived::with_budget(
+        &pack.required_patterns,
+        derived::audit_budget().unwrap_or(derived::DEFAULT_AUDIT_PAIRS * crate::filter_pattern::PAIR_WORK),
+    );
     let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
     let mut vm_fallback = None;
     let vm = match engine_choice {
@@ -195,6 +199,16 @@ pub fn audit_with_engine(
     let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
     let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
     notices.extend(twice);
+    if derived.skipped() > 0 {
+        notices.push(format!(
+            "the audit's filter-pattern coverage budget ({} comparisons at their most complex; TRAILAUDIT_FILTER_BUDGET_PAIRS) \
+             was spent: {} metric filter / CIS pattern comparison(s) were not made, and the monitoring results that needed \
+             them are errors (\"not analysed\"), not verdicts",
+            derived::audit_budget().unwrap_or(derived::DEFAULT_AUDIT_PAIRS * crate::filter_pattern::PAIR_WORK)
+                / crate::filter_pattern::PAIR_WORK,
+            derived.skipped()
+        ));
+    }
     notices.extend(refused.iter().map(|(id, message)| format!("{id}: {message}")));
     if let Some(text) = snapshot_text {
         locate::attach_lines(text, &mut results);

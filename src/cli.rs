@@ -173,6 +173,11 @@ pub struct AuditArgs {
     /// for that account become `error` (exit 3), the rest of the report is complete.
     #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = parse_timeout)]
     pub rule_timeout: std::time::Duration,
+    /// Stop a rule whose evaluation needs more than MIB mebibytes of memory (beyond the
+    /// loaded snapshot and pack): its results become `error` (exit 3), the rest of the
+    /// report is complete.
+    #[arg(long, value_name = "MIB", default_value = "1024", value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub rule_memory_mib: u64,
     /// Refuse a --snapshot file larger than MIB mebibytes [default: 1024, or
     /// TRAILAUDIT_MAX_SNAPSHOT_MIB].
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]

@@ -135,19 +135,45 @@ fn file_key(path: &Path) -> Option<FileKey> {
 static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Notes whether standard output was closed (`>&-`) when the process
-/// started, first thing in `main`. Rust's runtime then opens `/dev/null` on
-/// descriptor 1 (read-write, which no shell redirection does), so what is
-/// written there would be discarded without an error; [`check_stdout_open`]
-/// fails instead. Read from `/proc` (Linux); elsewhere nothing is noted.
+/// started, first thing in `main`. On Unix, Rust's runtime then opens
+/// `/dev/null` on descriptor 1, read-write (a shell's `>/dev/null` opens it
+/// write-only), so what is written there would be discarded without an error;
+/// where no runtime reopens it, std discards writes to the closed descriptor
+/// (EBADF) just as silently. [`check_stdout_open`] fails instead. Only std is
+/// used (no `/proc`): it holds on every Unix. Elsewhere nothing is noted; a
+/// pipe closed by its reader is an error on every platform ([`write_error`]).
 pub fn note_closed_stdout() {
-    let is_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|target| target == Path::new("/dev/null"));
-    let read_write = std::fs::read_to_string("/proc/self/fdinfo/1").ok().and_then(|info| {
-        let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?.trim().to_owned();
-        u32::from_str_radix(&flags, 8).ok()
-    });
-    // O_ACCMODE = 3, O_RDWR = 2 on Linux.
-    if is_null && read_write.is_some_and(|flags| flags & 3 == 2) {
-        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let closed = match std::io::stdout().as_fd().try_clone_to_owned() {
+            // Descriptor 1 is not open at all.
+            Err(_) => true,
+            Ok(fd) => {
+                let mut file = std::fs::File::from(fd);
+                let is_null = match (file.metadata(), std::fs::metadata("/dev/null")) {
+                    (Ok(out), Ok(null)) => out.file_type().is_char_device() && out.rdev() == null.rdev(),
+                    _ => false,
+                };
+                // Readable: opened read-write, as the runtime does and no output redirection.
+                is_null && file.read(&mut [0u8; 1]).is_ok()
+            }
+        };
+        STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// What a failed write or flush to standard output means, as an error: a
+/// pipe closed by its reader (`| head`, a consumer that died) lost the rest
+/// of the output, which is said, never taken for success (exit 2, where a
+/// tool killed by SIGPIPE would exit 141: both fail under `set -o pipefail`).
+pub fn write_error(err: std::io::Error) -> std::io::Error {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        std::io::Error::new(err.kind(), "the reader closed the pipe (broken pipe); the output is incomplete")
+    } else {
+        err
     }
 }
 

@@ -139,9 +139,12 @@ fn account_rule(dir: &Path, name: &str, id: &str, body: &str) -> String {
 }
 
 /// Defect 2: `f(n) := f(n + 1)` overflowed the stack and aborted the process
-/// (exit 134, no file or line). It is refused when the pack loads, like OPA does.
+/// (exit 134, no report, no file or line). The pack's call graph finds it when
+/// the pack loads: the rules that can reach it are never evaluated, their
+/// results are `error` naming the function's file and line, every other rule's
+/// results are complete and unchanged, exit 3.
 #[test]
-fn a_recursive_function_is_a_pack_error_naming_its_line() {
+fn a_recursive_function_gives_errors_for_its_rule_only_naming_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = account_rule(
         dir.path(),
@@ -149,11 +152,81 @@ fn a_recursive_function_is_a_pack_error_naming_its_line() {
         "ACME-001",
         "f(n) := f(n + 1)\n\nresults contains result.pass(result.account, \"x\", {}) if f(1) > 0\n",
     );
-    audit_with_policy_dir(dir.path())
-        .code(2)
-        .stderr(predicate::str::contains(format!("{path}:16: function `data.trailaudit.acme.recursive.f` is recursive")));
+    // Mutual recursion through an imported library, reached by a second rule
+    // through a reference that is not static (`data.trailaudit.lib[name]`).
+    let lib = write(
+        dir.path(),
+        "lib/ping.rego",
+        "package trailaudit.lib.ping\n\nimport data.trailaudit.lib.pong\n\nping(n) := pong.pong(n)\n\nvalue := ping(1)\n",
+    );
+    write(dir.path(), "lib/pong.rego", "package trailaudit.lib.pong\n\npong(n) := data.trailaudit.lib.ping.ping(n)\n");
+    account_rule(
+        dir.path(),
+        "indirect",
+        "ACME-004",
+        "name := \"ping\"\n\nresults contains result.pass(result.account, \"x\", {}) if data.trailaudit.lib[name].value > 0\n",
+    );
+    // A rule beside them that reaches neither is judged as usual.
+    account_rule(dir.path(), "fine", "ACME-005", "results contains result.pass(result.account, \"x\", {}) if true\n");
+    let plain = trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"]).output().unwrap();
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--format", "json", "--policy-dir", &dir.path().display().to_string()])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("ACME-001: rule not evaluated: {path}:16: function `data.trailaudit.acme.recursive.f` is recursive")),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    let of = |id: &str| results.iter().filter(|r| r["rule_id"] == id).collect::<Vec<_>>();
+    let direct = of("ACME-001");
+    assert_eq!(direct.len(), 1, "{direct:#?}");
+    assert_eq!(direct[0]["status"], "error");
+    assert_eq!(
+        direct[0]["message"].as_str().unwrap(),
+        format!(
+            "rule not evaluated: {path}:16: function `data.trailaudit.acme.recursive.f` is recursive \
+             (data.trailaudit.acme.recursive.f -> data.trailaudit.acme.recursive.f): Rego does not allow recursion, \
+             and evaluating it would overflow the stack"
+        )
+    );
+    let indirect = of("ACME-004");
+    assert_eq!(indirect.len(), 1, "{indirect:#?}");
+    assert_eq!(indirect[0]["status"], "error");
+    assert!(indirect[0]["message"].as_str().unwrap().contains(&format!("{lib}:5: function `data.trailaudit.lib.ping.ping` is recursive")));
+    let fine = of("ACME-005");
+    assert_eq!(fine.len(), 1);
+    assert_eq!(fine[0]["status"], "pass");
+    let others: Vec<_> = results.iter().filter(|r| !r["rule_id"].as_str().unwrap().starts_with("ACME-")).cloned().collect();
+    assert_eq!(others, *plain["results"].as_array().unwrap(), "every built-in rule's results are complete and unchanged");
 
-    // Mutual recursion through an imported library, reached from a test only.
+    // `--engine vm` gives the same results (on the interpreter: the VM would compile the recursive rule).
+    let vm = trailaudit()
+        .args([
+            "audit",
+            "--snapshot",
+            &fixture("compliant"),
+            "--format",
+            "json",
+            "--engine",
+            "vm",
+            "--policy-dir",
+            &dir.path().display().to_string(),
+        ])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(vm.status.code(), Some(3), "{}", String::from_utf8_lossy(&vm.stderr));
+    let vm: serde_json::Value = serde_json::from_slice(&vm.stdout).unwrap();
+    assert_eq!(vm["results"], report["results"]);
+
+    // `trailaudit test` refuses the pack (exit 2): a test run is the author's
+    // check, and the problem names the file, the line and the cycle.
     let dir = tempfile::tempdir().unwrap();
     let lib =
         write(dir.path(), "lib/ping.rego", "package trailaudit.lib.ping\n\nimport data.trailaudit.lib.pong\n\nping(n) := pong.pong(n)\n");
@@ -297,10 +370,8 @@ fn reports_are_never_lost_without_an_error() {
             .stderr(predicate::str::contains(format!("cannot write {r}: the file is read-only")));
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "keep me");
 
-        // Rust's runtime puts /dev/null (read-write) on a closed descriptor 1; seen through /proc.
-        if !cfg!(target_os = "linux") {
-            return;
-        }
+        // Rust's runtime puts /dev/null (read-write) on a closed descriptor 1; told apart from
+        // `>/dev/null` (write-only) on any Unix.
         let out = std::process::Command::new("sh")
             .args(["-c", "exec \"$0\" audit --snapshot fixtures/noncompliant/snapshot.json >&-"])
             .arg(assert_cmd::cargo::cargo_bin("trailaudit"))
@@ -309,6 +380,40 @@ fn reports_are_never_lost_without_an_error() {
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("standard output is closed"), "{}", String::from_utf8_lossy(&out.stderr));
+        // `>/dev/null` is the user's choice, not a closed output.
+        let out = std::process::Command::new("sh")
+            .args(["-c", "exec \"$0\" audit --snapshot fixtures/noncompliant/snapshot.json >/dev/null"])
+            .arg(assert_cmd::cargo::cargo_bin("trailaudit"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    // A pipe whose reader is gone (a consumer that died, `| head`): the output is lost, an error
+    // (exit 2), on write and on flush, for the report and for every command writing to stdout.
+    for args in [
+        &["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--format", "json"][..],
+        &["audit", "--snapshot", "fixtures/noncompliant/snapshot.json"][..],
+        &["permissions"][..],
+        &["schema"][..],
+        &["rules"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("trailaudit"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to stdout: the reader closed the pipe (broken pipe); the output is incomplete"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 
@@ -534,19 +639,8 @@ fn malformed_input_gets_messages_that_say_what_is_wrong() {
 /// `error` too, naming the account where it was stopped.
 #[test]
 fn a_runaway_rule_costs_the_timeout_once_not_on_every_account() {
-    let mut snapshot = compliant();
-    let account = snapshot["accounts"][0].clone();
-    let accounts: Vec<serde_json::Value> = (1..=4)
-        .map(|i| {
-            let id = format!("{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}");
-            let text = serde_json::to_string(&account).unwrap().replace("111111111111", &id);
-            serde_json::from_str(&text).unwrap()
-        })
-        .collect();
-    snapshot["accounts"] = serde_json::Value::Array(accounts);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("four.json");
-    std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    let path = four_accounts(dir.path());
     let policies = dir.path().join("policies");
     account_rule(&policies, "runaway", "ACME-002", RUNAWAY);
     let started = std::time::Instant::now();
@@ -584,4 +678,118 @@ fn a_snapshot_without_accounts_is_not_a_pass() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("{path}: the snapshot holds no account, so there is nothing to judge")));
+}
+
+/// The compliant fixture's account four times (ids 1111…, 2222…, 3333…, 4444…), written to `dir/four.json`.
+fn four_accounts(dir: &Path) -> std::path::PathBuf {
+    let mut snapshot = compliant();
+    let account = snapshot["accounts"][0].clone();
+    let accounts: Vec<serde_json::Value> = (1..=4)
+        .map(|i| {
+            let id = format!("{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}{i}");
+            let text = serde_json::to_string(&account).unwrap().replace("111111111111", &id);
+            serde_json::from_str(&text).unwrap()
+        })
+        .collect();
+    snapshot["accounts"] = serde_json::Value::Array(accounts);
+    let path = dir.join("four.json");
+    std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();
+    path
+}
+
+/// A rule building a value without bound (9 million pairs, about a gigabyte).
+const GREEDY: &str = "results contains result.pass(result.account, \"x\", {}) if {\n\tcount([[i, j] | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)]) > 0\n}\n";
+
+/// Memory was not bounded: a rule building a huge value grew until the machine
+/// swapped or the process was killed, and no report was written. It is stopped
+/// at `--rule-memory-mib`; its results are `error` on every account, every
+/// other rule's results are complete and unchanged (the other rules evaluated
+/// beside it on two threads included), exit 3, and the process stays near the budget.
+#[test]
+fn a_rule_that_allocates_without_bound_is_stopped_at_the_memory_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = four_accounts(dir.path());
+    let snapshot = path.to_str().unwrap();
+    let policies = dir.path().join("policies");
+    account_rule(&policies, "greedy", "ACME-003", GREEDY);
+    let plain = trailaudit().args(["audit", "--snapshot", snapshot, "--format", "json"]).output().unwrap();
+    let out = trailaudit()
+        .args(["audit", "--snapshot", snapshot, "--format", "json", "--rule-memory-mib", "64"])
+        .args(["--policy-dir", policies.to_str().unwrap()])
+        .env("RAYON_NUM_THREADS", "2")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    let greedy: Vec<&serde_json::Value> = results.iter().filter(|r| r["rule_id"] == "ACME-003").collect();
+    assert_eq!(greedy.len(), 4, "{greedy:#?}");
+    assert!(greedy.iter().all(|r| r["status"] == "error"), "{greedy:#?}");
+    let messages: Vec<&str> = greedy.iter().map(|r| r["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("memory budget of 64 MiB (--rule-memory-mib)")), "{messages:#?}");
+    assert!(messages.iter().all(|m| m.contains("memory")), "{messages:#?}");
+    let others: Vec<_> = results.iter().filter(|r| r["rule_id"] != "ACME-003").cloned().collect();
+    assert_eq!(others, *plain["results"].as_array().unwrap(), "every other rule's results are complete and unchanged");
+
+    // Without a budget in reach the same rule is judged (here: on a smaller range), so the bound is what stopped it.
+    let small = GREEDY.replace("3000", "30");
+    let policies = dir.path().join("small");
+    account_rule(&policies, "greedy", "ACME-003", &small);
+    trailaudit()
+        .args(["audit", "--snapshot", snapshot, "--format", "json", "--rule-memory-mib", "64"])
+        .args(["--policy-dir", policies.to_str().unwrap()])
+        .assert()
+        .code(0);
+}
+
+/// `--rule-memory-mib` takes a positive number of mebibytes.
+#[test]
+fn rule_memory_values_are_checked() {
+    for bad in ["0", "-1", "lots", "2000000"] {
+        trailaudit().args(["audit", "--snapshot", &fixture("compliant"), &format!("--rule-memory-mib={bad}")]).assert().code(2);
+    }
+}
+
+/// The cost of comparing metric filter patterns was bounded per pair only:
+/// an organization of many accounts with large hand-written patterns could
+/// keep one audit busy for hours. The audit has one budget for all of them
+/// (TRAILAUDIT_FILTER_BUDGET_PAIRS); past it, the comparisons left are not
+/// made, and the monitoring results that needed them are errors, never passes.
+#[test]
+fn the_filter_pattern_coverage_budget_is_bounded_per_audit() {
+    let plain = trailaudit().args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"]).output().unwrap();
+    assert_eq!(plain.status.code(), Some(0));
+    let out = trailaudit()
+        .args(["audit", "--snapshot", &fixture("compliant"), "--format", "json"])
+        .env("TRAILAUDIT_FILTER_BUDGET_PAIRS", "0.00002")
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("the audit's filter-pattern coverage budget"), "{stderr}");
+    assert!(stderr.contains("were not made, and the monitoring results that needed them are errors"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let (results, plain) = (report["results"].as_array().unwrap(), plain["results"].as_array().unwrap());
+    assert_eq!(results.len(), plain.len());
+    let mut errors = 0;
+    for (got, was) in results.iter().zip(plain) {
+        if got != was {
+            assert_eq!(got["status"], "error", "{got:#}");
+            assert!(got["message"].as_str().unwrap().contains("not analysed"), "{got:#}");
+            errors += 1;
+        }
+    }
+    assert!(errors > 0);
+    for bad in ["0", "-1", "many", "NaN"] {
+        trailaudit()
+            .args(["audit", "--snapshot", &fixture("compliant")])
+            .env("TRAILAUDIT_FILTER_BUDGET_PAIRS", bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("TRAILAUDIT_FILTER_BUDGET_PAIRS"));
+    }
 }

@@ -47,6 +47,7 @@ macro_rules! client_fn {
                 .interceptor(self.shared.recorder.counter($service, self.scope(Some(region))))
                 .interceptor(self.throttle_signal($service))
                 .retry_classifier(super::errors::UnreadableAnswer)
+                .interceptor(super::errors::CompleteXml)
                 .retry_partition($krate::config::retry::RetryPartition::new(self.partition_name($service, Some(region))))
                 .build();
             $krate::Client::from_conf(conf)

@@ -56,6 +56,10 @@ where
         }
         SdkError::TimeoutError(_) => ("Timeout".to_owned(), "the call timed out".to_owned(), false),
         SdkError::DispatchFailure(_) => ("Dispatch".to_owned(), single_line(&causes(err)), false),
+        SdkError::ResponseError(_) if incomplete_xml(err).is_some() => {
+            let cause = incomplete_xml(err).map(ToString::to_string).unwrap_or_default();
+            ("InvalidResponse".to_owned(), single_line(&format!("the answer could not be read: {cause}")), false)
+        }
         SdkError::ResponseError(_) => ("ResponseError".to_owned(), single_line(&causes(err)), false),
         SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), single_line(&causes(err)), false),
         _ => ("Unknown".to_owned(), single_line(&causes(err)), false),
@@ -149,6 +153,88 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Unr
     }
 }
 
+/// Refuses an XML answer that is not a whole document (query-XML services:
+/// SNS, CloudWatch, STS). The SDK's XML reader takes the end of the input
+/// for the end of the document, so the first half of an answer, correctly
+/// framed, reads as a page with fewer items and no error: a verdict on half
+/// the data. An answer whose root element does not close is an error here
+/// (retried like any unreadable answer, then recorded as `InvalidResponse`).
+#[derive(Debug, Default)]
+pub(crate) struct CompleteXml;
+
+/// The error [`CompleteXml`] fails an attempt with.
+#[derive(Debug)]
+pub(crate) struct IncompleteXml(String);
+
+impl std::fmt::Display for IncompleteXml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the XML document is incomplete: root element `{}` is not closed", self.0)
+    }
+}
+
+impl std::error::Error for IncompleteXml {}
+
+/// The [`IncompleteXml`] in `err`'s chain of causes, if any.
+fn incomplete_xml<'e>(err: &'e (dyn std::error::Error + 'static)) -> Option<&'e IncompleteXml> {
+    let mut next = err.source();
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<IncompleteXml>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// The root element's name of an XML document that does not end by closing
+/// it; `None` for a whole document (or a body that is not XML at all).
+pub(crate) fn unclosed_root(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let mut rest = text;
+    // Skip the declaration, processing instructions and comments before the root.
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("<?") {
+            rest = &after[after.find("?>")? + 2..];
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->")? + 3..];
+        } else {
+            break;
+        }
+    }
+    let name: String = rest.strip_prefix('<')?.chars().take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/')).collect();
+    if name.is_empty() {
+        return None;
+    }
+    let whole = text.ends_with(&format!("</{name}>"))
+        // `<Root/>`: the root closes itself, and it is the whole document.
+        || (text.ends_with("/>") && !rest[1..].contains('<'));
+    (!whole).then_some(name)
+}
+
+impl aws_sdk_sts::config::Intercept for CompleteXml {
+    fn name(&self) -> &'static str {
+        "trailaudit::CompleteXml"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_sdk_sts::config::interceptors::AfterDeserializationInterceptorContextRef<'_>,
+        _: &aws_sdk_sts::config::RuntimeComponents,
+        _: &mut aws_sdk_sts::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sts::error::BoxError> {
+        let response = context.response();
+        let xml = response.headers().get("content-type").is_some_and(|t| t.contains("xml"));
+        match response.body().bytes() {
+            Some(body) if xml && response.status().is_success() => match unclosed_root(body) {
+                Some(root) => Err(Box::new(IncompleteXml(root))),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Messages are kept to one bounded line: they end up in terminals and SARIF.
 fn single_line(message: &str) -> String {
     let flat: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -172,5 +258,24 @@ pub(crate) fn invalid_response(
         error_code: "InvalidResponse".to_owned(),
         message: single_line(&err.to_string()),
         kind: ErrorKind::Failed,
+    }
+}
+
+#[cfg(test)]
+mod complete_xml_tests {
+    use super::unclosed_root;
+
+    #[test]
+    fn a_document_cut_short_is_told_from_a_whole_one() {
+        let whole = "<?xml version=\"1.0\"?>\n<ListSubscriptionsByTopicResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">\n  <ListSubscriptionsByTopicResult><Subscriptions><member><Protocol>email</Protocol></member></Subscriptions></ListSubscriptionsByTopicResult>\n  <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>\n</ListSubscriptionsByTopicResponse>\n";
+        assert_eq!(unclosed_root(whole.as_bytes()), None);
+        for cut in [whole.len() / 2, whole.len() - 4, 60] {
+            assert_eq!(unclosed_root(&whole.as_bytes()[..cut]).as_deref(), Some("ListSubscriptionsByTopicResponse"), "cut at {cut}");
+        }
+        assert_eq!(unclosed_root(b"<!-- c --><Empty/>"), None);
+        assert_eq!(unclosed_root(b"<Empty a=\"1\" />"), None);
+        // Not XML, or empty: not this check's business.
+        assert_eq!(unclosed_root(b""), None);
+        assert_eq!(unclosed_root(b"{\"a\": 1}"), None);
     }
 }

@@ -46,6 +46,8 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let policy_started = Instant::now();
     let mut pack = load_pack(&args.policy.policy_dirs)?;
     pack.set_rule_timeout(args.rule_timeout);
+    pack.set_rule_memory_mib(args.rule_memory_mib);
+    crate::evaluate::derived::audit_budget().map_err(anyhow::Error::msg)?;
     let policy_load = policy_started.elapsed();
 
     // The selection is checked before any snapshot is read or collected.

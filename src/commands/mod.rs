@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Frameworks(args) => rules::frameworks(args),
         Command::Test(args) => policy_test::run(args),
         Command::Schema => {
-            print!("{}", crate::snapshot::json_schema());
+            emit(&crate::snapshot::json_schema(), None)?;
             Ok(Outcome::Clean as u8)
         }
         Command::Diff(args) => diff::run(args),
@@ -107,11 +107,8 @@ pub(crate) fn emit_with(path: Option<&Path>, write: impl FnOnce(&mut dyn std::io
             use std::io::Write;
             crate::fsutil::check_stdout_open().context("cannot write to stdout")?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match write(&mut out).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not our failure.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to stdout"),
-            }
+            // On write and on flush: a closed pipe loses the rest of the output, an error.
+            write(&mut out).and_then(|()| out.flush()).map_err(crate::fsutil::write_error).context("cannot write to stdout")
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::snapshot::actions;
 
 pub fn run(args: PermissionsArgs) -> anyhow::Result<u8> {
     let policy = actions::iam_policy(args.member_role.as_deref(), &args.partition);
-    println!("{}", serde_json::to_string_pretty(&policy).expect("a policy always serializes"));
+    let text = serde_json::to_string_pretty(&policy).expect("a policy always serializes");
+    super::emit(&format!("{text}\n"), None)?;
     Ok(Outcome::Clean as u8)
 }

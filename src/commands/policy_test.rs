@@ -16,8 +16,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let mut pack = Pack::load(&PackSource { builtin: true, dirs: args.dirs.clone() })?;
     pack.set_rule_timeout(args.rule_timeout);
     let outcomes = rego_tests::run(&pack, |f| if from_dirs { !f.builtin || pack.builtin_copies.contains(&f.rel) } else { f.builtin })?;
-    let mut out = std::io::stdout().lock();
-    write_report(&mut out, &outcomes, args.verbose)?;
+    super::emit_with(None, |out| write_report(out, &outcomes, args.verbose))?;
     if outcomes.is_empty() {
         anyhow::bail!("no tests found");
     }

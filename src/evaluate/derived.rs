@@ -9,12 +9,13 @@
 //! pattern text: the same filters recur across accounts.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::filter_pattern::{Pattern, misses};
+use crate::filter_pattern::{PAIR_WORK, Pattern, misses_with_work};
 use crate::pack::RequiredPatterns;
 use crate::snapshot::{Account, LogGroup};
 
@@ -56,11 +57,62 @@ pub struct FilterFacts {
 pub struct Derived<'p> {
     patterns: &'p RequiredPatterns,
     memo: Mutex<HashMap<String, regorus::Value>>,
+    /// Coverage work done so far in this audit, and the most allowed ([`audit_budget`]).
+    work: AtomicU64,
+    budget: u64,
+    /// Comparisons skipped because the budget was spent.
+    skipped: AtomicU64,
+}
+
+/// Comparisons at their most expensive that one audit may do:
+/// [`DEFAULT_AUDIT_PAIRS`] × [`PAIR_WORK`] units of work in all.
+pub const DEFAULT_AUDIT_PAIRS: u64 = 200;
+
+/// The coverage work one audit may do, across all accounts and filters: the
+/// comparison of one filter with one canonical pattern is bounded (a pattern
+/// too complex to compare is "undecided"), and this bounds their sum, so an
+/// organization of thousands of accounts with large hand-written patterns
+/// cannot keep an audit busy for hours. `TRAILAUDIT_FILTER_BUDGET_PAIRS`
+/// (a positive number, fractions allowed) changes [`DEFAULT_AUDIT_PAIRS`]. Once it is spent,
+/// the comparisons left are not made: the filters are "not analysed" for
+/// those patterns, which the monitoring rules judge as `error`, never as covered.
+pub fn audit_budget() -> Result<u64, String> {
+    match std::env::var("TRAILAUDIT_FILTER_BUDGET_PAIRS") {
+        Err(_) => Ok(DEFAULT_AUDIT_PAIRS.saturating_mul(PAIR_WORK)),
+        Ok(text) => match text.trim().parse::<f64>() {
+            // `as` saturates: a huge value is the largest budget.
+            Ok(pairs) if pairs > 0.0 && pairs.is_finite() => Ok(((pairs * PAIR_WORK as f64) as u64).max(1)),
+            _ => Err(format!("TRAILAUDIT_FILTER_BUDGET_PAIRS={text:?} is not a positive number")),
+        },
+    }
 }
 
 impl<'p> Derived<'p> {
     pub fn new(patterns: &'p RequiredPatterns) -> Derived<'p> {
-        Derived { patterns, memo: Mutex::new(HashMap::new()) }
+        Derived::with_budget(patterns, DEFAULT_AUDIT_PAIRS.saturating_mul(PAIR_WORK))
+    }
+
+    /// With `budget` units of coverage work for the whole audit (see [`audit_budget`]).
+    pub fn with_budget(patterns: &'p RequiredPatterns, budget: u64) -> Derived<'p> {
+        Derived { patterns, memo: Mutex::new(HashMap::new()), work: AtomicU64::new(0), budget, skipped: AtomicU64::new(0) }
+    }
+
+    /// How many filter/pattern comparisons were not made because the audit's
+    /// budget was spent (0 normally).
+    pub fn skipped(&self) -> u64 {
+        self.skipped.load(Ordering::Relaxed)
+    }
+
+    /// The misses of `candidate` against `required`, listed; `None` (not
+    /// analysed) once the audit's coverage budget is spent.
+    fn listed_within_budget(&self, candidate: &Pattern, required: &Pattern) -> Option<Misses> {
+        if self.work.load(Ordering::Relaxed) >= self.budget {
+            self.skipped.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        let (all, work) = misses_with_work(candidate, required);
+        self.work.fetch_add(work, Ordering::Relaxed);
+        Some(listed(all))
     }
 
     /// What trailaudit concludes about one pattern text.
@@ -69,7 +121,12 @@ impl<'p> Derived<'p> {
             Ok(parsed) => FilterFacts {
                 parse_error: None,
                 ambiguous: parsed.is_ambiguous(),
-                misses: self.patterns.iter().map(|(key, required)| (key.to_owned(), listed(&parsed, required))).collect(),
+                // A key left out is "not analysed" (the audit's budget was spent).
+                misses: self
+                    .patterns
+                    .iter()
+                    .filter_map(|(key, required)| Some((key.to_owned(), self.listed_within_budget(&parsed, required)?)))
+                    .collect(),
             },
             Err(e) => FilterFacts {
                 parse_error: Some(e.to_string()),
@@ -123,9 +180,8 @@ impl<'p> Derived<'p> {
     }
 }
 
-/// The misses of `candidate` against `required`, readable, at most [`MAX_LISTED`] listed.
-fn listed(candidate: &Pattern, required: &Pattern) -> Misses {
-    let all = misses(candidate, required);
+/// Misses, readable, at most [`MAX_LISTED`] listed.
+fn listed(all: Vec<crate::filter_pattern::Miss>) -> Misses {
     let total = all.len();
     let listed = all.iter().take(if total > MAX_LISTED { MAX_LISTED - 1 } else { total }).map(ToString::to_string).collect();
     Misses { listed, total }
@@ -196,6 +252,27 @@ mod tests {
 
     fn filters_named<'a>(groups: &'a serde_json::Map<String, Json>, name: &str) -> &'a Json {
         groups.values().find_map(|g| g.get(name)).unwrap_or_else(|| panic!("no filter {name}"))
+    }
+
+    /// The audit-wide budget: once spent, comparisons are not made (the key
+    /// is left out: "not analysed"), and they are counted.
+    #[test]
+    fn comparisons_stop_when_the_audits_coverage_budget_is_spent() {
+        let pack = builtin();
+        let keys = pack.required_patterns.keys().count();
+        let text = "{ ($.eventName = ConsoleLogin) && ($.errorMessage = \"Failed authentication\") }";
+        let whole = Derived::new(&pack.required_patterns);
+        assert_eq!(whole.facts(text).misses.len(), keys);
+        assert_eq!(whole.skipped(), 0);
+        let work = whole.work.load(Ordering::Relaxed);
+        assert!(work > 0 && work < PAIR_WORK, "{work}");
+        // One unit: the first comparison is made, none after it.
+        let tight = Derived::with_budget(&pack.required_patterns, 1);
+        let facts = tight.facts(text);
+        assert_eq!(facts.misses.len(), 1, "{:?}", facts.misses);
+        assert_eq!(tight.skipped(), keys as u64 - 1);
+        assert!(tight.facts("{ $.eventName = CreateTrail }").misses.is_empty());
+        assert_eq!(tight.skipped(), 2 * keys as u64 - 1);
     }
 
     #[test]

@@ -186,7 +186,8 @@ impl SnapshotContext {
     /// The document rules see as `input` when judging `account`, with
     /// `derived` (facts computed in Rust, see `derived.rs`) added as a
     /// ready-made Rego value.
-    pub fn account_input(&self, schema_version: u32, metadata: &Metadata, account: &Account, derived: &Derived<'_>) -> regorus::Value {
+    /// `Err` when the input alone is over the memory budget (`--rule-memory-mib`).
+    pub fn account_input(&self, schema_version: u32, metadata: &Metadata, account: &Account, derived: &Derived<'_>) -> Result<regorus::Value, String> {
         let management = self.management_account(account);
         let organization_trails = self
             .org_trails
@@ -229,10 +230,16 @@ impl SnapshotContext {
         // One JSON string, read by regorus's own deserializer: about half the
         // cost of building a serde_json tree and converting it node by node.
         let text = serde_json::to_string(&input).expect("snapshot types always serialize");
-        let mut value = regorus::Value::from_json_str(&text).expect("JSON written by serde_json reads back");
+        // regorus's deserializer stops at the memory limit, like evaluation.
+        let mut value = super::memory::bounded(|| regorus::Value::from_json_str(&text)).map_err(|e| {
+            format!(
+                "account not evaluated: its input alone is over the memory budget (--rule-memory-mib): {}",
+                super::judge::first_line(&format!("{e:#}"))
+            )
+        })?;
         if let Ok(map) = value.as_object_mut() {
             map.insert(regorus::Value::from("derived"), derived.for_account(account, management.map(|(_, m)| &m.log_groups)));
         }
-        value
+        Ok(value)
     }
 }

@@ -14,6 +14,7 @@ mod input;
 mod interpreter;
 mod judge;
 mod locate;
+pub mod memory;
 mod progress;
 mod query;
 mod scope;
@@ -208,6 +209,9 @@ struct Run<'p> {
     used: EngineChoice,
     vm_fallback: Option<String>,
     stopped: interpreter::StoppedRules,
+    /// Rules the pack refused to evaluate (they reach a recursive function),
+    /// with the message of their `error` results.
+    refused: std::collections::BTreeMap<String, String>,
     /// Accounts only `errors` or an organization discovery mention, judged as empty accounts.
     unreachable: Vec<Account>,
     schema_version: u32,
@@ -237,10 +241,19 @@ impl<'p> Run<'p> {
         let engine = engine_with_config(pack, &config_data);
         let missing = never_collected(snapshot, ids);
         context.add_errors(snapshot.errors.iter().chain(&missing));
-        let derived = Derived::new(&pack.required_patterns);
+        // Checked before any work by the audit command; a bad value here keeps the default.
+        let derived = Derived::with_budget(
+            &pack.required_patterns,
+            derived::audit_budget().unwrap_or(derived::DEFAULT_AUDIT_PAIRS * crate::filter_pattern::PAIR_WORK),
+        );
         let packages: Vec<&str> = rules.iter().map(|r| r.package.as_str()).collect();
         let mut vm_fallback = None;
         let vm = match engine_choice {
+            // The VM compiles the whole pack at once; a refused rule must not be compiled or run.
+            EngineChoice::Vm if !pack.refused.is_empty() => {
+                vm_fallback = Some("a rule is not evaluated (it reaches a recursive function)".to_owned());
+                None
+            }
             EngineChoice::Vm => match VmPack::compile(&engine, &packages, regorus::Value::from(config_data), pack.rule_timeout) {
                 Ok(vm) => Some(vm),
                 Err(e) => {
@@ -255,6 +268,8 @@ impl<'p> Run<'p> {
         // is judged as an empty account: its identity failure turns every result
         // into an error, instead of the account silently missing from the report.
         let unreachable = unreachable_accounts(snapshot, ids);
+        let refused: std::collections::BTreeMap<String, String> =
+            pack.refused.iter().filter(|(id, _)| rules.iter().any(|r| r.id() == id.as_str())).map(|(id, m)| (id.clone(), m.clone())).collect();
         Run {
             pack,
             config,
@@ -264,7 +279,8 @@ impl<'p> Run<'p> {
             vm,
             used,
             vm_fallback,
-            stopped: interpreter::StoppedRules::default(),
+            stopped: interpreter::StoppedRules::new(&refused),
+            refused,
             unreachable,
             schema_version: snapshot.schema_version,
             metadata: snapshot.metadata.clone(),
@@ -275,6 +291,7 @@ impl<'p> Run<'p> {
     /// ([`Run::finish`] sorts them).
     fn judge(&self, context: &SnapshotContext, accounts: &[&Account], progress: &EvalProgress) -> Vec<RuleResult> {
         let (rules, engine, derived, vm, stopped) = (&self.rules, &self.engine, &self.derived, &self.vm, &self.stopped);
+        let _memory_limit = memory::Limit::set(self.pack.rule_memory_mib << 20);
         eval_pool().install(|| {
             accounts
                 .par_iter()
@@ -282,14 +299,18 @@ impl<'p> Run<'p> {
                 .map_init(
                     || vm.as_ref().and_then(|pack| pack.machine().ok()),
                     |machine, account| {
-                        let input = context.account_input(self.schema_version, &self.metadata, account, derived);
-                        let values = match (vm, machine) {
-                            (Some(pack), Some(machine)) => pack.run(machine, input.clone()),
-                            _ => None,
-                        };
-                        let judged = match values {
-                            Some(values) => judge::judge(rules, context, account, values.into_iter().map(Ok).collect()),
-                            None => interpreter::evaluate_account(engine, rules, context, account, input, stopped),
+                        let judged = match context.account_input(self.schema_version, &self.metadata, account, derived) {
+                            Err(message) => judge::judge(rules, context, account, rules.iter().map(|_| Err(message.clone())).collect()),
+                            Ok(input) => {
+                                let values = match (vm, machine) {
+                                    (Some(pack), Some(machine)) => memory::shared(|| pack.run(machine, input.clone())),
+                                    _ => None,
+                                };
+                                match values {
+                                    Some(values) => judge::judge(rules, context, account, values.into_iter().map(Ok).collect()),
+                                    None => interpreter::evaluate_account(engine, rules, context, account, input, stopped),
+                                }
+                            }
                         };
                         progress.account_done();
                         judged
@@ -316,6 +337,17 @@ impl<'p> Run<'p> {
         let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
         let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
         notices.extend(duplicate_accounts(ids));
+        if self.derived.skipped() > 0 {
+            notices.push(format!(
+                "the audit's filter-pattern coverage budget ({} comparisons at their most complex; TRAILAUDIT_FILTER_BUDGET_PAIRS) \
+                 was spent: {} metric filter / CIS pattern comparison(s) were not made, and the monitoring results that needed \
+                 them are errors (\"not analysed\"), not verdicts",
+                derived::audit_budget().unwrap_or(derived::DEFAULT_AUDIT_PAIRS * crate::filter_pattern::PAIR_WORK)
+                    / crate::filter_pattern::PAIR_WORK,
+                self.derived.skipped()
+            ));
+        }
+        notices.extend(self.refused.iter().map(|(id, message)| format!("{id}: {message}")));
         if let Some(text) = snapshot_text {
             locate::attach_lines(text, &mut results);
         }
@@ -358,7 +390,12 @@ pub fn account_inputs(snapshot: &Snapshot, pack: &Pack, config: &Config) -> (reg
         .accounts
         .iter()
         .chain(&unreachable)
-        .map(|account| (account.account_id.clone(), context.account_input(snapshot.schema_version, &snapshot.metadata, account, &derived)))
+        .map(|account| {
+            let input = context
+                .account_input(snapshot.schema_version, &snapshot.metadata, account, &derived)
+                .expect("no memory limit is set outside an audit");
+            (account.account_id.clone(), input)
+        })
         .collect();
     (engine, inputs)
 }
@@ -396,8 +433,8 @@ fn duplicate_accounts(ids: &[String]) -> Vec<String> {
 
 /// Stack of each evaluation thread. regorus's interpreter recurses along the
 /// Rego it runs (every rule, function and nested expression is a Rust frame);
-/// the pack refuses recursive functions when it loads (see
-/// [`crate::pack`]), so the depth is bounded by the pack's own nesting, and this
+/// a rule that can reach a recursive function is never evaluated (see
+/// `pack::recursion`), so the depth is bounded by the pack's own nesting, and this
 /// gives it room far beyond the 2 MiB of a default thread. It is address space,
 /// reserved but only touched as deep as the evaluation goes.
 pub const EVAL_STACK_BYTES: usize = 256 << 20;

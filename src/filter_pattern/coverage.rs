@@ -65,9 +65,21 @@ impl fmt::Display for Miss {
     }
 }
 
+/// The most work one comparison does (see [`BUDGET`]), in the units of
+/// [`misses_with_work`]: steps times the atoms each step evaluates.
+pub const PAIR_WORK: u64 = (BUDGET * BUDGET_ATOMS) as u64;
+
 /// The events `required` matches and `candidate` does not; empty when the
 /// candidate catches at least everything the required pattern catches.
 pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
+    misses_with_work(candidate, required).0
+}
+
+/// [`misses`], and the work the comparison did: search steps times the atoms
+/// of the two patterns (at least [`BUDGET_ATOMS`]), at most [`PAIR_WORK`]
+/// (plus one step): what an audit-wide budget adds up.
+pub fn misses_with_work(candidate: &Pattern, required: &Pattern) -> (Vec<Miss>, u64) {
+    let atoms = (required.expr.atoms().len() + candidate.expr.atoms().len()).max(BUDGET_ATOMS);
     let mut fields: Vec<&str> = Vec::new();
     for atom in required.expr.atoms().into_iter().chain(candidate.expr.atoms()) {
         if !fields.contains(&atom.field.as_str()) {
@@ -83,7 +95,7 @@ pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
         sizes: partitions.iter().map(|p| p.reps.len()).collect(),
         assign: vec![None; fields.len()],
         steps: 0,
-        budget: BUDGET * BUDGET_ATOMS / (required.expr.atoms().len() + candidate.expr.atoms().len()).max(BUDGET_ATOMS),
+        budget: BUDGET * BUDGET_ATOMS / atoms,
         found: Vec::new(),
         out_of_budget: false,
     };
@@ -101,7 +113,7 @@ pub fn misses(candidate: &Pattern, required: &Pattern) -> Vec<Miss> {
     if incomplete {
         out.push(Miss { parts: Vec::new(), undecided: true, witness: Vec::new() });
     }
-    out
+    (out, (search.steps as u64).saturating_mul(atoms as u64))
 }
 
 /// (field index, class index) pairs.

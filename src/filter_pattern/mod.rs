@@ -21,7 +21,7 @@ mod coverage;
 mod parse;
 mod partition;
 
-pub use coverage::{Miss, misses};
+pub use coverage::{Miss, PAIR_WORK, misses, misses_with_work};
 pub use parse::ParseError;
 
 /// A parsed JSON filter pattern.

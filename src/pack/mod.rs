@@ -113,6 +113,12 @@ pub struct Pack {
     pub builtin_copies: Vec<String>,
     /// The bound of one evaluation ([`Pack::set_rule_timeout`]).
     pub rule_timeout: std::time::Duration,
+    /// The memory an audit's evaluation may use beyond what is live when it
+    /// starts, in MiB: `--rule-memory-mib` (see `evaluate::memory`).
+    pub rule_memory_mib: u64,
+    /// Rules never evaluated, by id, with why: they can reach a recursive
+    /// function (file and line in the message). Their results are `error`.
+    pub refused: BTreeMap<String, String>,
 }
 
 impl fmt::Debug for Pack {
@@ -148,9 +154,11 @@ impl Pack {
                 problems.push(rego_problem(file, &e));
             }
         }
-        if problems.is_empty() {
-            problems.extend(recursion::problems(&mut engine));
-        }
+        // A rule that can reach a recursive function is not refused with the
+        // pack: it is never evaluated, and its results are errors (see `recursion`).
+        let refused = if problems.is_empty() { recursion::refused_packages(&mut engine) } else { BTreeMap::new() };
+        let refused: BTreeMap<String, String> =
+            rules.iter().filter_map(|r| Some((r.id().to_owned(), format!("rule not evaluated: {}", refused.get(&r.package)?)))).collect();
         let required_patterns = if problems.is_empty() {
             match RequiredPatterns::from_engine(&engine) {
                 Ok(r) => r,
@@ -174,6 +182,8 @@ impl Pack {
             required_patterns: Arc::new(required_patterns),
             builtin_copies: Vec::new(),
             rule_timeout: DEFAULT_RULE_TIMEOUT,
+            rule_memory_mib: DEFAULT_RULE_MEMORY_MIB,
+            refused,
         })
     }
 
@@ -182,6 +192,11 @@ impl Pack {
     pub fn set_rule_timeout(&mut self, limit: std::time::Duration) {
         self.rule_timeout = limit;
         self.engine.set_execution_timer_config(timer_config(limit));
+    }
+
+    /// Bounds the memory of every later audit's evaluation: `--rule-memory-mib`.
+    pub fn set_rule_memory_mib(&mut self, mib: u64) {
+        self.rule_memory_mib = mib;
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -209,6 +224,12 @@ fn requirement_problem(files: &[PolicyFile], err: &RequirementError) -> PackProb
 /// only stops a runaway rule (a loop over `numbers.range`, say), whose results
 /// become `error` for that rule and account.
 pub const DEFAULT_RULE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// `--rule-memory-mib`'s default: far above what the built-in pack needs to
+/// judge an account (a few MiB on the benchmark's largest one), below what
+/// makes a 7 GB CI runner swap. A rule whose evaluation needs more is stopped
+/// and its results become `error` for that rule.
+pub const DEFAULT_RULE_MEMORY_MIB: u64 = 1024;
 
 /// A regorus engine configured the way trailaudit evaluates: Rego v1, like OPA
 /// 1.x, each query bounded by [`DEFAULT_RULE_TIMEOUT`].

@@ -203,9 +203,9 @@ fn a_broken_rule_is_error_for_that_rule_only() {
     // T-001 still ran.
     assert!(result.results.iter().any(|r| r.rule_id == "T-001" && r.status == Status::Pass));
     // Failing medium result -> exit 1; with fail_on high the errors decide -> 3.
-    assert_eq!(result.outcome() as u8, 1);
+    assert_eq!(result.outcome().code(), 1);
     let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::High));
-    assert_eq!(result.outcome() as u8, 3);
+    assert_eq!(result.outcome().code(), 3);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! sink that collects changes into the three lists.
 
 use super::{Aspect, Change, DIFF_REPORT_VERSION, DriftReport, DriftSummary, SnapshotRef};
-use crate::finding::Severity;
+use crate::finding::{Outcome, Severity};
 use crate::snapshot::{Account, ErrorKind, Snapshot};
 
 /// One account as seen in one of the two snapshots.
@@ -121,7 +121,7 @@ impl Sink {
             diff_report_version: DIFF_REPORT_VERSION,
             old,
             new,
-            summary: DriftSummary { drift: 0, improvements: 0, unverifiable: 0, exit_code: 0 },
+            summary: DriftSummary { drift: 0, improvements: 0, unverifiable: 0, exit_code: Outcome::Clean },
             drift: self.drift,
             improvements: self.improvements,
             unverifiable: self.unverifiable,

@@ -229,6 +229,24 @@ fn waivers_apply_until_they_expire() {
     assert_eq!(result.warnings[0].kind, trailaudit::finding::WarningKind::WaiverExpired);
 }
 
+/// An API action no collector call records, in `requires`, would make the rule
+/// blind to its own failed calls: the pack does not load, and says where and which rule.
+#[test]
+fn an_unknown_action_in_requires_is_a_pack_error_naming_file_line_and_rule() {
+    let typo = RULE.replacen("requires: [cloudtrail:DescribeTrails]", "requires: [cloudtrail:DescribeTrail]", 1);
+    assert_ne!(typo, RULE, "the rule lists cloudtrail:DescribeTrails");
+    let (dir, pack) = test_pack(&[("checks/validation.rego", &typo), ("checks/validation_test.rego", RULE_TEST)]);
+    let e = pack.unwrap_err().to_string();
+    let path = dir.path().join("checks/validation.rego").display().to_string();
+    let line = typo.lines().position(|l| l.contains("cloudtrail:DescribeTrail]")).unwrap() + 1;
+    assert!(
+        e.contains(&format!(
+            "{path}:{line}: invalid METADATA of rule `T-001`: custom.requires: unknown API action `cloudtrail:DescribeTrail` (known: "
+        )),
+        "{e}"
+    );
+}
+
 #[test]
 fn pack_problems_name_file_and_line() {
     let wrong_package = RULE.replace("package trailaudit.checks.validation", "package trailaudit.checks.other");

@@ -1,6 +1,7 @@
 //! CloudTrail: trails per region (shadow trails included), per-trail details
 //! asked once in the trail's home region, and CloudTrail Lake event data stores.
 
+use crate::snapshot::actions::Action;
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::types as ct;
@@ -21,7 +22,7 @@ pub(crate) async fn describe_trails(ctx: &Ctx, region: &str) -> Option<Vec<Trail
     match result {
         Ok(out) => Some(out.trail_list().iter().filter_map(|t| trail(t, region)).collect()),
         Err(err) => {
-            ctx.fail("cloudtrail", "DescribeTrails", Some(region), None, &err);
+            ctx.fail(Action::CloudTrailDescribeTrails, Some(region), None, &err);
             None
         }
     }
@@ -90,7 +91,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
                 stop_logging_time: time(s.stop_logging_time()),
             })
         }
-        Err(err) => ctx.fail("cloudtrail", "GetTrailStatus", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetTrailStatus, here, Some(&arn), &err),
     }
     match selectors {
         Ok(s) => {
@@ -99,7 +100,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
                 advanced_event_selectors: s.advanced_event_selectors().iter().map(advanced_selector).collect(),
             })
         }
-        Err(err) => ctx.fail("cloudtrail", "GetEventSelectors", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetEventSelectors, here, Some(&arn), &err),
     }
     match insights {
         Ok(s) => {
@@ -114,7 +115,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
         Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => {
             trail.insight_selectors = Some(Vec::new())
         }
-        Err(err) => ctx.fail("cloudtrail", "GetInsightSelectors", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetInsightSelectors, here, Some(&arn), &err),
     }
     trail.tags = tags;
     trail
@@ -134,7 +135,7 @@ async fn list_tags(ctx: &Ctx, client: &aws_sdk_cloudtrail::Client, arn: &str, re
                 }
             }
             Err(err) => {
-                ctx.fail("cloudtrail", "ListTags", Some(region), Some(arn), &err);
+                ctx.fail(Action::CloudTrailListTags, Some(region), Some(arn), &err);
                 return None;
             }
         }
@@ -197,7 +198,7 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
             })),
             Err(err) => {
                 ctx.tick(region, "cloudtrail lake");
-                ctx.fail("cloudtrail", "ListEventDataStores", Some(region), None, &err);
+                ctx.fail(Action::CloudTrailListEventDataStores, Some(region), None, &err);
                 return None;
             }
         }
@@ -226,7 +227,7 @@ pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStor
             store.organization_enabled = out.organization_enabled();
             store.retention_period = out.retention_period().and_then(|d| u32::try_from(d).ok());
         }
-        Err(err) => ctx.fail("cloudtrail", "GetEventDataStore", Some(&region), Some(&store.arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetEventDataStore, Some(&region), Some(&store.arn), &err),
     }
     store
 }

@@ -13,6 +13,7 @@
 //! calls within a region are spaced 500 ms apart; regions run in parallel. The
 //! per-account cap is shared by all regions; reaching it sets `truncated`.
 
+use crate::snapshot::actions::Action;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
@@ -93,7 +94,7 @@ pub(crate) async fn region_events(
             let page = match result {
                 Ok(page) => page,
                 Err(err) => {
-                    ctx.fail("cloudtrail", "LookupEvents", Some(region), None, &err);
+                    ctx.fail(Action::CloudTrailLookupEvents, Some(region), None, &err);
                     break 'queries;
                 }
             };

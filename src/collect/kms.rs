@@ -2,6 +2,7 @@
 //! (customer-managed symmetric keys only, where AWS supports it) and aliases.
 
 use crate::snapshot::KmsKey;
+use crate::snapshot::actions::Action;
 
 use super::context::Ctx;
 
@@ -16,7 +17,7 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
     let meta = match described {
         Ok(out) => out.key_metadata()?.clone(),
         Err(err) => {
-            ctx.fail("kms", "DescribeKey", Some(&region), Some(key), &err);
+            ctx.fail(Action::KmsDescribeKey, Some(&region), Some(key), &err);
             ctx.tick(&region, "kms");
             return None;
         }
@@ -34,7 +35,7 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
             match client.get_key_rotation_status().key_id(meta.key_id()).send().await {
                 Ok(out) => Some(out.key_rotation_enabled()),
                 Err(err) => {
-                    ctx.fail("kms", "GetKeyRotationStatus", Some(&region), Some(&arn), &err);
+                    ctx.fail(Action::KmsGetKeyRotationStatus, Some(&region), Some(&arn), &err);
                     None
                 }
             }
@@ -47,7 +48,7 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
                 match page {
                     Ok(page) => aliases.extend(page.aliases().iter().filter_map(|a| a.alias_name().map(str::to_owned))),
                     Err(err) => {
-                        ctx.fail("kms", "ListAliases", Some(&region), Some(&arn), &err);
+                        ctx.fail(Action::KmsListAliases, Some(&region), Some(&arn), &err);
                         break;
                     }
                 }

@@ -1,6 +1,7 @@
 //! CloudWatch Logs groups that trails deliver to (with their metric filters),
 //! CloudWatch alarms in those groups' regions, and the SNS topics alarms notify.
 
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Alarm, LogGroup, MetricFilter, MetricTransformation, SnsSubscription, SnsTopic};
 
 use super::context::Ctx;
@@ -40,7 +41,7 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
                     }
                 }
                 Err(err) => {
-                    ctx.fail("logs", "DescribeLogGroups", Some(&region), Some(&bare_arn), &err);
+                    ctx.fail(Action::LogsDescribeLogGroups, Some(&region), Some(&bare_arn), &err);
                     break;
                 }
             }
@@ -78,7 +79,7 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
                 }
             })),
             Err(err) => {
-                ctx.fail("logs", "DescribeMetricFilters", Some(&region), Some(&bare_arn), &err);
+                ctx.fail(Action::LogsDescribeMetricFilters, Some(&region), Some(&bare_arn), &err);
                 ok = false;
                 break;
             }
@@ -113,7 +114,7 @@ pub(crate) async fn alarms(ctx: &Ctx, region: &str) -> Vec<Alarm> {
                 })
             })),
             Err(err) => {
-                ctx.fail("cloudwatch", "DescribeAlarms", Some(region), None, &err);
+                ctx.fail(Action::CloudWatchDescribeAlarms, Some(region), None, &err);
                 break;
             }
         }
@@ -137,7 +138,7 @@ pub(crate) async fn sns_topic(ctx: &Ctx, arn: String) -> SnsTopic {
                 protocol: s.protocol().unwrap_or_default().to_owned(),
             })),
             Err(err) => {
-                ctx.fail("sns", "ListSubscriptionsByTopic", Some(&region), Some(&arn), &err);
+                ctx.fail(Action::SnsListSubscriptionsByTopic, Some(&region), Some(&arn), &err);
                 ok = false;
                 break;
             }

@@ -9,6 +9,7 @@
 //! `ListAccountsForParent`): that yields every account's OU path in one call
 //! per OU rather than one `ListParents` per account.
 
+use crate::snapshot::actions::Action;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -110,7 +111,7 @@ struct Listed {
 /// and is recorded as a failed call.
 pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow::Result<Discovery> {
     let client = ctx.organizations();
-    let described = client.describe_organization().send().await.map_err(|e| sdk_error("DescribeOrganization", e)).with_context(|| {
+    let described = client.describe_organization().send().await.map_err(|e| sdk_error(Action::OrganizationsDescribeOrganization, e)).with_context(|| {
         format!(
             "--organization: cannot read the organization from account {}; run from the management account or a delegated administrator",
             ctx.account_id
@@ -123,7 +124,9 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
     let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
     let mut pages = client.list_accounts().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| sdk_error("ListAccounts", e)).context("--organization: cannot list the organization's accounts")?;
+        let page = page
+            .map_err(|e| sdk_error(Action::OrganizationsListAccounts, e))
+            .context("--organization: cannot list the organization's accounts")?;
         for a in page.accounts() {
             let Some(account_id) = a.id() else { continue };
             let status = a.status().map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned());
@@ -136,7 +139,7 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
         Err((operation, message)) if options.ous.is_empty() => {
             ctx.push(organizations_error(ctx, operation, &message));
         }
-        Err((operation, message)) => bail!("--ou: cannot read the organization's structure (organizations:{operation}: {message})"),
+        Err((operation, message)) => bail!("--ou: cannot read the organization's structure ({operation}: {message})"),
     }
     let delegated = delegated_administrators(ctx, &client).await;
 
@@ -226,7 +229,7 @@ pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
         }
         Err(e) if matches!(e.as_service_error(), Some(DescribeOrganizationError::AwsOrganizationsNotInUseException(_))) => None,
         Err(e) => {
-            ctx.fail("organizations", "DescribeOrganization", None, None, &e);
+            ctx.fail(Action::OrganizationsDescribeOrganization, None, None, &e);
             None
         }
     }
@@ -234,11 +237,11 @@ pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
 
 /// Fills each listed account's OU path (root first). Returns the failing
 /// operation and its message on error.
-async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (&'static str, String)> {
+async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (Action, String)> {
     let mut roots = Vec::new();
     let mut pages = client.list_roots().into_paginator().send();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| ("ListRoots", display(&e)))?;
+        let page = page.map_err(|e| (Action::OrganizationsListRoots, display(&e)))?;
         roots.extend(
             page.roots()
                 .iter()
@@ -250,7 +253,7 @@ async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap
     while let Some((parent, path)) = stack.pop() {
         let mut pages = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| ("ListAccountsForParent", display(&e)))?;
+            let page = page.map_err(|e| (Action::OrganizationsListAccountsForParent, display(&e)))?;
             for a in page.accounts() {
                 if let Some(l) = a.id().and_then(|id| listed.get_mut(id)) {
                     l.ou_path = path.clone();
@@ -259,7 +262,7 @@ async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap
         }
         let mut pages = client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| ("ListOrganizationalUnitsForParent", display(&e)))?;
+            let page = page.map_err(|e| (Action::OrganizationsListOrganizationalUnitsForParent, display(&e)))?;
             for ou in page.organizational_units() {
                 let Some(ou_id) = ou.id() else { continue };
                 let mut child = path.clone();
@@ -281,7 +284,7 @@ async fn delegated_administrators(ctx: &Ctx, client: &aws_sdk_organizations::Cli
         match page {
             Ok(page) => ids.extend(page.delegated_administrators().iter().filter_map(|d| d.id().map(str::to_owned))),
             Err(e) => {
-                ctx.push(organizations_error(ctx, "ListDelegatedAdministrators", &display(&e)));
+                ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedAdministrators, &display(&e)));
                 return Vec::new();
             }
         }
@@ -294,7 +297,7 @@ async fn delegated_administrators(ctx: &Ctx, client: &aws_sdk_organizations::Cli
             match page {
                 Ok(page) => principals.extend(page.delegated_services().iter().filter_map(|s| s.service_principal().map(str::to_owned))),
                 Err(e) => {
-                    ctx.push(organizations_error(ctx, "ListDelegatedServicesForAccount", &display(&e)));
+                    ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedServicesForAccount, &display(&e)));
                     break;
                 }
             }
@@ -324,15 +327,15 @@ fn display<E: std::error::Error + 'static>(e: &E) -> String {
     super::errors::causes(e).chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
-fn sdk_error<E: std::error::Error + Send + Sync + 'static>(operation: &str, e: E) -> anyhow::Error {
-    anyhow::anyhow!("organizations:{operation} failed: {}", display(&e))
+fn sdk_error<E: std::error::Error + Send + Sync + 'static>(action: Action, e: E) -> anyhow::Error {
+    anyhow::anyhow!("{action} failed: {}", display(&e))
 }
 
-fn organizations_error(ctx: &Ctx, operation: &str, message: &str) -> crate::snapshot::CollectionError {
+fn organizations_error(ctx: &Ctx, action: Action, message: &str) -> crate::snapshot::CollectionError {
     let error_code = message.split(':').next().unwrap_or("Failed").trim().to_owned();
     crate::snapshot::CollectionError {
-        service: "organizations".to_owned(),
-        operation: operation.to_owned(),
+        service: action.service().to_owned(),
+        operation: action.operation().to_owned(),
         account_id: ctx.account_id.clone(),
         region: None,
         resource: None,

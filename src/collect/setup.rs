@@ -1,6 +1,7 @@
 //! Building the SDK configuration (credentials chain, endpoint, retries,
 //! timeouts), identifying each account and discovering regions.
 
+use crate::snapshot::actions::Action;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -265,7 +266,7 @@ pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
             match page {
                 Ok(page) => regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
                 Err(err) => {
-                    ctx.fail("account", "ListRegions", None, None, &err);
+                    ctx.fail(Action::AccountListRegions, None, None, &err);
                     return vec![home];
                 }
             }

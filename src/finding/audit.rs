@@ -87,7 +87,7 @@ pub struct Audit {
     /// The comparison with `--baseline`, when one was given.
     pub baseline: Option<BaselineComparison>,
     /// IAM actions the collection was denied (AccessDenied-type errors in the
-    /// snapshot), deduplicated and sorted; see [`crate::snapshot::actions::iam_action`].
+    /// snapshot), deduplicated and sorted; see [`crate::snapshot::actions::Action::iam_action`].
     pub missing_permissions: Vec<String>,
 }
 

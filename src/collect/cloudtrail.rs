@@ -124,23 +124,17 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
 async fn list_tags(ctx: &Ctx, client: &aws_sdk_cloudtrail::Client, arn: &str, region: &str) -> Option<BTreeMap<String, String>> {
     let _permit = ctx.permit().await;
     let mut tags = BTreeMap::new();
-    let mut pages = client.list_tags().resource_id_list(arn).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => {
-                for list in page.resource_tag_list() {
-                    for tag in list.tags_list() {
-                        tags.insert(tag.key().to_owned(), tag.value().unwrap_or_default().to_owned());
-                    }
+    let pages = client.list_tags().resource_id_list(arn).into_paginator().send();
+    let complete = ctx
+        .pages(Action::CloudTrailListTags, Some(region), Some(arn), pages, |page| {
+            for list in page.resource_tag_list() {
+                for tag in list.tags_list() {
+                    tags.insert(tag.key().to_owned(), tag.value().unwrap_or_default().to_owned());
                 }
             }
-            Err(err) => {
-                ctx.fail(Action::CloudTrailListTags, Some(region), Some(arn), &err);
-                return None;
-            }
-        }
-    }
-    Some(tags)
+        })
+        .await;
+    complete.then_some(tags)
 }
 
 fn basic_selector(s: &ct::EventSelector) -> EventSelector {
@@ -180,10 +174,10 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
     let _permit = ctx.permit().await;
     let client = ctx.cloudtrail(region);
     let mut stores = Vec::new();
-    let mut pages = client.list_event_data_stores().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => stores.extend(page.event_data_stores().iter().filter_map(|s| {
+    let pages = client.list_event_data_stores().into_paginator().send();
+    let complete = ctx
+        .pages(Action::CloudTrailListEventDataStores, Some(region), None, pages, |page| {
+            stores.extend(page.event_data_stores().iter().filter_map(|s| {
                 Some(EventDataStore {
                     arn: s.event_data_store_arn()?.to_owned(),
                     name: s.name().unwrap_or_default().to_owned(),
@@ -195,15 +189,13 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
                     organization_enabled: None,
                     retention_period: None,
                 })
-            })),
-            Err(err) => {
-                ctx.tick(region, "cloudtrail lake");
-                ctx.fail(Action::CloudTrailListEventDataStores, Some(region), None, &err);
-                return None;
-            }
-        }
-    }
+            }))
+        })
+        .await;
     ctx.tick(region, "cloudtrail lake");
+    if !complete {
+        return None;
+    }
     stores.sort_by(|a, b| a.arn.cmp(&b.arn));
     Some(stores)
 }

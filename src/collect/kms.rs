@@ -43,16 +43,12 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
         async {
             let _permit = ctx.permit().await;
             let mut aliases = Vec::new();
-            let mut pages = client.list_aliases().key_id(meta.key_id()).into_paginator().send();
-            while let Some(page) = pages.next().await {
-                match page {
-                    Ok(page) => aliases.extend(page.aliases().iter().filter_map(|a| a.alias_name().map(str::to_owned))),
-                    Err(err) => {
-                        ctx.fail(Action::KmsListAliases, Some(&region), Some(&arn), &err);
-                        break;
-                    }
-                }
-            }
+            let pages = client.list_aliases().key_id(meta.key_id()).into_paginator().send();
+            // On a failed page the aliases read so far stand (the failure is recorded).
+            ctx.pages(Action::KmsListAliases, Some(&region), Some(&arn), pages, |page| {
+                aliases.extend(page.aliases().iter().filter_map(|a| a.alias_name().map(str::to_owned)))
+            })
+            .await;
             aliases.sort();
             aliases
         },

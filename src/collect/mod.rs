@@ -27,6 +27,7 @@ mod organization;
 #[cfg(test)]
 mod ownership_tests;
 mod pacing;
+mod pages;
 mod progress;
 #[cfg(test)]
 mod replay_tests;

@@ -19,6 +19,7 @@ use aws_sdk_organizations::types::AccountStatus;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::context::Ctx;
+use super::pages::each_page;
 use crate::snapshot::{DelegatedAdministrator, Organization, OrganizationScope, OrganizationalUnit, Shards, SkippedAccount};
 
 /// How to discover and select the organization's accounts.
@@ -122,17 +123,17 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
     let management = org.master_account_id().context("organizations:DescribeOrganization returned no management account id")?.to_owned();
 
     let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
-    let mut pages = client.list_accounts().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page
-            .map_err(|e| sdk_error(Action::OrganizationsListAccounts, e))
-            .context("--organization: cannot list the organization's accounts")?;
+    let pages = client.list_accounts().into_paginator().send();
+    each_page(pages, |page| {
         for a in page.accounts() {
             let Some(account_id) = a.id() else { continue };
             let status = a.status().map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned());
             listed.insert(account_id.to_owned(), Listed { name: a.name().map(str::to_owned), status, ou_path: Vec::new() });
         }
-    }
+    })
+    .await
+    .map_err(|e| sdk_error(Action::OrganizationsListAccounts, e))
+    .context("--organization: cannot list the organization's accounts")?;
 
     match walk_tree(&client, &mut listed).await {
         Ok(()) => {}
@@ -239,37 +240,40 @@ pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
 /// operation and its message on error.
 async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (Action, String)> {
     let mut roots = Vec::new();
-    let mut pages = client.list_roots().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| (Action::OrganizationsListRoots, display(&e)))?;
+    let pages = client.list_roots().into_paginator().send();
+    each_page(pages, |page| {
         roots.extend(
             page.roots()
                 .iter()
                 .filter_map(|r| r.id().map(|id| OrganizationalUnit { id: id.to_owned(), name: r.name().map(str::to_owned) })),
-        );
-    }
+        )
+    })
+    .await
+    .map_err(|e| (Action::OrganizationsListRoots, display(&e)))?;
     // Depth-first over (parent, path to it); organizations are at most 5 OU levels deep.
     let mut stack: Vec<(String, Vec<OrganizationalUnit>)> = roots.into_iter().map(|r| (r.id.clone(), vec![r])).collect();
     while let Some((parent, path)) = stack.pop() {
-        let mut pages = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| (Action::OrganizationsListAccountsForParent, display(&e)))?;
+        let pages = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send();
+        each_page(pages, |page| {
             for a in page.accounts() {
                 if let Some(l) = a.id().and_then(|id| listed.get_mut(id)) {
                     l.ou_path = path.clone();
                 }
             }
-        }
-        let mut pages = client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| (Action::OrganizationsListOrganizationalUnitsForParent, display(&e)))?;
+        })
+        .await
+        .map_err(|e| (Action::OrganizationsListAccountsForParent, display(&e)))?;
+        let pages = client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send();
+        each_page(pages, |page| {
             for ou in page.organizational_units() {
                 let Some(ou_id) = ou.id() else { continue };
                 let mut child = path.clone();
                 child.push(OrganizationalUnit { id: ou_id.to_owned(), name: ou.name().map(str::to_owned) });
                 stack.push((ou_id.to_owned(), child));
             }
-        }
+        })
+        .await
+        .map_err(|e| (Action::OrganizationsListOrganizationalUnitsForParent, display(&e)))?;
     }
     Ok(())
 }
@@ -279,28 +283,22 @@ async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap
 /// read them; a failure is recorded like any failed call.
 async fn delegated_administrators(ctx: &Ctx, client: &aws_sdk_organizations::Client) -> Vec<DelegatedAdministrator> {
     let mut ids = BTreeSet::new();
-    let mut pages = client.list_delegated_administrators().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => ids.extend(page.delegated_administrators().iter().filter_map(|d| d.id().map(str::to_owned))),
-            Err(e) => {
-                ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedAdministrators, &display(&e)));
-                return Vec::new();
-            }
-        }
+    let pages = client.list_delegated_administrators().into_paginator().send();
+    let listed = each_page(pages, |page| ids.extend(page.delegated_administrators().iter().filter_map(|d| d.id().map(str::to_owned))));
+    if let Err(e) = listed.await {
+        ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedAdministrators, &display(&e)));
+        return Vec::new();
     }
     let mut out = Vec::new();
     for account_id in ids {
         let mut principals = Vec::new();
-        let mut pages = client.list_delegated_services_for_account().account_id(&account_id).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => principals.extend(page.delegated_services().iter().filter_map(|s| s.service_principal().map(str::to_owned))),
-                Err(e) => {
-                    ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedServicesForAccount, &display(&e)));
-                    break;
-                }
-            }
+        let pages = client.list_delegated_services_for_account().account_id(&account_id).into_paginator().send();
+        // On a failed page the services read so far stand (the failure is recorded).
+        let read = each_page(pages, |page| {
+            principals.extend(page.delegated_services().iter().filter_map(|s| s.service_principal().map(str::to_owned)))
+        });
+        if let Err(e) = read.await {
+            ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedServicesForAccount, &display(&e)));
         }
         principals.sort();
         out.push(DelegatedAdministrator { account_id, service_principals: principals });

@@ -29,17 +29,14 @@ pub(crate) async fn list_buckets(ctx: &Ctx) -> Option<Vec<(String, Option<String
     let home = ctx.home_region();
     let client = ctx.s3(&home);
     let mut names = Vec::new();
-    let mut pages = client.list_buckets().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => {
-                names.extend(page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))))
-            }
-            Err(err) => {
-                ctx.fail(Action::S3ListBuckets, None, None, &err);
-                return None;
-            }
-        }
+    let pages = client.list_buckets().into_paginator().send();
+    let complete = ctx
+        .pages(Action::S3ListBuckets, None, None, pages, |page| {
+            names.extend(page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))))
+        })
+        .await;
+    if !complete {
+        return None;
     }
     ctx.tick(&home, "s3 buckets");
     Some(names)

@@ -261,15 +261,14 @@ pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
     let client = aws_sdk_account::Client::from_conf(conf);
     let mut regions = Vec::new();
     for status in [RegionOptStatus::Enabled, RegionOptStatus::EnabledByDefault] {
-        let mut pages = client.list_regions().region_opt_status_contains(status).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
-                Err(err) => {
-                    ctx.fail(Action::AccountListRegions, None, None, &err);
-                    return vec![home];
-                }
-            }
+        let pages = client.list_regions().region_opt_status_contains(status).into_paginator().send();
+        let complete = ctx
+            .pages(Action::AccountListRegions, None, None, pages, |page| {
+                regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned)))
+            })
+            .await;
+        if !complete {
+            return vec![home];
         }
     }
     regions.sort();

@@ -1,6 +1,8 @@
 //! The `trailaudit` binary: parse arguments, run, map the result to an exit code.
 //! Everything else lives in the library.
 
+#![deny(clippy::unwrap_used)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};

@@ -1,13 +1,13 @@
 //! CloudTrail: trails per region (shadow trails included), per-trail details
 //! asked once in the trail's home region, and CloudTrail Lake event data stores.
 
-use crate::snapshot::actions::Action;
 use std::collections::BTreeMap;
 
 use aws_sdk_cloudtrail::types as ct;
 use chrono::{DateTime, Utc};
 
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{
     AdvancedEventSelector, DataResource, EventDataStore, EventSelector, EventSelectors, FieldSelector, InsightSelector, Trail, TrailStatus,
 };

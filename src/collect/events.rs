@@ -13,7 +13,6 @@
 //! calls within a region are spaced 500 ms apart; regions run in parallel. The
 //! per-account cap is shared by all regions; reaching it sets `truncated`.
 
-use crate::snapshot::actions::Action;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
@@ -23,6 +22,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Event, UserIdentity};
 
 /// The documented LookupEvents limit is 2 requests per second per account and region.

@@ -9,7 +9,6 @@
 //! `ListAccountsForParent`): that yields every account's OU path in one call
 //! per OU rather than one `ListParents` per account.
 
-use crate::snapshot::actions::Action;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +19,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::context::Ctx;
 use super::pages::each_page;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{DelegatedAdministrator, Organization, OrganizationScope, OrganizationalUnit, Shards, SkippedAccount};
 
 /// How to discover and select the organization's accounts.

@@ -3,13 +3,13 @@
 //! that rules can tell which buckets are sensitive (by name or tag) and need
 //! data events. Account-level Block Public Access comes from s3control.
 
-use crate::snapshot::actions::Action;
 use std::collections::BTreeMap;
 
 use aws_sdk_s3::Client;
 
 use super::context::Ctx;
 use super::errors::code;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock};
 
 /// Which buckets besides the trails' own buckets the snapshot lists.

@@ -1,7 +1,6 @@
 //! Building the SDK configuration (credentials chain, endpoint, retries,
 //! timeouts), identifying each account and discovering regions.
 
-use crate::snapshot::actions::Action;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -15,6 +14,7 @@ use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 
 use super::CollectOptions;
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 
 /// Retries: the SDK's *standard* mode (exponential backoff with full jitter and
 /// a retry quota), not *adaptive*. Adaptive mode's client-side rate limiter is

@@ -9,6 +9,10 @@
 //! tested without the binary; `main.rs` only maps a result to an exit code.
 //! [`drift`] compares two snapshots (`trailaudit diff`).
 
+// Product code says why a value cannot be missing (`expect`) or returns an error;
+// unit tests (cfg(test)) may unwrap. tests/, bench/ and build.rs are not product code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 pub mod catalogue;
 pub mod cli;
 pub mod collect;

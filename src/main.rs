@@ -1,6 +1,8 @@
 //! The `trailaudit` binary: parse arguments, run, map the result to an exit code.
 //! Everything else lives in the library.
 
+#![deny(clippy::unwrap_used)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -21,11 +23,11 @@ fn main() -> ExitCode {
     }
     let cli = trailaudit::cli::Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
     match trailaudit::commands::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(outcome) => ExitCode::from(outcome),
         Err(err) => {
             // The chain can quote untrusted text (a snapshot's unknown key).
             eprintln!("trailaudit: error: {}", trailaudit::report::escape_message(&trailaudit::commands::error_message(&err)));
-            ExitCode::from(2)
+            ExitCode::from(trailaudit::finding::Outcome::BadInput)
         }
     }
 }

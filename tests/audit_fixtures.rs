@@ -222,10 +222,10 @@ fn baseline_and_waivers_verdicts() {
     let kinds: Vec<(WarningKind, &str)> = a.warnings.iter().map(|w| (w.kind, w.waiver.rule.as_str())).collect();
     assert_eq!(kinds, [(WarningKind::WaiverExpired, "CT-004"), (WarningKind::WaiverStale, "CT-006")]);
     assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed)), Some((1, 46, 1)));
-    assert_eq!(a.outcome() as u8, 1, "the new CT-005 failure (medium) fails the run");
+    assert_eq!(a.outcome().code(), 1, "the new CT-005 failure (medium) fails the run");
     let mut high = a.clone();
     high.fail_on = Severity::High.into();
-    assert_eq!(high.outcome() as u8, 0, "with --fail-on high only unchanged failures are at or above it");
+    assert_eq!(high.outcome().code(), 0, "with --fail-on high only unchanged failures are at or above it");
 }
 
 fn statuses(audit: &Audit, rule: &str) -> Vec<(String, Status)> {
@@ -259,7 +259,7 @@ fn compliant_passes_everything() {
     // The v5.0 4.10 rule passes because the fixture's filter includes ModifySecurityGroupRules.
     let v5 = a.results.iter().find(|r| r.rule_id == "MON-011").unwrap();
     assert!(v5.message.contains("metric filter cis-4.10-SecurityGroupChanges"), "{}", v5.message);
-    assert_eq!(a.outcome() as u8, 0);
+    assert_eq!(a.outcome().code(), 0);
 }
 
 /// The failing results of `rule`, sorted by resource then message.
@@ -380,7 +380,7 @@ fn noncompliant_fails_each_issue_two_rule() {
     let public = a.results.iter().find(|r| r.rule_id == "CT-006").unwrap();
     assert!(public.message.contains("Principal *") && public.message.contains("AllUsers"), "{}", public.message);
     assert!(a.results.iter().all(|r| r.status != Status::Error));
-    assert_eq!(a.outcome() as u8, 1);
+    assert_eq!(a.outcome().code(), 1);
 }
 
 #[test]
@@ -457,7 +457,7 @@ fn partial_collection_is_error_never_pass() {
     for rule in &event_rules() {
         assert!(only(&a, rule, Status::Error), "{rule}: {:?}", statuses(&a, rule));
     }
-    assert_eq!(a.outcome() as u8, 3);
+    assert_eq!(a.outcome().code(), 3);
 }
 
 #[test]

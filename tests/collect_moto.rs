@@ -23,7 +23,7 @@ fn options(moto: &Moto, regions: &[&str]) -> CollectOptions {
 }
 
 fn actions(snapshot: &Snapshot) -> Vec<String> {
-    snapshot.errors.iter().map(|e| format!("{}@{}", e.action(), e.region.as_deref().unwrap_or("-"))).collect()
+    snapshot.errors.iter().map(|e| format!("{}@{}", e.action_name(), e.region.as_deref().unwrap_or("-"))).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

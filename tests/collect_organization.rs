@@ -533,7 +533,7 @@ async fn ou_and_account_filters_choose_the_accounts_and_say_why() {
     assert_eq!(reasons.len(), org.accounts.len() + 1 - expected.len(), "{reasons:#?}");
     // Event history off: moto's missing ListEventDataStores is the only failed call
     // (GetBucketVersioning is the log-archive bucket's, and log-archive is not selected).
-    let failed: BTreeSet<String> = snap.errors.iter().map(|e| e.action()).collect();
+    let failed: BTreeSet<String> = snap.errors.iter().map(|e| e.action_name()).collect();
     assert_eq!(failed, BTreeSet::from(["cloudtrail:ListEventDataStores".to_owned()]), "{:#?}", snap.errors);
 
     // --accounts: one id and one glob; the calling account is always in.

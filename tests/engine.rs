@@ -203,9 +203,9 @@ fn a_broken_rule_is_error_for_that_rule_only() {
     // T-001 still ran.
     assert!(result.results.iter().any(|r| r.rule_id == "T-001" && r.status == Status::Pass));
     // Failing medium result -> exit 1; with fail_on high the errors decide -> 3.
-    assert_eq!(result.outcome() as u8, 1);
+    assert_eq!(result.outcome().code(), 1);
     let (result, _, _) = audit(&snapshot(), None, &pack, &Config::default(), &options(Severity::High));
-    assert_eq!(result.outcome() as u8, 3);
+    assert_eq!(result.outcome().code(), 3);
 }
 
 #[test]
@@ -227,6 +227,24 @@ fn waivers_apply_until_they_expire() {
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(result.warnings.len(), 1);
     assert_eq!(result.warnings[0].kind, trailaudit::finding::WarningKind::WaiverExpired);
+}
+
+/// An API action no collector call records, in `requires`, would make the rule
+/// blind to its own failed calls: the pack does not load, and says where and which rule.
+#[test]
+fn an_unknown_action_in_requires_is_a_pack_error_naming_file_line_and_rule() {
+    let typo = RULE.replacen("requires: [cloudtrail:DescribeTrails]", "requires: [cloudtrail:DescribeTrail]", 1);
+    assert_ne!(typo, RULE, "the rule lists cloudtrail:DescribeTrails");
+    let (dir, pack) = test_pack(&[("checks/validation.rego", &typo), ("checks/validation_test.rego", RULE_TEST)]);
+    let e = pack.unwrap_err().to_string();
+    let path = dir.path().join("checks/validation.rego").display().to_string();
+    let line = typo.lines().position(|l| l.contains("cloudtrail:DescribeTrail]")).unwrap() + 1;
+    assert!(
+        e.contains(&format!(
+            "{path}:{line}: invalid METADATA of rule `T-001`: custom.requires: unknown API action `cloudtrail:DescribeTrail` (known: "
+        )),
+        "{e}"
+    );
 }
 
 #[test]

@@ -425,13 +425,13 @@ fn member_role_template_allows_every_call_the_collector_makes_in_a_member() {
         let verb = action.split(':').nth(1).unwrap();
         assert!(read_only.iter().any(|r| verb.starts_with(r)), "{action} is not a read");
     }
-    for action in trailaudit::snapshot::actions::ALL {
+    for action in trailaudit::snapshot::actions::Action::ALL {
         // Discovery reads the organization from the audit account, not from members.
-        if trailaudit::snapshot::actions::is_discovery(action) {
+        if action.is_discovery() {
             continue;
         }
         // IAM names where they differ from the API operation a snapshot records.
-        let Some(iam) = trailaudit::snapshot::actions::iam_action(action) else { continue };
+        let Some(iam) = action.iam_action() else { continue };
         assert!(allowed.contains(iam), "the member role does not allow {iam} (trailaudit calls {action})");
     }
 }

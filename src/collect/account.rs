@@ -28,6 +28,7 @@ use super::context::{Ctx, arn_account, arn_region};
 use super::events::{Budget, region_events};
 use super::join::join_all;
 use super::{BucketScope, CollectOptions, cloudtrail, config_service, kms, monitoring, s3};
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Account, CollectionError, ErrorKind, EventHistory, RegionInventory, Trail};
 
 /// What one account's collection knows about the others, so that each
@@ -67,8 +68,8 @@ pub(crate) const OUTSIDE_COLLECTION: &str = "OutsideCollection";
 /// does not read: its status, selectors and tags are not in the snapshot.
 pub(crate) fn outside_collection(seen_in: &str, name: &str, arn: &str, owner: &str, why: &str) -> CollectionError {
     CollectionError {
-        service: "cloudtrail".to_owned(),
-        operation: "GetTrailStatus".to_owned(),
+        service: Action::CloudTrailGetTrailStatus.service().to_owned(),
+        operation: Action::CloudTrailGetTrailStatus.operation().to_owned(),
         account_id: seen_in.to_owned(),
         region: None,
         resource: Some(arn.to_owned()),

@@ -7,6 +7,7 @@ use aws_sdk_cloudtrail::types as ct;
 use chrono::{DateTime, Utc};
 
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{
     AdvancedEventSelector, DataResource, EventDataStore, EventSelector, EventSelectors, FieldSelector, InsightSelector, Trail, TrailStatus,
 };
@@ -21,7 +22,7 @@ pub(crate) async fn describe_trails(ctx: &Ctx, region: &str) -> Option<Vec<Trail
     match result {
         Ok(out) => Some(out.trail_list().iter().filter_map(|t| trail(t, region)).collect()),
         Err(err) => {
-            ctx.fail("cloudtrail", "DescribeTrails", Some(region), None, &err);
+            ctx.fail(Action::CloudTrailDescribeTrails, Some(region), None, &err);
             None
         }
     }
@@ -90,7 +91,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
                 stop_logging_time: time(s.stop_logging_time()),
             })
         }
-        Err(err) => ctx.fail("cloudtrail", "GetTrailStatus", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetTrailStatus, here, Some(&arn), &err),
     }
     match selectors {
         Ok(s) => {
@@ -99,7 +100,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
                 advanced_event_selectors: s.advanced_event_selectors().iter().map(advanced_selector).collect(),
             })
         }
-        Err(err) => ctx.fail("cloudtrail", "GetEventSelectors", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetEventSelectors, here, Some(&arn), &err),
     }
     match insights {
         Ok(s) => {
@@ -114,7 +115,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
         Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => {
             trail.insight_selectors = Some(Vec::new())
         }
-        Err(err) => ctx.fail("cloudtrail", "GetInsightSelectors", here, Some(&arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetInsightSelectors, here, Some(&arn), &err),
     }
     trail.tags = tags;
     trail
@@ -123,23 +124,17 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
 async fn list_tags(ctx: &Ctx, client: &aws_sdk_cloudtrail::Client, arn: &str, region: &str) -> Option<BTreeMap<String, String>> {
     let _permit = ctx.permit().await;
     let mut tags = BTreeMap::new();
-    let mut pages = client.list_tags().resource_id_list(arn).into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => {
-                for list in page.resource_tag_list() {
-                    for tag in list.tags_list() {
-                        tags.insert(tag.key().to_owned(), tag.value().unwrap_or_default().to_owned());
-                    }
+    let pages = client.list_tags().resource_id_list(arn).into_paginator().send();
+    let complete = ctx
+        .pages(Action::CloudTrailListTags, Some(region), Some(arn), pages, |page| {
+            for list in page.resource_tag_list() {
+                for tag in list.tags_list() {
+                    tags.insert(tag.key().to_owned(), tag.value().unwrap_or_default().to_owned());
                 }
             }
-            Err(err) => {
-                ctx.fail("cloudtrail", "ListTags", Some(region), Some(arn), &err);
-                return None;
-            }
-        }
-    }
-    Some(tags)
+        })
+        .await;
+    complete.then_some(tags)
 }
 
 fn basic_selector(s: &ct::EventSelector) -> EventSelector {
@@ -179,10 +174,10 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
     let _permit = ctx.permit().await;
     let client = ctx.cloudtrail(region);
     let mut stores = Vec::new();
-    let mut pages = client.list_event_data_stores().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => stores.extend(page.event_data_stores().iter().filter_map(|s| {
+    let pages = client.list_event_data_stores().into_paginator().send();
+    let complete = ctx
+        .pages(Action::CloudTrailListEventDataStores, Some(region), None, pages, |page| {
+            stores.extend(page.event_data_stores().iter().filter_map(|s| {
                 Some(EventDataStore {
                     arn: s.event_data_store_arn()?.to_owned(),
                     name: s.name().unwrap_or_default().to_owned(),
@@ -194,15 +189,13 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
                     organization_enabled: None,
                     retention_period: None,
                 })
-            })),
-            Err(err) => {
-                ctx.tick(region, "cloudtrail lake");
-                ctx.fail("cloudtrail", "ListEventDataStores", Some(region), None, &err);
-                return None;
-            }
-        }
-    }
+            }))
+        })
+        .await;
     ctx.tick(region, "cloudtrail lake");
+    if !complete {
+        return None;
+    }
     stores.sort_by(|a, b| a.arn.cmp(&b.arn));
     Some(stores)
 }
@@ -226,7 +219,7 @@ pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStor
             store.organization_enabled = out.organization_enabled();
             store.retention_period = out.retention_period().and_then(|d| u32::try_from(d).ok());
         }
-        Err(err) => ctx.fail("cloudtrail", "GetEventDataStore", Some(&region), Some(&store.arn), &err),
+        Err(err) => ctx.fail(Action::CloudTrailGetEventDataStore, Some(&region), Some(&store.arn), &err),
     }
     store
 }

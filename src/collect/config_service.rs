@@ -1,6 +1,7 @@
 //! AWS Config: configuration recorders and their status in one region.
 
 use crate::snapshot::ConfigRecorder;
+use crate::snapshot::actions::Action;
 
 use super::context::Ctx;
 
@@ -15,14 +16,14 @@ pub(crate) async fn recorders(ctx: &Ctx, region: &str) -> Option<Vec<ConfigRecor
     let recorders = match recorders {
         Ok(out) => out.configuration_recorders().to_vec(),
         Err(err) => {
-            ctx.fail("config", "DescribeConfigurationRecorders", Some(region), None, &err);
+            ctx.fail(Action::ConfigDescribeConfigurationRecorders, Some(region), None, &err);
             return None;
         }
     };
     let status = match status {
         Ok(out) => Some(out.configuration_recorders_status().to_vec()),
         Err(err) => {
-            ctx.fail("config", "DescribeConfigurationRecorderStatus", Some(region), None, &err);
+            ctx.fail(Action::ConfigDescribeConfigurationRecorderStatus, Some(region), None, &err);
             None
         }
     };

@@ -14,6 +14,7 @@ use super::pacing::{Pacer, ThrottleSignal};
 use super::s3control_host::StripAccountHostPrefix;
 use super::stats::Recorder;
 use crate::snapshot::CollectionError;
+use crate::snapshot::actions::Action;
 
 /// Shared by every account of one collection.
 pub(crate) struct Shared {
@@ -129,17 +130,11 @@ impl Ctx {
     }
 
     /// Records a failed call as data.
-    pub(crate) fn fail<E>(
-        &self,
-        service: &'static str,
-        operation: &'static str,
-        region: Option<&str>,
-        resource: Option<&str>,
-        err: &SdkError<E>,
-    ) where
+    pub(crate) fn fail<E>(&self, action: Action, region: Option<&str>, resource: Option<&str>, err: &SdkError<E>)
+    where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        let site = CallSite { service, operation, account_id: &self.account_id, region, resource };
+        let site = CallSite { action, account_id: &self.account_id, region, resource };
         self.push(to_collection_error(site, err));
     }
 

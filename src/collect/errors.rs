@@ -69,8 +69,7 @@ where
 /// Where a call went: the fields of a [`CollectionError`] that are not about the error.
 #[derive(Clone, Debug)]
 pub(crate) struct CallSite<'a> {
-    pub service: &'static str,
-    pub operation: &'static str,
+    pub action: crate::snapshot::actions::Action,
     pub account_id: &'a str,
     pub region: Option<&'a str>,
     pub resource: Option<&'a str>,
@@ -97,8 +96,8 @@ where
         (ErrorKind::Failed, message)
     };
     CollectionError {
-        service: site.service.to_owned(),
-        operation: site.operation.to_owned(),
+        service: site.action.service().to_owned(),
+        operation: site.action.operation().to_owned(),
         account_id: site.account_id.to_owned(),
         region: site.region.map(str::to_owned),
         resource: site.resource.map(str::to_owned),

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Event, UserIdentity};
 
 /// The documented LookupEvents limit is 2 requests per second per account and region.
@@ -139,7 +140,7 @@ pub(crate) async fn region_events(
             let page = match result {
                 Ok(page) => page,
                 Err(err) => {
-                    ctx.fail("cloudtrail", "LookupEvents", Some(region), None, &err);
+                    ctx.fail(Action::CloudTrailLookupEvents, Some(region), None, &err);
                     break 'queries;
                 }
             };

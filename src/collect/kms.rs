@@ -2,6 +2,7 @@
 //! (customer-managed symmetric keys only, where AWS supports it) and aliases.
 
 use crate::snapshot::KmsKey;
+use crate::snapshot::actions::Action;
 
 use super::context::Ctx;
 
@@ -16,7 +17,7 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
     let meta = match described {
         Ok(out) => out.key_metadata()?.clone(),
         Err(err) => {
-            ctx.fail("kms", "DescribeKey", Some(&region), Some(key), &err);
+            ctx.fail(Action::KmsDescribeKey, Some(&region), Some(key), &err);
             ctx.tick(&region, "kms");
             return None;
         }
@@ -34,7 +35,7 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
             match client.get_key_rotation_status().key_id(meta.key_id()).send().await {
                 Ok(out) => Some(out.key_rotation_enabled()),
                 Err(err) => {
-                    ctx.fail("kms", "GetKeyRotationStatus", Some(&region), Some(&arn), &err);
+                    ctx.fail(Action::KmsGetKeyRotationStatus, Some(&region), Some(&arn), &err);
                     None
                 }
             }
@@ -42,16 +43,12 @@ pub(crate) async fn key(ctx: &Ctx, key: &str, default_region: &str) -> Option<Km
         async {
             let _permit = ctx.permit().await;
             let mut aliases = Vec::new();
-            let mut pages = client.list_aliases().key_id(meta.key_id()).into_paginator().send();
-            while let Some(page) = pages.next().await {
-                match page {
-                    Ok(page) => aliases.extend(page.aliases().iter().filter_map(|a| a.alias_name().map(str::to_owned))),
-                    Err(err) => {
-                        ctx.fail("kms", "ListAliases", Some(&region), Some(&arn), &err);
-                        break;
-                    }
-                }
-            }
+            let pages = client.list_aliases().key_id(meta.key_id()).into_paginator().send();
+            // On a failed page the aliases read so far stand (the failure is recorded).
+            ctx.pages(Action::KmsListAliases, Some(&region), Some(&arn), pages, |page| {
+                aliases.extend(page.aliases().iter().filter_map(|a| a.alias_name().map(str::to_owned)))
+            })
+            .await;
             aliases.sort();
             aliases
         },

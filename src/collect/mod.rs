@@ -27,6 +27,7 @@ mod organization;
 #[cfg(test)]
 mod ownership_tests;
 mod pacing;
+mod pages;
 mod progress;
 #[cfg(test)]
 mod replay_tests;
@@ -42,6 +43,7 @@ use anyhow::{Context as _, bail};
 use chrono::Utc;
 use tokio::sync::Semaphore;
 
+use crate::snapshot::actions::Action;
 use crate::snapshot::spool::AccountSpool;
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
 use context::{Ctx, Shared};
@@ -386,7 +388,7 @@ fn unreachable_owners(
 ) {
     let present: std::collections::BTreeSet<&str> = foreign.iter().map(|(a, _, _)| a.as_str()).collect();
     let unreachable: std::collections::BTreeSet<String> =
-        errors.iter().filter(|e| e.action() == "sts:GetCallerIdentity").map(|e| e.account_id.clone()).collect();
+        errors.iter().filter(|e| e.action() == Some(Action::StsGetCallerIdentity)).map(|e| e.account_id.clone()).collect();
     let mut found = Vec::new();
     for (seen_in, name, arn) in foreign.iter().filter(|(_, _, arn)| !arn.is_empty()) {
         let Some(owner) = context::arn_account(arn) else { continue };
@@ -400,8 +402,8 @@ fn unreachable_owners(
 /// A role that could not be assumed: recorded against the role's account.
 fn assume_role_error(role: &str, err: &anyhow::Error) -> crate::snapshot::CollectionError {
     crate::snapshot::CollectionError {
-        service: "sts".to_owned(),
-        operation: "GetCallerIdentity".to_owned(),
+        service: Action::StsGetCallerIdentity.service().to_owned(),
+        operation: Action::StsGetCallerIdentity.operation().to_owned(),
         account_id: role.split(':').nth(4).unwrap_or_default().to_owned(),
         region: None,
         resource: Some(role.to_owned()),

@@ -1,6 +1,9 @@
 //! CloudWatch Logs groups that trails deliver to (with their metric filters),
 //! CloudWatch alarms in those groups' regions, and the SNS topics alarms notify.
 
+use std::ops::ControlFlow;
+
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Alarm, LogGroup, MetricFilter, MetricTransformation, SnsSubscription, SnsTopic};
 
 use super::context::Ctx;
@@ -23,28 +26,22 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
     let mut group = None;
     {
         let _permit = ctx.permit().await;
-        let mut pages = client.describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => {
-                    if let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) {
-                        group = Some(LogGroup {
-                            name: name.clone(),
-                            arn: bare_arn.clone(),
-                            region: region.clone(),
-                            retention_in_days: g.retention_in_days(),
-                            kms_key_id: g.kms_key_id().map(str::to_owned),
-                            metric_filters: None,
-                        });
-                        break;
-                    }
-                }
-                Err(err) => {
-                    ctx.fail("logs", "DescribeLogGroups", Some(&region), Some(&bare_arn), &err);
-                    break;
-                }
-            }
-        }
+        let pages = client.describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
+        ctx.pages(Action::LogsDescribeLogGroups, Some(&region), Some(&bare_arn), pages, |page| {
+            let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) else {
+                return ControlFlow::Continue(());
+            };
+            group = Some(LogGroup {
+                name: name.clone(),
+                arn: bare_arn.clone(),
+                region: region.clone(),
+                retention_in_days: g.retention_in_days(),
+                kms_key_id: g.kms_key_id().map(str::to_owned),
+                metric_filters: None,
+            });
+            ControlFlow::Break(())
+        })
+        .await;
     }
     // Metric filters are read even if the group listing failed, so that a denied
     // DescribeLogGroups does not hide them.
@@ -58,11 +55,10 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
     });
     let _permit = ctx.permit().await;
     let mut filters = Vec::new();
-    let mut pages = client.describe_metric_filters().log_group_name(&name).into_paginator().send();
-    let mut ok = true;
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => filters.extend(page.metric_filters().iter().map(|f| {
+    let pages = client.describe_metric_filters().log_group_name(&name).into_paginator().send();
+    let ok = ctx
+        .pages(Action::LogsDescribeMetricFilters, Some(&region), Some(&bare_arn), pages, |page| {
+            filters.extend(page.metric_filters().iter().map(|f| {
                 MetricFilter {
                     name: f.filter_name().unwrap_or_default().to_owned(),
                     pattern: f.filter_pattern().unwrap_or_default().to_owned(),
@@ -76,14 +72,9 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
                         })
                         .collect(),
                 }
-            })),
-            Err(err) => {
-                ctx.fail("logs", "DescribeMetricFilters", Some(&region), Some(&bare_arn), &err);
-                ok = false;
-                break;
-            }
-        }
-    }
+            }))
+        })
+        .await;
     ctx.tick(&region, "logs");
     if ok {
         filters.sort_by(|a, b| a.name.cmp(&b.name));
@@ -97,27 +88,23 @@ pub(crate) async fn alarms(ctx: &Ctx, region: &str) -> Vec<Alarm> {
     let _permit = ctx.permit().await;
     let client = ctx.cloudwatch(region);
     let mut alarms = Vec::new();
-    let mut pages = client.describe_alarms().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => alarms.extend(page.metric_alarms().iter().filter_map(|a| {
-                Some(Alarm {
-                    name: a.alarm_name()?.to_owned(),
-                    arn: a.alarm_arn()?.to_owned(),
-                    region: region.to_owned(),
-                    metric_name: a.metric_name().map(str::to_owned),
-                    namespace: a.namespace().map(str::to_owned),
-                    actions_enabled: a.actions_enabled().unwrap_or(false),
-                    alarm_actions: a.alarm_actions().to_vec(),
-                    state: a.state_value().map(|s| s.as_str().to_owned()),
-                })
-            })),
-            Err(err) => {
-                ctx.fail("cloudwatch", "DescribeAlarms", Some(region), None, &err);
-                break;
-            }
-        }
-    }
+    let pages = client.describe_alarms().into_paginator().send();
+    // On a failed page the alarms read so far stand (the failure is recorded).
+    ctx.pages(Action::CloudWatchDescribeAlarms, Some(region), None, pages, |page| {
+        alarms.extend(page.metric_alarms().iter().filter_map(|a| {
+            Some(Alarm {
+                name: a.alarm_name()?.to_owned(),
+                arn: a.alarm_arn()?.to_owned(),
+                region: region.to_owned(),
+                metric_name: a.metric_name().map(str::to_owned),
+                namespace: a.namespace().map(str::to_owned),
+                actions_enabled: a.actions_enabled().unwrap_or(false),
+                alarm_actions: a.alarm_actions().to_vec(),
+                state: a.state_value().map(|s| s.as_str().to_owned()),
+            })
+        }))
+    })
+    .await;
     ctx.tick(region, "cloudwatch");
     alarms
 }
@@ -128,21 +115,15 @@ pub(crate) async fn sns_topic(ctx: &Ctx, arn: String) -> SnsTopic {
     let _permit = ctx.permit().await;
     let client = ctx.sns(&region);
     let mut subs = Vec::new();
-    let mut pages = client.list_subscriptions_by_topic().topic_arn(&arn).into_paginator().send();
-    let mut ok = true;
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => subs.extend(page.subscriptions().iter().map(|s| SnsSubscription {
+    let pages = client.list_subscriptions_by_topic().topic_arn(&arn).into_paginator().send();
+    let ok = ctx
+        .pages(Action::SnsListSubscriptionsByTopic, Some(&region), Some(&arn), pages, |page| {
+            subs.extend(page.subscriptions().iter().map(|s| SnsSubscription {
                 subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
                 protocol: s.protocol().unwrap_or_default().to_owned(),
-            })),
-            Err(err) => {
-                ctx.fail("sns", "ListSubscriptionsByTopic", Some(&region), Some(&arn), &err);
-                ok = false;
-                break;
-            }
-        }
-    }
+            }))
+        })
+        .await;
     ctx.tick(&region, "sns");
     subs.sort_by(|a, b| (&a.subscription_arn, &a.protocol).cmp(&(&b.subscription_arn, &b.protocol)));
     SnsTopic { arn, region, subscriptions: ok.then_some(subs) }

@@ -18,6 +18,8 @@ use aws_sdk_organizations::types::AccountStatus;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::context::Ctx;
+use super::pages::each_page;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{DelegatedAdministrator, Organization, OrganizationScope, OrganizationalUnit, Shards, SkippedAccount};
 
 /// How to discover and select the organization's accounts.
@@ -110,7 +112,7 @@ struct Listed {
 /// and is recorded as a failed call.
 pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow::Result<Discovery> {
     let client = ctx.organizations();
-    let described = client.describe_organization().send().await.map_err(|e| sdk_error("DescribeOrganization", e)).with_context(|| {
+    let described = client.describe_organization().send().await.map_err(|e| sdk_error(Action::OrganizationsDescribeOrganization, e)).with_context(|| {
         format!(
             "--organization: cannot read the organization from account {}; run from the management account or a delegated administrator",
             ctx.account_id
@@ -121,22 +123,24 @@ pub(crate) async fn discover(ctx: &Ctx, options: &OrganizationOptions) -> anyhow
     let management = org.master_account_id().context("organizations:DescribeOrganization returned no management account id")?.to_owned();
 
     let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
-    let mut pages = client.list_accounts().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| sdk_error("ListAccounts", e)).context("--organization: cannot list the organization's accounts")?;
+    let pages = client.list_accounts().into_paginator().send();
+    each_page(pages, |page| {
         for a in page.accounts() {
             let Some(account_id) = a.id() else { continue };
             let status = a.status().map_or_else(|| "UNKNOWN".to_owned(), |s| s.as_str().to_owned());
             listed.insert(account_id.to_owned(), Listed { name: a.name().map(str::to_owned), status, ou_path: Vec::new() });
         }
-    }
+    })
+    .await
+    .map_err(|e| sdk_error(Action::OrganizationsListAccounts, e))
+    .context("--organization: cannot list the organization's accounts")?;
 
     match walk_tree(&client, &mut listed).await {
         Ok(()) => {}
         Err((operation, message)) if options.ous.is_empty() => {
             ctx.push(organizations_error(ctx, operation, &message));
         }
-        Err((operation, message)) => bail!("--ou: cannot read the organization's structure (organizations:{operation}: {message})"),
+        Err((operation, message)) => bail!("--ou: cannot read the organization's structure ({operation}: {message})"),
     }
     let delegated = delegated_administrators(ctx, &client).await;
 
@@ -226,7 +230,7 @@ pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
         }
         Err(e) if matches!(e.as_service_error(), Some(DescribeOrganizationError::AwsOrganizationsNotInUseException(_))) => None,
         Err(e) => {
-            ctx.fail("organizations", "DescribeOrganization", None, None, &e);
+            ctx.fail(Action::OrganizationsDescribeOrganization, None, None, &e);
             None
         }
     }
@@ -234,39 +238,42 @@ pub(crate) async fn membership(ctx: &Ctx) -> Option<Organization> {
 
 /// Fills each listed account's OU path (root first). Returns the failing
 /// operation and its message on error.
-async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (&'static str, String)> {
+async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap<String, Listed>) -> Result<(), (Action, String)> {
     let mut roots = Vec::new();
-    let mut pages = client.list_roots().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| ("ListRoots", display(&e)))?;
+    let pages = client.list_roots().into_paginator().send();
+    each_page(pages, |page| {
         roots.extend(
             page.roots()
                 .iter()
                 .filter_map(|r| r.id().map(|id| OrganizationalUnit { id: id.to_owned(), name: r.name().map(str::to_owned) })),
-        );
-    }
+        )
+    })
+    .await
+    .map_err(|e| (Action::OrganizationsListRoots, display(&e)))?;
     // Depth-first over (parent, path to it); organizations are at most 5 OU levels deep.
     let mut stack: Vec<(String, Vec<OrganizationalUnit>)> = roots.into_iter().map(|r| (r.id.clone(), vec![r])).collect();
     while let Some((parent, path)) = stack.pop() {
-        let mut pages = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| ("ListAccountsForParent", display(&e)))?;
+        let pages = client.list_accounts_for_parent().parent_id(&parent).into_paginator().send();
+        each_page(pages, |page| {
             for a in page.accounts() {
                 if let Some(l) = a.id().and_then(|id| listed.get_mut(id)) {
                     l.ou_path = path.clone();
                 }
             }
-        }
-        let mut pages = client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| ("ListOrganizationalUnitsForParent", display(&e)))?;
+        })
+        .await
+        .map_err(|e| (Action::OrganizationsListAccountsForParent, display(&e)))?;
+        let pages = client.list_organizational_units_for_parent().parent_id(&parent).into_paginator().send();
+        each_page(pages, |page| {
             for ou in page.organizational_units() {
                 let Some(ou_id) = ou.id() else { continue };
                 let mut child = path.clone();
                 child.push(OrganizationalUnit { id: ou_id.to_owned(), name: ou.name().map(str::to_owned) });
                 stack.push((ou_id.to_owned(), child));
             }
-        }
+        })
+        .await
+        .map_err(|e| (Action::OrganizationsListOrganizationalUnitsForParent, display(&e)))?;
     }
     Ok(())
 }
@@ -276,28 +283,22 @@ async fn walk_tree(client: &aws_sdk_organizations::Client, listed: &mut BTreeMap
 /// read them; a failure is recorded like any failed call.
 async fn delegated_administrators(ctx: &Ctx, client: &aws_sdk_organizations::Client) -> Vec<DelegatedAdministrator> {
     let mut ids = BTreeSet::new();
-    let mut pages = client.list_delegated_administrators().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => ids.extend(page.delegated_administrators().iter().filter_map(|d| d.id().map(str::to_owned))),
-            Err(e) => {
-                ctx.push(organizations_error(ctx, "ListDelegatedAdministrators", &display(&e)));
-                return Vec::new();
-            }
-        }
+    let pages = client.list_delegated_administrators().into_paginator().send();
+    let listed = each_page(pages, |page| ids.extend(page.delegated_administrators().iter().filter_map(|d| d.id().map(str::to_owned))));
+    if let Err(e) = listed.await {
+        ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedAdministrators, &display(&e)));
+        return Vec::new();
     }
     let mut out = Vec::new();
     for account_id in ids {
         let mut principals = Vec::new();
-        let mut pages = client.list_delegated_services_for_account().account_id(&account_id).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => principals.extend(page.delegated_services().iter().filter_map(|s| s.service_principal().map(str::to_owned))),
-                Err(e) => {
-                    ctx.push(organizations_error(ctx, "ListDelegatedServicesForAccount", &display(&e)));
-                    break;
-                }
-            }
+        let pages = client.list_delegated_services_for_account().account_id(&account_id).into_paginator().send();
+        // On a failed page the services read so far stand (the failure is recorded).
+        let read = each_page(pages, |page| {
+            principals.extend(page.delegated_services().iter().filter_map(|s| s.service_principal().map(str::to_owned)))
+        });
+        if let Err(e) = read.await {
+            ctx.push(organizations_error(ctx, Action::OrganizationsListDelegatedServicesForAccount, &display(&e)));
         }
         principals.sort();
         out.push(DelegatedAdministrator { account_id, service_principals: principals });
@@ -324,15 +325,15 @@ fn display<E: std::error::Error + 'static>(e: &E) -> String {
     super::errors::causes(e).chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
-fn sdk_error<E: std::error::Error + Send + Sync + 'static>(operation: &str, e: E) -> anyhow::Error {
-    anyhow::anyhow!("organizations:{operation} failed: {}", display(&e))
+fn sdk_error<E: std::error::Error + Send + Sync + 'static>(action: Action, e: E) -> anyhow::Error {
+    anyhow::anyhow!("{action} failed: {}", display(&e))
 }
 
-fn organizations_error(ctx: &Ctx, operation: &str, message: &str) -> crate::snapshot::CollectionError {
+fn organizations_error(ctx: &Ctx, action: Action, message: &str) -> crate::snapshot::CollectionError {
     let error_code = message.split(':').next().unwrap_or("Failed").trim().to_owned();
     crate::snapshot::CollectionError {
-        service: "organizations".to_owned(),
-        operation: operation.to_owned(),
+        service: action.service().to_owned(),
+        operation: action.operation().to_owned(),
         account_id: ctx.account_id.clone(),
         region: None,
         resource: None,

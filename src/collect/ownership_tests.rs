@@ -17,6 +17,7 @@ use super::account::{Ownership, collect_account};
 use super::context::{Ctx, Shared};
 use super::stats::Recorder;
 use super::{BucketScope, CollectOptions};
+use crate::snapshot::actions::Action;
 use crate::snapshot::{ErrorKind, TRAIL_DETAIL_ACTIONS};
 
 const MEMBER: &str = "111111111111";
@@ -117,7 +118,7 @@ async fn member_only_run_records_the_organization_trail_once_as_outside_the_coll
     for action in TRAIL_DETAIL_ACTIONS {
         assert!(e.covers(action), "{action}");
     }
-    assert!(!e.covers("cloudtrail:DescribeTrails"));
+    assert!(!e.covers(Action::CloudTrailDescribeTrails));
 }
 
 #[tokio::test]
@@ -185,7 +186,7 @@ async fn membership_is_read_from_the_account_and_absent_outside_an_organization(
     assert!(super::organization::membership(&denied).await.is_none());
     let errors = denied.take_errors();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].action(), "organizations:DescribeOrganization");
+    assert_eq!(errors[0].action(), Some(Action::OrganizationsDescribeOrganization));
 }
 
 const KEY: &str = "arn:aws:kms:us-east-1:333333333333:key/k1";

@@ -19,6 +19,7 @@ use super::context::{Ctx, Shared};
 use super::events::{Budget, LOOKUP_INTERVAL, region_events};
 use super::stats::Recorder;
 use crate::snapshot::ErrorKind;
+use crate::snapshot::actions::Action;
 
 fn response(status: u16, body: &str) -> HttpResponse {
     let mut r = HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body.to_owned()));
@@ -179,7 +180,7 @@ async fn lookup_events_failure_is_recorded_once_per_region_and_stops_the_region(
     assert!(got.is_empty());
     let errors = ctx.take_errors();
     assert_eq!(errors.len(), 1);
-    assert_eq!((errors[0].action().as_str(), errors[0].region.as_deref()), ("cloudtrail:LookupEvents", Some("eu-west-1")));
+    assert_eq!((errors[0].action(), errors[0].region.as_deref()), (Some(Action::CloudTrailLookupEvents), Some("eu-west-1")));
     assert_eq!(errors[0].kind, ErrorKind::Failed);
     assert_eq!(replay.actual_requests().count(), 1, "no further lookups after a denial");
 }
@@ -237,8 +238,7 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
     let errors = ctx.take_errors();
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
-    assert_eq!(e.action(), "cloudtrail:GetEventDataStore");
-    assert!(crate::snapshot::actions::is_known(&e.action()));
+    assert_eq!(e.action(), Some(Action::CloudTrailGetEventDataStore));
     assert_eq!((e.region.as_deref(), e.resource.as_deref()), (Some("eu-west-1"), Some(arn_b)));
     assert_eq!(e.error_code, "AccessDeniedException");
 }
@@ -260,7 +260,7 @@ async fn access_denied_is_recorded_with_service_operation_region_and_resource() 
     assert_eq!(e.resource.as_deref(), Some("arn:aws:logs:eu-west-1:123456789012:log-group:/ct"));
     assert_eq!(e.error_code, "AccessDeniedException");
     assert_eq!(e.kind, ErrorKind::Failed);
-    assert!(crate::snapshot::actions::is_known(&e.action()));
+    assert_eq!(e.action(), Some(Action::LogsDescribeMetricFilters));
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use aws_sdk_s3::Client;
 
 use super::context::Ctx;
 use super::errors::code;
+use crate::snapshot::actions::Action;
 use crate::snapshot::{AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock};
 
 /// Which buckets besides the trails' own buckets the snapshot lists.
@@ -28,17 +29,14 @@ pub(crate) async fn list_buckets(ctx: &Ctx) -> Option<Vec<(String, Option<String
     let home = ctx.home_region();
     let client = ctx.s3(&home);
     let mut names = Vec::new();
-    let mut pages = client.list_buckets().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => {
-                names.extend(page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))))
-            }
-            Err(err) => {
-                ctx.fail("s3", "ListBuckets", None, None, &err);
-                return None;
-            }
-        }
+    let pages = client.list_buckets().into_paginator().send();
+    let complete = ctx
+        .pages(Action::S3ListBuckets, None, None, pages, |page| {
+            names.extend(page.buckets().iter().filter_map(|b| Some((b.name()?.to_owned(), b.bucket_region().map(str::to_owned)))))
+        })
+        .await;
+    if !complete {
+        return None;
     }
     ctx.tick(&home, "s3 buckets");
     Some(names)
@@ -95,7 +93,7 @@ async fn location(ctx: &Ctx, client: &Client, name: &str, arn: &str) -> Option<S
             Some(other) => other.to_owned(),
         }),
         Err(err) => {
-            ctx.fail("s3", "GetBucketLocation", None, Some(arn), &err);
+            ctx.fail(Action::S3GetBucketLocation, None, Some(arn), &err);
             None
         }
     }
@@ -107,7 +105,7 @@ async fn tags(ctx: &Ctx, client: &Client, name: &str, arn: &str) -> BTreeMap<Str
         Ok(out) => out.tag_set().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect(),
         Err(err) if code(&err) == Some("NoSuchTagSet") => BTreeMap::new(),
         Err(err) => {
-            ctx.fail("s3", "GetBucketTagging", None, Some(arn), &err);
+            ctx.fail(Action::S3GetBucketTagging, None, Some(arn), &err);
             BTreeMap::new()
         }
     }
@@ -171,13 +169,13 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
             None => {}
         },
         Err(err) if code(&err) == Some("NoSuchBucketPolicy") => {}
-        Err(err) => ctx.fail("s3", "GetBucketPolicy", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketPolicy, None, res, &err),
     }
     match status {
         Ok(out) => p.policy_is_public = out.policy_status().and_then(|s| s.is_public()),
         // No policy at all: AWS answers NoSuchBucketPolicy here too, and such a bucket's policy is not public.
         Err(err) if code(&err) == Some("NoSuchBucketPolicy") => p.policy_is_public = Some(false),
-        Err(err) => ctx.fail("s3", "GetBucketPolicyStatus", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketPolicyStatus, None, res, &err),
     }
     match acl {
         Ok(out) => {
@@ -198,7 +196,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
                     .collect(),
             })
         }
-        Err(err) => ctx.fail("s3", "GetBucketAcl", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketAcl, None, res, &err),
     }
     match pab {
         Ok(out) => {
@@ -210,7 +208,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
             })
         }
         Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => {}
-        Err(err) => ctx.fail("s3", "GetPublicAccessBlock", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetPublicAccessBlock, None, res, &err),
     }
     match logging {
         Ok(out) => {
@@ -219,7 +217,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
                 target_prefix: Some(l.target_prefix().to_owned()).filter(|s| !s.is_empty()),
             })
         }
-        Err(err) => ctx.fail("s3", "GetBucketLogging", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketLogging, None, res, &err),
     }
     match versioning {
         Ok(out) => {
@@ -228,7 +226,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
                 mfa_delete: out.mfa_delete().map(|s| s.as_str().to_owned()),
             })
         }
-        Err(err) => ctx.fail("s3", "GetBucketVersioning", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketVersioning, None, res, &err),
     }
     match lock {
         Ok(out) => {
@@ -243,7 +241,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
             })
         }
         Err(err) if code(&err) == Some("ObjectLockConfigurationNotFoundError") => {}
-        Err(err) => ctx.fail("s3", "GetObjectLockConfiguration", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetObjectLockConfiguration, None, res, &err),
     }
     match encryption {
         Ok(out) => {
@@ -262,7 +260,7 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
             })
         }
         Err(err) if code(&err) == Some("ServerSideEncryptionConfigurationNotFoundError") => {}
-        Err(err) => ctx.fail("s3", "GetBucketEncryption", None, res, &err),
+        Err(err) => ctx.fail(Action::S3GetBucketEncryption, None, res, &err),
     }
     p
 }
@@ -283,7 +281,7 @@ pub(crate) async fn account_public_access_block(ctx: &Ctx) -> Option<PublicAcces
         }),
         Err(err) if code(&err) == Some("NoSuchPublicAccessBlockConfiguration") => None,
         Err(err) => {
-            ctx.fail("s3control", "GetPublicAccessBlock", None, None, &err);
+            ctx.fail(Action::S3ControlGetPublicAccessBlock, None, None, &err);
             None
         }
     }

@@ -14,6 +14,7 @@ use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 
 use super::CollectOptions;
 use super::context::Ctx;
+use crate::snapshot::actions::Action;
 
 /// Retries: the SDK's *standard* mode (exponential backoff with full jitter and
 /// a retry quota), not *adaptive*. Adaptive mode's client-side rate limiter is
@@ -260,15 +261,14 @@ pub(crate) async fn discover_regions(ctx: &Ctx) -> Vec<String> {
     let client = aws_sdk_account::Client::from_conf(conf);
     let mut regions = Vec::new();
     for status in [RegionOptStatus::Enabled, RegionOptStatus::EnabledByDefault] {
-        let mut pages = client.list_regions().region_opt_status_contains(status).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            match page {
-                Ok(page) => regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
-                Err(err) => {
-                    ctx.fail("account", "ListRegions", None, None, &err);
-                    return vec![home];
-                }
-            }
+        let pages = client.list_regions().region_opt_status_contains(status).into_paginator().send();
+        let complete = ctx
+            .pages(Action::AccountListRegions, None, None, pages, |page| {
+                regions.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned)))
+            })
+            .await;
+        if !complete {
+            return vec![home];
         }
     }
     regions.sort();

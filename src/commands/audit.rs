@@ -9,14 +9,14 @@ use anyhow::Context;
 use super::{emit_with, load_config, load_pack};
 use crate::cli::{AuditArgs, OutputFormat, RegoEngine};
 use crate::evaluate::{AuditOptions, EngineChoice, audit_file, audit_with_engine};
-use crate::finding::{ControlStatus, FailOn, Severity};
+use crate::finding::{ControlStatus, FailOn, Outcome, Severity};
 use crate::pack::frameworks;
 use crate::pack::select::Selection;
 use crate::report::{self, Format, RenderOptions};
 use crate::snapshot;
 use crate::triage::Baseline;
 
-pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
+pub fn run(args: AuditArgs) -> anyhow::Result<Outcome> {
     let started = Instant::now();
     // Every file this run writes must have a directory to go to, before a live collection starts.
     let saved = if args.snapshot.is_none() { args.save_snapshot.as_ref() } else { None };
@@ -187,7 +187,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
             eval_timings.engine.as_str()
         );
     }
-    Ok(result.outcome() as u8)
+    Ok(result.outcome())
 }
 
 /// A live audit keeps its snapshot beside the first report file it writes, so

@@ -3,8 +3,9 @@
 use super::emit;
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::drift;
+use crate::finding::Outcome;
 
-pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
+pub fn run(args: DiffArgs) -> anyhow::Result<Outcome> {
     super::check_paths(&[("OLD", Some(&args.old)), ("NEW", Some(&args.new))], &[("--output", args.output.as_deref())])?;
     let report = drift::compare_files(&args.old, &args.new)?;
     let text = match args.format {

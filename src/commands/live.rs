@@ -8,9 +8,10 @@ use super::load_config;
 use crate::cli::{CollectArgs, LiveArgs, OrganizationArgs};
 use crate::collect::{BucketScope, CollectOptions, OrganizationOptions, collect, collect_to_file};
 use crate::config::Config;
+use crate::finding::Outcome;
 use crate::snapshot::Snapshot;
 
-pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
+pub fn collect_only(args: CollectArgs) -> anyhow::Result<Outcome> {
     super::check_output_dirs([args.output.as_path()])?;
     let config_file = super::config_path(args.config.as_deref());
     super::check_paths(&[("--config", config_file.as_deref())], &[("--output", Some(&args.output))])?;
@@ -35,7 +36,7 @@ pub fn collect_only(args: CollectArgs) -> anyhow::Result<u8> {
         );
     }
     // A snapshot with failed calls is still written, but the run says it is incomplete.
-    Ok(if written.gaps > 0 { 3 } else { 0 })
+    Ok(if written.gaps > 0 { Outcome::Incomplete } else { Outcome::Clean })
 }
 
 pub(crate) fn collect_live(live: &LiveArgs, config: &Config) -> anyhow::Result<Snapshot> {

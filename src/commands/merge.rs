@@ -4,7 +4,7 @@ use crate::cli::MergeArgs;
 use crate::finding::Outcome;
 use crate::snapshot::merge::{MergeOptions, merge_files};
 
-pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
+pub fn run(args: MergeArgs) -> anyhow::Result<Outcome> {
     let merge = merge_files(&args.snapshots, &MergeOptions { max_skew_minutes: args.max_skew_minutes })?;
     merge.write_file(&args.output)?;
     for warning in merge.warnings().iter().filter(|_| !super::quiet()) {
@@ -16,7 +16,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
         None => String::new(),
     };
     if super::quiet() {
-        return Ok(Outcome::Clean as u8);
+        return Ok(Outcome::Clean);
     }
     eprintln!(
         "trailaudit: merged {} snapshot(s) into {} ({} account(s), {} region(s), {} failed call(s){shards})",
@@ -26,5 +26,5 @@ pub fn run(args: MergeArgs) -> anyhow::Result<u8> {
         merge.metadata().regions.len(),
         failed
     );
-    Ok(Outcome::Clean as u8)
+    Ok(Outcome::Clean)
 }

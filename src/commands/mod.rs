@@ -33,7 +33,7 @@ pub(crate) fn color(to_terminal: bool) -> bool {
 }
 
 /// Runs the command line; `Ok(code)` is the process exit code.
-pub fn run(cli: Cli) -> anyhow::Result<u8> {
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     QUIET.store(cli.quiet, Ordering::Relaxed);
     NO_COLOR.store(cli.no_color, Ordering::Relaxed);
     match cli.command {
@@ -44,7 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Test(args) => policy_test::run(args),
         Command::Schema => {
             emit(&crate::snapshot::json_schema(), None)?;
-            Ok(Outcome::Clean as u8)
+            Ok(Outcome::Clean)
         }
         Command::Diff(args) => diff::run(args),
         Command::Merge(args) => merge::run(args),

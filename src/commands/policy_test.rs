@@ -5,10 +5,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::cli::TestArgs;
+use crate::finding::Outcome;
 use crate::pack::rego_tests::{self, TestOutcome, TestStatus};
 use crate::pack::{Pack, PackSource};
 
-pub fn run(args: TestArgs) -> anyhow::Result<u8> {
+pub fn run(args: TestArgs) -> anyhow::Result<Outcome> {
     // User directories are loaded beside the built-in pack so their tests can
     // import `data.trailaudit.lib.*`; only their own tests run (and those of
     // built-in files a directory holds an identical copy of: `trailaudit test policies`).
@@ -20,7 +21,7 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     if outcomes.is_empty() {
         anyhow::bail!("no tests found");
     }
-    Ok(if outcomes.iter().all(|t| t.status == TestStatus::Pass) { 0 } else { 1 })
+    Ok(if outcomes.iter().all(|t| t.status == TestStatus::Pass) { Outcome::Clean } else { Outcome::Failed })
 }
 
 /// One line per failing test (every test with `verbose`), its output under

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use super::{emit, load_pack};
 use crate::catalogue;
 use crate::cli::{CatalogueFormat, FrameworksArgs, RulesArgs};
-use crate::finding::Rule;
+use crate::finding::{Outcome, Rule};
 use crate::pack::frameworks::{self, Framework};
 
-pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
+pub fn run(args: RulesArgs) -> anyhow::Result<Outcome> {
     let pack = load_pack(&args.policy.policy_dirs)?;
     let text = match &args.id {
         Some(id) => {
@@ -39,7 +39,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         },
     };
     emit(&text, None)?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }
 
 /// Everything METADATA says about one rule, for a person fixing its finding.
@@ -81,7 +81,7 @@ fn one_rule(rule: &Rule) -> String {
     out
 }
 
-pub fn frameworks(args: FrameworksArgs) -> anyhow::Result<u8> {
+pub fn frameworks(args: FrameworksArgs) -> anyhow::Result<Outcome> {
     let pack = load_pack(&args.policy.policy_dirs)?;
     let all = frameworks::builtin();
     let chosen: Vec<&Framework> = match &args.key {
@@ -139,5 +139,5 @@ pub fn frameworks(args: FrameworksArgs) -> anyhow::Result<u8> {
         }
     };
     emit(&text, None)?;
-    Ok(0)
+    Ok(Outcome::Clean)
 }

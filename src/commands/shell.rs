@@ -7,11 +7,11 @@ use crate::cli::Cli;
 use crate::finding::Outcome;
 
 /// Prints the completion script for `shell` (clap_complete).
-pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "trailaudit", &mut out);
     super::emit_with(None, |w| w.write_all(&out))?;
-    Ok(Outcome::Clean as u8)
+    Ok(Outcome::Clean)
 }
 
 /// `audit`'s exit codes, as README's table has them (`diff` and `merge` document theirs in their sections).
@@ -26,7 +26,7 @@ const EXIT_CODES: [(&str, &str); 4] = [
 ];
 
 /// Prints the manual page, trailaudit(1), with a section per subcommand (clap_mangen).
-pub fn man() -> anyhow::Result<u8> {
+pub fn man() -> anyhow::Result<Outcome> {
     let command = Cli::command();
     let mut out = Vec::new();
     let page = clap_mangen::Man::new(command.clone());
@@ -67,5 +67,5 @@ pub fn man() -> anyhow::Result<u8> {
     exit.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
     super::emit_with(None, |w| w.write_all(&out))?;
-    Ok(Outcome::Clean as u8)
+    Ok(Outcome::Clean)
 }

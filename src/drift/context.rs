@@ -3,7 +3,8 @@
 //! sink that collects changes into the three lists.
 
 use super::{Aspect, Change, DIFF_REPORT_VERSION, DriftReport, DriftSummary, SnapshotRef};
-use crate::finding::Severity;
+use crate::finding::{Outcome, Severity};
+use crate::snapshot::actions::Action;
 use crate::snapshot::{Account, ErrorKind, Snapshot};
 
 /// One account as seen in one of the two snapshots.
@@ -19,7 +20,7 @@ impl Side<'_> {
     /// Why this side cannot say anything about `action` on `resource` in
     /// `region`: the region was not collected, or the call failed (or does
     /// not exist there). `None` when the data is trustworthy.
-    pub fn unknown(&self, action: &str, region: Option<&str>, resource: Option<&str>) -> Option<String> {
+    pub fn unknown(&self, action: Action, region: Option<&str>, resource: Option<&str>) -> Option<String> {
         if let Some(r) = region
             && !self.snapshot.metadata.regions.iter().any(|x| x == r)
         {
@@ -30,7 +31,7 @@ impl Side<'_> {
             .iter()
             .find(|e| {
                 e.account_id == self.account.account_id
-                    && e.action() == action
+                    && e.action() == Some(action)
                     && (e.region.is_none() || region.is_none() || e.region.as_deref() == region)
                     && (e.resource.is_none() || resource.is_none() || e.resource.as_deref() == resource)
             })
@@ -58,7 +59,7 @@ impl Pair<'_> {
     }
 
     /// Whichever side cannot vouch for the data, old first.
-    pub fn unknown(&self, action: &str, region: Option<&str>, resource: Option<&str>) -> Option<String> {
+    pub fn unknown(&self, action: Action, region: Option<&str>, resource: Option<&str>) -> Option<String> {
         self.old.unknown(action, region, resource).or_else(|| self.new.unknown(action, region, resource))
     }
 }
@@ -121,7 +122,7 @@ impl Sink {
             diff_report_version: DIFF_REPORT_VERSION,
             old,
             new,
-            summary: DriftSummary { drift: 0, improvements: 0, unverifiable: 0, exit_code: 0 },
+            summary: DriftSummary { drift: 0, improvements: 0, unverifiable: 0, exit_code: Outcome::Clean },
             drift: self.drift,
             improvements: self.improvements,
             unverifiable: self.unverifiable,

@@ -27,7 +27,7 @@ use serde::Serialize;
 pub(crate) use context::{At, Pair, Side, Sink};
 pub use render::{markdown, text};
 
-use crate::finding::Severity;
+use crate::finding::{Outcome, Severity};
 use crate::snapshot::Snapshot;
 
 /// Version of the JSON drift report; bumped only if a field is removed or changes meaning.
@@ -143,19 +143,19 @@ pub struct DriftSummary {
     pub improvements: usize,
     pub unverifiable: usize,
     /// The process exit code this report leads to: 0, 1 (drift) or 3 (only unverifiable).
-    pub exit_code: u8,
+    pub exit_code: Outcome,
 }
 
 impl DriftReport {
     /// 1 when anything drifted; else 3 when something could not be compared
     /// (the same meaning as an audit's error results); else 0.
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> Outcome {
         if !self.drift.is_empty() {
-            1
+            Outcome::Failed
         } else if !self.unverifiable.is_empty() {
-            3
+            Outcome::Incomplete
         } else {
-            0
+            Outcome::Clean
         }
     }
 

@@ -5,6 +5,7 @@
 use super::{Aspect, At, Pair, Sink};
 use crate::finding::Severity;
 use crate::snapshot::LogGroup;
+use crate::snapshot::actions::Action;
 
 pub(super) fn compare(pair: &Pair<'_>, sink: &mut Sink) {
     alarms(pair, sink);
@@ -22,7 +23,7 @@ fn alarms(pair: &Pair<'_>, sink: &mut Sink) {
                 let what = format!("actions of alarm {}", new.name);
                 sink.flag(&at, Severity::Medium, old.actions_enabled, new.actions_enabled, ("enabled", "disabled"), &what);
             }
-            None => match pair.new.unknown("cloudwatch:DescribeAlarms", Some(&old.region), None) {
+            None => match pair.new.unknown(Action::CloudWatchDescribeAlarms, Some(&old.region), None) {
                 Some(reason) => sink.cannot(&at, reason),
                 None => sink.drift.push(at.change(Severity::Medium, "present", "absent", format!("alarm {} was deleted", old.name))),
             },
@@ -42,7 +43,7 @@ fn log_groups(pair: &Pair<'_>, sink: &mut Sink) {
         let at = At { aspect: Aspect::LogGroup, account, region: Some(&old.region), resource: arn };
         match pair.new.account.log_groups.get(arn) {
             Some(new) => metric_filters(pair, old, new, sink),
-            None => match pair.new.unknown("logs:DescribeLogGroups", Some(&old.region), None) {
+            None => match pair.new.unknown(Action::LogsDescribeLogGroups, Some(&old.region), None) {
                 Some(reason) => sink.cannot(&at, reason),
                 None => {
                     let filters = old.metric_filters.as_ref().map_or(0, Vec::len);
@@ -59,7 +60,7 @@ fn metric_filters(pair: &Pair<'_>, old: &LogGroup, new: &LogGroup, sink: &mut Si
     let account = pair.account();
     let region = Some(new.region.as_str());
     let (Some(old_filters), Some(new_filters)) = (&old.metric_filters, &new.metric_filters) else {
-        if let Some(reason) = pair.unknown("logs:DescribeMetricFilters", region, Some(&new.arn)) {
+        if let Some(reason) = pair.unknown(Action::LogsDescribeMetricFilters, region, Some(&new.arn)) {
             let at = At { aspect: Aspect::MetricFilter, account, region, resource: &new.arn };
             sink.cannot(&at, reason);
         }
@@ -103,7 +104,7 @@ fn recorders(pair: &Pair<'_>, sink: &mut Sink) {
             let at = At { aspect: Aspect::ConfigRecorder, account, region: Some(region), resource: &resource };
             let new = new_inventory.and_then(|inv| inv.config_recorders.iter().find(|r| r.name == old.name));
             let Some(new) = new else {
-                match pair.new.unknown("config:DescribeConfigurationRecorders", Some(region), None) {
+                match pair.new.unknown(Action::ConfigDescribeConfigurationRecorders, Some(region), None) {
                     Some(reason) => sink.cannot(&at, reason),
                     None => sink.drift.push(at.change(
                         Severity::Medium,
@@ -120,7 +121,7 @@ fn recorders(pair: &Pair<'_>, sink: &mut Sink) {
                     sink.flag(&at, Severity::Medium, before, after, ("recording", "stopped"), &what);
                 }
                 _ => {
-                    if let Some(reason) = pair.unknown("config:DescribeConfigurationRecorderStatus", Some(region), None) {
+                    if let Some(reason) = pair.unknown(Action::ConfigDescribeConfigurationRecorderStatus, Some(region), None) {
                         sink.cannot(&at, reason);
                     }
                 }

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{Change, DriftReport};
+use crate::finding::Outcome;
 use crate::report::{escape_markdown as md, escape_terminal as term};
 
 fn path(r: &super::SnapshotRef) -> &str {
@@ -50,9 +51,9 @@ pub fn text(report: &DriftReport) -> String {
 pub fn markdown(report: &DriftReport) -> String {
     let mut out = String::new();
     let verdict = match report.exit_code() {
-        0 => "✅ no drift",
-        1 => "❌ drift",
-        _ => "⚠️ incomplete comparison",
+        Outcome::Clean => "✅ no drift",
+        Outcome::Failed => "❌ drift",
+        Outcome::Incomplete | Outcome::BadInput => "⚠️ incomplete comparison",
     };
     let _ = writeln!(out, "# trailaudit diff: {verdict}\n");
     let _ = writeln!(

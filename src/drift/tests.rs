@@ -85,7 +85,7 @@ fn only_drift(report: &DriftReport) -> &super::Change {
 fn identical_snapshots_have_no_drift_and_exit_0() {
     let report = diff(&base(), &base());
     assert!(report.drift.is_empty() && report.improvements.is_empty() && report.unverifiable.is_empty(), "{report:#?}");
-    assert_eq!(report.exit_code(), 0);
+    assert_eq!(report.exit_code().code(), 0);
 }
 
 #[test]
@@ -95,12 +95,12 @@ fn trail_deleted_is_critical_when_it_was_the_logging_multi_region_trail() {
     let report = diff(&base(), &new);
     let c = only_drift(&report);
     assert_eq!((c.aspect, c.severity, c.resource.as_str()), (Aspect::Trail, Severity::Critical, TRAIL));
-    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.exit_code().code(), 1);
     // The reverse is an improvement, not drift.
     let back = diff(&new, &base());
     assert!(back.drift.is_empty());
     assert_eq!(back.improvements[0].aspect, Aspect::Trail);
-    assert_eq!(back.exit_code(), 0);
+    assert_eq!(back.exit_code().code(), 0);
 }
 
 #[test]
@@ -112,7 +112,7 @@ fn trail_missing_because_describe_trails_failed_is_unverifiable_not_drift() {
     assert!(report.drift.is_empty(), "{:#?}", report.drift);
     assert_eq!(report.unverifiable.len(), 1);
     assert!(report.unverifiable[0].message.contains("cloudtrail:DescribeTrails failed in the new snapshot"), "{:#?}", report.unverifiable);
-    assert_eq!(report.exit_code(), 3);
+    assert_eq!(report.exit_code().code(), 3);
 }
 
 #[test]
@@ -317,7 +317,7 @@ fn region_or_account_not_collected_is_unverifiable() {
     let mut no_accounts = base();
     no_accounts["accounts"] = json!([]);
     let report = diff(&base(), &no_accounts);
-    assert_eq!((report.drift.len(), report.unverifiable.len(), report.exit_code()), (0, 1, 3));
+    assert_eq!((report.drift.len(), report.unverifiable.len(), report.exit_code().code()), (0, 1, 3));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use super::{Aspect, At, Pair, Sink, selectors};
 use crate::finding::Severity;
 use crate::snapshot::Trail;
+use crate::snapshot::actions::Action;
 
 pub(super) fn compare(pair: &Pair<'_>, sink: &mut Sink) {
     let account = pair.account();
@@ -12,7 +13,7 @@ pub(super) fn compare(pair: &Pair<'_>, sink: &mut Sink) {
         let at = At { aspect: Aspect::Trail, account, region: Some(&old.home_region), resource: arn };
         match pair.new.account.trails.get(arn) {
             Some(new) => compare_trail(pair, old, new, sink),
-            None => match pair.new.unknown("cloudtrail:DescribeTrails", Some(&old.home_region), None) {
+            None => match pair.new.unknown(Action::CloudTrailDescribeTrails, Some(&old.home_region), None) {
                 Some(reason) => sink.cannot(&at, reason),
                 None => {
                     let logging = old.status.as_ref().is_some_and(|s| s.is_logging);
@@ -42,7 +43,7 @@ fn compare_trail(pair: &Pair<'_>, old: &Trail, new: &Trail, sink: &mut Sink) {
         }
         _ => {
             // A status missing on either side settles nothing; say so only when a call failed.
-            if let Some(reason) = pair.unknown("cloudtrail:GetTrailStatus", region, Some(&new.arn)) {
+            if let Some(reason) = pair.unknown(Action::CloudTrailGetTrailStatus, region, Some(&new.arn)) {
                 sink.cannot(&at(Aspect::Logging), reason);
             }
         }
@@ -81,7 +82,7 @@ fn compare_trail(pair: &Pair<'_>, old: &Trail, new: &Trail, sink: &mut Sink) {
     match (&old.event_selectors, &new.event_selectors) {
         (Some(o), Some(n)) => selectors::compare(&at(Aspect::ManagementEvents), &at(Aspect::S3DataEvents), o, n, sink),
         _ => {
-            if let Some(reason) = pair.unknown("cloudtrail:GetEventSelectors", region, Some(&new.arn)) {
+            if let Some(reason) = pair.unknown(Action::CloudTrailGetEventSelectors, region, Some(&new.arn)) {
                 sink.cannot(&at(Aspect::ManagementEvents), reason);
             }
         }

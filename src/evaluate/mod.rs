@@ -463,7 +463,11 @@ pub fn missing_permissions(snapshot: &Snapshot) -> Vec<String> {
         .errors
         .iter()
         .filter(|e| e.kind == crate::snapshot::ErrorKind::Failed && is_access_denied(&e.error_code))
-        .filter_map(|e| crate::snapshot::actions::iam_action(&format!("{}:{}", e.service, e.operation)).map(str::to_owned))
+        .filter_map(|e| match e.action() {
+            Some(action) => action.iam_action().map(str::to_owned),
+            // Unknown to this version: its own name is the best guess.
+            None => Some(e.action_name()),
+        })
         .collect();
     actions.sort_unstable();
     actions.dedup();

@@ -6,12 +6,13 @@
 //! accounts for gets an `error` result of its own: missing data never passes.
 
 use crate::snapshot::CollectionError;
+use crate::snapshot::actions::Action;
 
 use crate::finding::{Rule, RuleResult, Status, SubjectKind, account_resource, region_resource};
 
 /// The identity call: when it failed (the role could not be assumed), nothing
 /// was read for the account, and every rule depends on it whatever it lists.
-const UNREACHABLE_ACCOUNT: &str = "sts:GetCallerIdentity";
+const UNREACHABLE_ACCOUNT: Action = Action::StsGetCallerIdentity;
 
 /// Does `error` make `result` unjudgeable?
 fn affects(error: &CollectionError, result: &RuleResult, depends_on: &[String]) -> bool {
@@ -45,7 +46,7 @@ fn describe(error: &CollectionError) -> String {
     if let Some(r) = &error.region {
         where_.push_str(&format!(" in {r}"));
     }
-    format!("{}{} failed ({}: {})", error.action(), where_, error.error_code, error.message)
+    format!("{}{} failed ({}: {})", error.action_name(), where_, error.error_code, error.message)
 }
 
 /// The kind of subject a resource id names, to decide whether an unmatched
@@ -77,7 +78,7 @@ pub fn apply(rule: &Rule, account_id: &str, errors: &[&CollectionError], results
         .iter()
         .copied()
         .filter(|e| e.kind.is_gap() && e.account_id == account_id)
-        .filter(|e| e.action() == UNREACHABLE_ACCOUNT || rule.meta.custom.requires.iter().any(|r| e.covers(r)))
+        .filter(|e| e.action() == Some(UNREACHABLE_ACCOUNT) || rule.meta.custom.requires.iter().any(|&r| e.covers(r)))
         .collect();
     if relevant.is_empty() {
         return;

@@ -16,11 +16,50 @@ use super::vocabulary::{FailOn, Severity, Status};
 use super::waiver::Warning;
 use crate::snapshot::Metadata;
 
+/// How many results have each status. Serialized with the keys in
+/// alphabetical order (`error`, `fail`, `pass`, `waived`), as the JSON report
+/// has always written `by_status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatusCounts {
+    pub error: usize,
+    pub fail: usize,
+    pub pass: usize,
+    pub waived: usize,
+}
+
+impl StatusCounts {
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a RuleResult>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for r in results {
+            *counts.slot(r.status) += 1;
+        }
+        counts
+    }
+
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Error => self.error,
+            Status::Waived => self.waived,
+        }
+    }
+
+    fn slot(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::Waived => &mut self.waived,
+        }
+    }
+}
+
 /// Counts of results by status, and of failing results by severity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub total: usize,
-    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_status: StatusCounts,
     /// Failing (`fail`) results per severity.
     pub failed_by_severity: BTreeMap<&'static str, usize>,
     /// Present when the audit was compared with a baseline.
@@ -48,7 +87,7 @@ pub struct Audit {
     /// The comparison with `--baseline`, when one was given.
     pub baseline: Option<BaselineComparison>,
     /// IAM actions the collection was denied (AccessDenied-type errors in the
-    /// snapshot), deduplicated and sorted; see [`crate::snapshot::actions::iam_action`].
+    /// snapshot), deduplicated and sorted; see [`crate::snapshot::actions::Action::iam_action`].
     pub missing_permissions: Vec<String>,
 }
 
@@ -58,15 +97,11 @@ impl Audit {
     }
 
     pub fn summary(&self) -> Summary {
-        let mut summary = Summary { total: self.results.len(), ..Summary::default() };
-        for status in Status::ALL {
-            summary.by_status.insert(status.as_str(), 0);
-        }
+        let mut summary = Summary { total: self.results.len(), by_status: StatusCounts::of(&self.results), ..Summary::default() };
         for sev in Severity::ALL {
             summary.failed_by_severity.insert(sev.as_str(), 0);
         }
         for r in &self.results {
-            *summary.by_status.entry(r.status.as_str()).or_default() += 1;
             if r.status == Status::Fail {
                 *summary.failed_by_severity.entry(r.severity.as_str()).or_default() += 1;
             }
@@ -92,5 +127,36 @@ impl Audit {
         } else {
             Outcome::Clean
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusCounts;
+    use crate::finding::{RuleResult, Severity, Status};
+
+    fn result(status: Status) -> RuleResult {
+        RuleResult {
+            rule_id: "CT-001".into(),
+            status,
+            severity: Severity::High,
+            account: "111111111111".into(),
+            region: None,
+            resource: "r".into(),
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            waiver: None,
+            snapshot_line: None,
+            baseline: None,
+        }
+    }
+
+    /// The JSON report's `by_status`: every status, zeros included, keys in the order reports have always had.
+    #[test]
+    fn status_counts_count_every_status_and_serialize_as_the_report_map() {
+        let results: Vec<RuleResult> = [Status::Fail, Status::Fail, Status::Pass, Status::Waived].map(result).into();
+        let counts = StatusCounts::of(&results);
+        assert_eq!(Status::ALL.map(|s| counts.get(s)), [2, 0, 1, 1]);
+        assert_eq!(serde_json::to_string(&counts).unwrap(), r#"{"error":0,"fail":2,"pass":1,"waived":1}"#);
     }
 }

@@ -17,7 +17,7 @@ mod rule;
 mod vocabulary;
 mod waiver;
 
-pub use audit::{Audit, Summary};
+pub use audit::{Audit, StatusCounts, Summary};
 pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult};
 pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
 pub use outcome::Outcome;

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::vocabulary::{Severity, SubjectKind};
+use crate::snapshot::actions::Action;
 
 /// A rule as loaded: its metadata and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,7 +90,7 @@ pub struct RuleCustom {
     /// What each result judges.
     pub subject: SubjectKind,
     /// API calls (`service:Operation`) whose failure makes this rule's results `error`.
-    pub requires: Vec<String>,
+    pub requires: Vec<Action>,
     /// The events an event-history detection reads (`policies/events/`): checked at load
     /// time against the collector's LookupEvents queries, so a detection of an event the
     /// collector never asks for is a pack error rather than a silent "none found".

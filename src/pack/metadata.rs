@@ -6,7 +6,7 @@
 
 use crate::collect::events as lookups;
 use crate::finding::{EventNeed, RuleMeta};
-use crate::snapshot::actions;
+use crate::snapshot::actions::Action;
 
 /// A metadata problem, located in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +42,25 @@ pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> 
     // Pack files may come from a pull request: the same bounds as the configuration.
     crate::config::check_yaml_bounds(&yaml)
         .map_err(|(line, _, message)| MetaError { line: first_yaml_line + line - 1, message: format!("invalid METADATA: {message}") })?;
+    // An unknown API action in `custom.requires` fails here, as `Action`'s own error.
     let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {
         // The YAML parser also breaks lines at U+0085 and U+2028/9, which `lines()` does
         // not: keep the reported line inside the block rather than past the file's end.
         line: e.location().map_or(start + 1, |loc| first_yaml_line + loc.line().clamp(1, yaml.lines().count().max(1)) - 1),
-        message: format!("invalid METADATA: {}", strip_yaml_position(&e.to_string())),
+        message: format!("invalid METADATA{}: {}", rule_named(&yaml), strip_yaml_position(&e.to_string())),
     })?;
     let block = MetadataBlock { line: start + 1, meta };
     validate(&block, &yaml, first_yaml_line)?;
     Ok(Some(block))
+}
+
+/// ` of rule `ID``, when the block that failed to parse still names its id.
+fn rule_named(yaml: &str) -> String {
+    let value: Option<serde_yaml_ng::Value> = serde_yaml_ng::from_str(yaml).ok();
+    match value.as_ref().and_then(|v| v.get("custom")?.get("id")?.as_str()) {
+        Some(id) => format!(" of rule `{id}`"),
+        None => String::new(),
+    }
 }
 
 fn strip_yaml_position(message: &str) -> String {
@@ -60,7 +70,7 @@ fn strip_yaml_position(message: &str) -> String {
     }
 }
 
-/// Checks what serde cannot: formats, known API actions, non-empty text.
+/// Checks what serde cannot: formats, non-empty text (serde checks the API actions).
 fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result<(), MetaError> {
     let line_of = |key: &str| -> usize {
         yaml.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))).map_or(block.line, |i| first_yaml_line + i)
@@ -87,18 +97,10 @@ fn validate(block: &MetadataBlock, yaml: &str, first_yaml_line: usize) -> Result
     if custom.requires.is_empty() {
         return Err(err("requires", "METADATA `custom.requires` must list the API calls the rule depends on".into()));
     }
-    for action in &custom.requires {
-        if !actions::is_known(action) {
-            return Err(err(
-                "requires",
-                format!("unknown API action `{action}` in `custom.requires` (known: {})", actions::ALL.join(", ")),
-            ));
-        }
-    }
     for need in &custom.events {
         check_event_need(&custom.id, need).map_err(|message| err("events", message))?;
     }
-    if !custom.events.is_empty() && !custom.requires.iter().any(|a| a == "cloudtrail:LookupEvents") {
+    if !custom.events.is_empty() && !custom.requires.contains(&Action::CloudTrailLookupEvents) {
         return Err(err(
             "requires",
             format!("rule {} declares `custom.events` but does not list `cloudtrail:LookupEvents` in `custom.requires`", custom.id),
@@ -195,7 +197,10 @@ mod tests {
     fn unknown_action_is_rejected() {
         let src = GOOD.replace("cloudtrail:DescribeTrails", "cloudtrail:DescribeTrial");
         let e = parse_metadata(&src).unwrap_err();
-        assert!(e.message.contains("cloudtrail:DescribeTrial"), "{e:?}");
+        assert!(
+            e.message.starts_with("invalid METADATA of rule `CT-999`: custom.requires: unknown API action `cloudtrail:DescribeTrial` (known: account:ListRegions, "),
+            "{e:?}"
+        );
         assert_eq!(e.line, 8);
     }
 

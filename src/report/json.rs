@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::finding::FrameworkSummary;
-use crate::finding::{Audit, BaselineCounts, BaselineState, FixedResult, RuleResult, Severity, Status, Warning};
+use crate::finding::{Audit, BaselineCounts, BaselineState, FixedResult, Outcome, RuleResult, Severity, Status, StatusCounts, Warning};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -52,11 +52,11 @@ pub struct SnapshotInfo<'a> {
 pub struct Summary {
     pub total: usize,
     /// `pass`, `fail`, `error`, `waived` → count (all four always present).
-    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_status: StatusCounts,
     /// Failing results per severity (all five always present).
     pub failed_by_severity: BTreeMap<&'static str, usize>,
     /// The process exit code this audit leads to (0, 1 or 3).
-    pub exit_code: u8,
+    pub exit_code: Outcome,
     /// With `--baseline`: failing results `new` / `unchanged`, and `fixed` baseline failures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineCounts>,
@@ -151,7 +151,7 @@ impl<'a> JsonReport<'a> {
                 total: summary.total,
                 by_status: summary.by_status,
                 failed_by_severity: summary.failed_by_severity,
-                exit_code: audit.outcome() as u8,
+                exit_code: audit.outcome(),
                 baseline: summary.baseline,
             },
             framework: audit.framework.as_ref().map(framework_json),

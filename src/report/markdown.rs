@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use super::escape::markdown as md;
 use super::triage_order::{self, Finding};
-use crate::finding::{Audit, ControlStatus, Rule, RuleResult, Severity, Status};
+use crate::finding::{Audit, ControlStatus, Outcome, Rule, RuleResult, Severity, Status};
 
 fn icon(status: Status) -> &'static str {
     match status {
@@ -100,10 +100,10 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, show_passes: bool) -> 
 fn head(audit: &Audit) -> String {
     let c = triage_order::counts(audit);
     let mut out = String::new();
-    let verdict = match audit.outcome() as u8 {
-        0 => "✅ compliant",
-        1 => "❌ failing",
-        _ => "⚠️ incomplete",
+    let verdict = match audit.outcome() {
+        Outcome::Clean => "✅ compliant",
+        Outcome::Failed => "❌ failing",
+        Outcome::Incomplete | Outcome::BadInput => "⚠️ incomplete",
     };
     let _ = writeln!(out, "# trailaudit: {verdict}\n");
     let _ = writeln!(
@@ -120,10 +120,10 @@ fn head(audit: &Audit) -> String {
     let _ = writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} | {} |\n",
-        c.by_status[&Status::Fail],
-        c.by_status[&Status::Error],
-        c.by_status[&Status::Waived],
-        c.by_status[&Status::Pass],
+        c.by_status.fail,
+        c.by_status.error,
+        c.by_status.waived,
+        c.by_status.pass,
         audit.rules.len(),
         audit.fail_on,
         if audit.fail_on.severity().is_some() { c.at_or_above.to_string() } else { "–".to_owned() }

@@ -120,13 +120,13 @@ pub fn render(audit: &Audit, color: bool, show_passes: bool) -> String {
     let _ = writeln!(
         out,
         "\nSummary: {} passed, {} failed, {} error, {} waived ({} results; fail-on {}; exit {})",
-        s.by_status["pass"],
-        s.by_status["fail"],
-        s.by_status["error"],
-        s.by_status["waived"],
+        s.by_status.pass,
+        s.by_status.fail,
+        s.by_status.error,
+        s.by_status.waived,
         s.total,
         audit.fail_on,
-        audit.outcome() as u8
+        audit.outcome().code()
     );
     out
 }
@@ -137,10 +137,10 @@ fn summary(out: &mut String, audit: &Audit, p: &Painter) {
     let _ = writeln!(
         out,
         "\nResults:  {} failed, {} error, {} waived, {} passed ({} results of {} rules)",
-        c.by_status[&Status::Fail],
-        c.by_status[&Status::Error],
-        c.by_status[&Status::Waived],
-        c.by_status[&Status::Pass],
+        c.by_status.fail,
+        c.by_status.error,
+        c.by_status.waived,
+        c.by_status.pass,
         c.total,
         audit.rules.len()
     );

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::finding::{Audit, BaselineState, Outcome, Rule, RuleResult, Severity, Status};
+use crate::finding::{Audit, BaselineState, Outcome, Rule, RuleResult, Severity, Status, StatusCounts};
 
 /// One finding of the report: a rule's non-pass results of one status, or
 /// the failures of several rules sharing one cause.
@@ -207,7 +207,7 @@ pub(super) fn findings(audit: &Audit) -> Vec<Finding<'_>> {
 /// The counts the summary opens with.
 pub(super) struct Counts {
     pub total: usize,
-    pub by_status: BTreeMap<Status, usize>,
+    pub by_status: StatusCounts,
     /// Failing (`fail`) results per severity.
     pub failing_by_severity: BTreeMap<Severity, usize>,
     /// Failing results at or above `--fail-on` (none with `--fail-on none`).
@@ -223,16 +223,14 @@ fn deciding(audit: &Audit) -> impl Iterator<Item = &RuleResult> {
 }
 
 pub(super) fn counts(audit: &Audit) -> Counts {
-    let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
     let mut failing_by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
     for r in &audit.results {
-        *by_status.entry(r.status).or_default() += 1;
         if r.status == Status::Fail {
             *failing_by_severity.entry(r.severity).or_default() += 1;
         }
     }
     let at_or_above = audit.results.iter().filter(|r| r.status == Status::Fail && audit.fail_on.fails(r.severity)).count();
-    Counts { total: audit.results.len(), by_status, failing_by_severity, at_or_above }
+    Counts { total: audit.results.len(), by_status: StatusCounts::of(&audit.results), failing_by_severity, at_or_above }
 }
 
 /// Ids of the evaluated rules without a single result: nothing in the
@@ -409,7 +407,7 @@ mod tests {
         audit.results.retain(|r| r.status != Status::Fail);
         assert_eq!(exit_reason(&audit), "exit 0: nothing failing, no errors");
         let c = counts(&audit);
-        assert_eq!((c.total, c.by_status[&Status::Pass], c.by_status[&Status::Waived], c.at_or_above), (2, 1, 1, 0));
+        assert_eq!((c.total, c.by_status.pass, c.by_status.waived, c.at_or_above), (2, 1, 1, 0));
     }
 
     #[test]

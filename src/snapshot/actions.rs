@@ -3,85 +3,181 @@
 //! collection errors carry the same names, which is how a failed call finds the
 //! results it invalidates.
 
-/// Every action a snapshot can record; sorted.
-pub const ALL: &[&str] = &[
-    "account:ListRegions",
-    "cloudtrail:DescribeTrails",
-    "cloudtrail:GetEventDataStore",
-    "cloudtrail:GetEventSelectors",
-    "cloudtrail:GetInsightSelectors",
-    "cloudtrail:GetTrailStatus",
-    "cloudtrail:ListEventDataStores",
-    "cloudtrail:ListTags",
-    "cloudtrail:LookupEvents",
-    "cloudwatch:DescribeAlarms",
-    "config:DescribeConfigurationRecorderStatus",
-    "config:DescribeConfigurationRecorders",
-    "kms:DescribeKey",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "logs:DescribeLogGroups",
-    "logs:DescribeMetricFilters",
-    "organizations:DescribeOrganization",
-    "organizations:ListAccounts",
-    "organizations:ListAccountsForParent",
-    "organizations:ListDelegatedAdministrators",
-    "organizations:ListDelegatedServicesForAccount",
-    "organizations:ListOrganizationalUnitsForParent",
-    "organizations:ListRoots",
-    "s3:GetBucketAcl",
-    "s3:GetBucketEncryption",
-    "s3:GetBucketLocation",
-    "s3:GetBucketLogging",
-    "s3:GetBucketPolicy",
-    "s3:GetBucketPolicyStatus",
-    "s3:GetBucketTagging",
-    "s3:GetBucketVersioning",
-    "s3:GetObjectLockConfiguration",
-    "s3:GetPublicAccessBlock",
-    "s3:ListBuckets",
-    "s3control:GetPublicAccessBlock",
-    "sns:ListSubscriptionsByTopic",
-    "sts:GetCallerIdentity",
-];
+use std::fmt;
+use std::str::FromStr;
 
-pub fn is_known(action: &str) -> bool {
-    ALL.binary_search(&action).is_ok()
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares [`Action`] from one table: variant and its `service:Operation` name.
+macro_rules! actions {
+    ($($variant:ident => $name:literal,)*) => {
+        /// An AWS API action the collector performs. Written and read as its
+        /// `service:Operation` name (serde, [`fmt::Display`], [`FromStr`]); the variants
+        /// are in the order of their names, so [`Action::ALL`] is sorted.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            /// Every action a snapshot can record; sorted by name.
+            pub const ALL: &[Action] = &[$(Action::$variant,)*];
+
+            /// `service:Operation`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-/// The IAM action that allows an API action, where the two names differ
-/// (S3's are the usual exceptions); `None` for calls that need no permission.
-pub fn iam_action(action: &str) -> Option<&str> {
-    Some(match action {
-        "sts:GetCallerIdentity" => return None,
-        "s3:ListBuckets" => "s3:ListAllMyBuckets",
-        "s3:GetBucketEncryption" => "s3:GetEncryptionConfiguration",
-        "s3:GetObjectLockConfiguration" => "s3:GetBucketObjectLockConfiguration",
-        "s3:GetPublicAccessBlock" => "s3:GetBucketPublicAccessBlock",
-        "s3:GetBucketLifecycleConfiguration" => "s3:GetLifecycleConfiguration",
-        "s3control:GetPublicAccessBlock" => "s3:GetAccountPublicAccessBlock",
-        other => other,
-    })
+actions! {
+    AccountListRegions => "account:ListRegions",
+    CloudTrailDescribeTrails => "cloudtrail:DescribeTrails",
+    CloudTrailGetEventDataStore => "cloudtrail:GetEventDataStore",
+    CloudTrailGetEventSelectors => "cloudtrail:GetEventSelectors",
+    CloudTrailGetInsightSelectors => "cloudtrail:GetInsightSelectors",
+    CloudTrailGetTrailStatus => "cloudtrail:GetTrailStatus",
+    CloudTrailListEventDataStores => "cloudtrail:ListEventDataStores",
+    CloudTrailListTags => "cloudtrail:ListTags",
+    CloudTrailLookupEvents => "cloudtrail:LookupEvents",
+    CloudWatchDescribeAlarms => "cloudwatch:DescribeAlarms",
+    ConfigDescribeConfigurationRecorderStatus => "config:DescribeConfigurationRecorderStatus",
+    ConfigDescribeConfigurationRecorders => "config:DescribeConfigurationRecorders",
+    KmsDescribeKey => "kms:DescribeKey",
+    KmsGetKeyRotationStatus => "kms:GetKeyRotationStatus",
+    KmsListAliases => "kms:ListAliases",
+    LogsDescribeLogGroups => "logs:DescribeLogGroups",
+    LogsDescribeMetricFilters => "logs:DescribeMetricFilters",
+    OrganizationsDescribeOrganization => "organizations:DescribeOrganization",
+    OrganizationsListAccounts => "organizations:ListAccounts",
+    OrganizationsListAccountsForParent => "organizations:ListAccountsForParent",
+    OrganizationsListDelegatedAdministrators => "organizations:ListDelegatedAdministrators",
+    OrganizationsListDelegatedServicesForAccount => "organizations:ListDelegatedServicesForAccount",
+    OrganizationsListOrganizationalUnitsForParent => "organizations:ListOrganizationalUnitsForParent",
+    OrganizationsListRoots => "organizations:ListRoots",
+    S3GetBucketAcl => "s3:GetBucketAcl",
+    S3GetBucketEncryption => "s3:GetBucketEncryption",
+    S3GetBucketLocation => "s3:GetBucketLocation",
+    S3GetBucketLogging => "s3:GetBucketLogging",
+    S3GetBucketPolicy => "s3:GetBucketPolicy",
+    S3GetBucketPolicyStatus => "s3:GetBucketPolicyStatus",
+    S3GetBucketTagging => "s3:GetBucketTagging",
+    S3GetBucketVersioning => "s3:GetBucketVersioning",
+    S3GetObjectLockConfiguration => "s3:GetObjectLockConfiguration",
+    S3GetPublicAccessBlock => "s3:GetPublicAccessBlock",
+    S3ListBuckets => "s3:ListBuckets",
+    S3ControlGetPublicAccessBlock => "s3control:GetPublicAccessBlock",
+    SnsListSubscriptionsByTopic => "sns:ListSubscriptionsByTopic",
+    StsGetCallerIdentity => "sts:GetCallerIdentity",
 }
 
-/// Discovery's calls (`--organization`), made from the audit account only.
-pub fn is_discovery(action: &str) -> bool {
-    action.starts_with("organizations:") && action != "organizations:DescribeOrganization"
+impl Action {
+    /// The service prefix, as in IAM actions: `cloudtrail`, `s3`, `logs`, ...
+    pub fn service(self) -> &'static str {
+        self.split().0
+    }
+
+    /// The API operation: `DescribeTrails`, `GetBucketPolicy`, ...
+    pub fn operation(self) -> &'static str {
+        self.split().1
+    }
+
+    fn split(self) -> (&'static str, &'static str) {
+        self.as_str().split_once(':').expect("every name in the table is `service:Operation`")
+    }
+
+    /// The action named by a service prefix and an operation, as a snapshot's
+    /// collection error records them; `None` for one this version does not know.
+    pub fn from_parts(service: &str, operation: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.service() == service && a.operation() == operation)
+    }
+
+    /// The IAM action that allows this API action, where the two names differ
+    /// (S3's are the usual exceptions); `None` for calls that need no permission.
+    pub fn iam_action(self) -> Option<&'static str> {
+        Some(match self {
+            Action::StsGetCallerIdentity => return None,
+            Action::S3ListBuckets => "s3:ListAllMyBuckets",
+            Action::S3GetBucketEncryption => "s3:GetEncryptionConfiguration",
+            Action::S3GetObjectLockConfiguration => "s3:GetBucketObjectLockConfiguration",
+            Action::S3GetPublicAccessBlock => "s3:GetBucketPublicAccessBlock",
+            Action::S3ControlGetPublicAccessBlock => "s3:GetAccountPublicAccessBlock",
+            other => other.as_str(),
+        })
+    }
+
+    /// Discovery's calls (`--organization`), made from the audit account only.
+    pub fn is_discovery(self) -> bool {
+        self.service() == "organizations" && self != Action::OrganizationsDescribeOrganization
+    }
 }
 
-/// The least-privilege IAM policy for the collector, derived from [`ALL`]:
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An action name this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown API action `{name}` (known: {known})", known = known_names())]
+pub struct UnknownAction {
+    pub name: String,
+}
+
+fn known_names() -> String {
+    Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(name: &str) -> Result<Action, UnknownAction> {
+        Action::ALL.binary_search_by(|a| a.as_str().cmp(name)).map(|i| Action::ALL[i]).map_err(|_| UnknownAction { name: name.to_owned() })
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Action {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Action, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Action {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Action".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "description": "An AWS API action, `service:Operation`.", "enum": names })
+    }
+}
+
+/// The least-privilege IAM policy for the collector, derived from [`Action::ALL`]:
 /// what every collected account's role needs, and with `member_role` (an
 /// organization run) what the audit account needs besides: discovery, and
 /// assuming the member role in every account.
 pub fn iam_policy(member_role: Option<&str>, partition: &str) -> serde_json::Value {
-    let mut read: Vec<&str> = ALL.iter().filter(|a| !is_discovery(a)).filter_map(|a| iam_action(a)).collect();
+    let mut read: Vec<&str> = Action::ALL.iter().filter(|a| !a.is_discovery()).filter_map(|a| a.iam_action()).collect();
     read.sort_unstable();
     read.dedup();
     let mut statements = vec![serde_json::json!({
         "Sid": "TrailauditCollect", "Effect": "Allow", "Action": read, "Resource": "*",
     })];
     if let Some(role) = member_role {
-        let discovery: Vec<&str> = ALL.iter().copied().filter(|a| is_discovery(a)).collect();
+        let discovery: Vec<&str> = Action::ALL.iter().filter(|a| a.is_discovery()).map(|a| a.as_str()).collect();
         statements.push(serde_json::json!({
             "Sid": "TrailauditDiscoverOrganization", "Effect": "Allow", "Action": discovery, "Resource": "*",
         }));
@@ -95,44 +191,29 @@ pub fn iam_policy(member_role: Option<&str>, partition: &str) -> serde_json::Val
 
 #[cfg(test)]
 mod tests {
+    use super::Action;
+
     #[test]
     fn list_is_sorted_and_unique() {
-        assert!(super::ALL.windows(2).all(|w| w[0] < w[1]));
+        assert!(Action::ALL.windows(2).all(|w| w[0].as_str() < w[1].as_str() && w[0] < w[1]));
     }
 
-    /// Every call the collector can record as failed is in [`super::ALL`], so the
-    /// IAM policy derived from it (`trailaudit permissions`) allows every call:
-    /// read from the collector's sources, where each call site names its action.
+    /// The name is the wire form everywhere: Display, FromStr, serde (METADATA's
+    /// `requires`, reports), and service + operation as a snapshot records them.
     #[test]
-    fn every_call_the_collector_makes_is_listed() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/collect");
-        let mut found = std::collections::BTreeSet::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "rs") || path.to_string_lossy().ends_with("_tests.rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            // `ctx.fail("service", "Operation", ...)` and `ctx.fail(\n "service", ...)`.
-            let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let call = ".fail(\"";
-            for (i, _) in flat.match_indices(call) {
-                let rest = &flat[i + call.len()..];
-                let mut quoted = rest.split('"');
-                let service = quoted.next().unwrap();
-                let operation = quoted.nth(1).unwrap();
-                found.insert(format!("{service}:{operation}"));
-            }
-            let call = "organizations_error(ctx, \"";
-            for (i, _) in flat.match_indices(call) {
-                let operation = flat[i + call.len()..].split('"').next().unwrap();
-                found.insert(format!("organizations:{operation}"));
-            }
+    fn every_action_round_trips_through_its_name_and_its_parts() {
+        for &action in Action::ALL {
+            let name = action.to_string();
+            assert_eq!(name.parse::<Action>(), Ok(action));
+            assert_eq!(serde_json::to_value(action).unwrap(), serde_json::json!(name));
+            assert_eq!(serde_json::from_value::<Action>(serde_json::json!(name)).unwrap(), action);
+            assert_eq!(format!("{}:{}", action.service(), action.operation()), name);
+            assert_eq!(Action::from_parts(action.service(), action.operation()), Some(action));
         }
-        assert!(found.len() > 25, "the scan found the call sites: {found:?}");
-        for action in &found {
-            assert!(super::is_known(action), "{action} is called in src/collect but missing from actions::ALL");
-        }
+        let err = "cloudtrail:DescribeTrial".parse::<Action>().unwrap_err();
+        assert!(err.to_string().starts_with("unknown API action `cloudtrail:DescribeTrial` (known: account:ListRegions, "), "{err}");
+        assert!(serde_json::from_str::<Action>("\"s3:GetBucketAcl \"").is_err(), "no trimming or guessing");
+        assert_eq!(Action::from_parts("cloudtrail", "DescribeTrial"), None);
     }
 
     #[test]

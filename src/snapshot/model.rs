@@ -20,6 +20,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use super::actions::Action;
+
 /// The only `schema_version` this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -722,23 +724,32 @@ impl ErrorKind {
 
 /// The calls a trail owned outside the collection would have needed; one
 /// `outside_collection` record stands for all of them.
-pub const TRAIL_DETAIL_ACTIONS: [&str; 4] =
-    ["cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:GetInsightSelectors", "cloudtrail:ListTags"];
+pub const TRAIL_DETAIL_ACTIONS: [Action; 4] = [
+    Action::CloudTrailGetTrailStatus,
+    Action::CloudTrailGetEventSelectors,
+    Action::CloudTrailGetInsightSelectors,
+    Action::CloudTrailListTags,
+];
 
 impl CollectionError {
-    /// `service:Operation`, the form rules name in `custom.requires`.
-    pub fn action(&self) -> String {
+    /// The call that failed; `None` for a `service`/`operation` pair this
+    /// version does not know (a snapshot of a newer collector), which then
+    /// covers no rule's `requires`.
+    pub fn action(&self) -> Option<Action> {
+        Action::from_parts(&self.service, &self.operation)
+    }
+
+    /// `service:Operation` as recorded, known to this version or not: for messages.
+    pub fn action_name(&self) -> String {
         format!("{}:{}", self.service, self.operation)
     }
 
     /// Does this record make data that `action` reads missing? A failed call
     /// covers its own action; an `outside_collection` trail covers every
     /// per-trail call.
-    pub fn covers(&self, action: &str) -> bool {
-        let own = self.action();
+    pub fn covers(&self, action: Action) -> bool {
+        let Some(own) = self.action() else { return false };
         own == action
-            || (self.kind == ErrorKind::OutsideCollection
-                && TRAIL_DETAIL_ACTIONS.contains(&own.as_str())
-                && TRAIL_DETAIL_ACTIONS.contains(&action))
+            || (self.kind == ErrorKind::OutsideCollection && TRAIL_DETAIL_ACTIONS.contains(&own) && TRAIL_DETAIL_ACTIONS.contains(&action))
     }
 }

@@ -223,19 +223,19 @@ mod tests {
         let base = baseline_of(&before);
         let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
         base.compare(&mut now, false);
-        assert_eq!(now.outcome() as u8, 1, "without --fail-on-new every failure counts");
+        assert_eq!(now.outcome().code(), 1, "without --fail-on-new every failure counts");
         base.compare(&mut now, true);
-        assert_eq!(now.outcome() as u8, 0);
+        assert_eq!(now.outcome().code(), 0);
         let mut now =
             audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-002", ACCOUNT, "arn:x", Status::Error, 2)]);
         base.compare(&mut now, true);
-        assert_eq!(now.outcome() as u8, 3);
+        assert_eq!(now.outcome().code(), 3);
         let mut now =
             audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
         base.compare(&mut now, true);
-        assert_eq!(now.outcome() as u8, 1);
+        assert_eq!(now.outcome().code(), 1);
         now.fail_on = Severity::Critical.into();
-        assert_eq!(now.outcome() as u8, 0, "--fail-on still applies to new failures");
+        assert_eq!(now.outcome().code(), 0, "--fail-on still applies to new failures");
     }
 
     #[test]

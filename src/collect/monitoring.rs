@@ -21,12 +21,14 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
     let (region, name, bare_arn) = parse_log_group_arn(arn)?;
     let client = ctx.logs(&region);
     let mut group = None;
+    let mut listed = false;
     {
         let _permit = ctx.permit().await;
         let mut pages = client.describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
         while let Some(page) = pages.next().await {
             match page {
                 Ok(page) => {
+                    listed = true;
                     if let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) {
                         group = Some(LogGroup {
                             name: name.clone(),
@@ -35,12 +37,14 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
                             retention_in_days: g.retention_in_days(),
                             kms_key_id: g.kms_key_id().map(str::to_owned),
                             metric_filters: None,
+                            not_found: false,
                         });
                         break;
                     }
                 }
                 Err(err) => {
                     ctx.fail("logs", "DescribeLogGroups", Some(&region), Some(&bare_arn), &err);
+                    listed = false;
                     break;
                 }
             }
@@ -55,6 +59,9 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
         retention_in_days: None,
         kms_key_id: None,
         metric_filters: None,
+        // Every page answered and none held the group; after a failed page the
+        // recorded failure says why the fields are unknown.
+        not_found: listed,
     });
     let _permit = ctx.permit().await;
     let mut filters = Vec::new();

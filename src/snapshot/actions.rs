@@ -31,6 +31,7 @@ pub const ALL: &[&str] = &[
     "organizations:ListRoots",
     "s3:GetBucketAcl",
     "s3:GetBucketEncryption",
+    "s3:GetBucketLifecycleConfiguration",
     "s3:GetBucketLocation",
     "s3:GetBucketLogging",
     "s3:GetBucketPolicy",

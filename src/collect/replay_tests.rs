@@ -217,7 +217,11 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
         r#"{{"EventDataStoreArn":"{arn_a}","Name":"a","Status":"ENABLED","MultiRegionEnabled":true,"OrganizationEnabled":false,"RetentionPeriod":2557,"TerminationProtectionEnabled":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","CreatedTimestamp":1700000000.0,"UpdatedTimestamp":1700000000.0,"AdvancedEventSelectors":[]}}"#
     );
     let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform cloudtrail:GetEventDataStore"}"#;
-    let (ctx, replay, _) = ctx(vec![event(200, &got), event(400, denied)]).await;
+    let insights = format!(
+        r#"{{"EventDataStoreArn":"{arn_a}","InsightSelectors":[{{"InsightType":"ApiCallRateInsight"}},{{"InsightType":"ApiErrorRateInsight"}}],"InsightsDestination":"arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/insights"}}"#
+    );
+    let not_enabled = r#"{"__type":"InsightNotEnabledException","message":"no insights"}"#;
+    let (ctx, replay, _) = ctx(vec![event(200, &got), event(200, &insights), event(400, denied), event(400, not_enabled)]).await;
     let listed = |arn: &str, name: &str| crate::snapshot::EventDataStore {
         arn: arn.to_owned(),
         name: name.to_owned(),
@@ -226,14 +230,22 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
         multi_region_enabled: None,
         organization_enabled: None,
         retention_period: None,
+        insight_selectors: None,
     };
     let a = super::cloudtrail::event_data_store_details(&ctx, listed(arn_a, "a")).await;
     assert_eq!(a.kms_key_id.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
     assert_eq!(a.status.as_deref(), Some("ENABLED"));
     assert_eq!((a.multi_region_enabled, a.organization_enabled, a.retention_period), (Some(true), Some(false), Some(2557)));
+    let types = |s: &crate::snapshot::EventDataStore| s.insight_selectors.as_ref().map(|v| v.iter().map(|i| i.insight_type.clone()).collect::<Vec<_>>());
+    assert_eq!(types(&a), Some(vec!["ApiCallRateInsight".to_owned(), "ApiErrorRateInsight".to_owned()]));
     let b = super::cloudtrail::event_data_store_details(&ctx, listed(arn_b, "b")).await;
-    assert_eq!(b, listed(arn_b, "b"), "a failed call leaves the fields unknown");
+    assert_eq!(
+        b,
+        crate::snapshot::EventDataStore { insight_selectors: Some(Vec::new()), ..listed(arn_b, "b") },
+        "a failed call leaves the fields unknown; InsightNotEnabledException means no insights"
+    );
     assert_eq!(bodies(&replay)[0], serde_json::json!({"EventDataStore": arn_a}));
+    assert_eq!(bodies(&replay)[1], serde_json::json!({"EventDataStore": arn_a}));
     let errors = ctx.take_errors();
     assert_eq!(errors.len(), 1);
     let e = &errors[0];

@@ -649,6 +649,10 @@ pub struct EventDataStore {
     pub organization_enabled: Option<bool>,
     #[serde(default)]
     pub retention_period: Option<u32>,
+    /// GetInsightSelectors for the store (the insight types it analyses);
+    /// `[]` when insights are off; absent when not collected (see `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insight_selectors: Option<Vec<InsightSelector>>,
 }
 
 /// Recent event history read with LookupEvents.

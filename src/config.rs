@@ -256,7 +256,9 @@ impl Config {
                 return Err(invalid(line_of(key), 1, format!("`delivery.{key}` must be a positive number of hours")));
             }
         }
-        for (key, value) in [("s3_min_days", config.retention.s3_min_days), ("cloudwatch_logs_min_days", config.retention.cloudwatch_logs_min_days)] {
+        for (key, value) in
+            [("s3_min_days", config.retention.s3_min_days), ("cloudwatch_logs_min_days", config.retention.cloudwatch_logs_min_days)]
+        {
             if value == 0 {
                 return Err(invalid(line_of(key), 1, format!("`retention.{key}` must be a positive number of days")));
             }

@@ -231,7 +231,9 @@ pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStor
     }
     match insights {
         Ok(out) => store.insight_selectors = Some(insight_selectors(out.insight_selectors())),
-        Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => store.insight_selectors = Some(Vec::new()),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => {
+            store.insight_selectors = Some(Vec::new())
+        }
         Err(err) => ctx.fail("cloudtrail", "GetInsightSelectors", Some(&region), Some(&store.arn), &err),
     }
     store

@@ -236,7 +236,9 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
     assert_eq!(a.kms_key_id.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
     assert_eq!(a.status.as_deref(), Some("ENABLED"));
     assert_eq!((a.multi_region_enabled, a.organization_enabled, a.retention_period), (Some(true), Some(false), Some(2557)));
-    let types = |s: &crate::snapshot::EventDataStore| s.insight_selectors.as_ref().map(|v| v.iter().map(|i| i.insight_type.clone()).collect::<Vec<_>>());
+    let types = |s: &crate::snapshot::EventDataStore| {
+        s.insight_selectors.as_ref().map(|v| v.iter().map(|i| i.insight_type.clone()).collect::<Vec<_>>())
+    };
     assert_eq!(types(&a), Some(vec!["ApiCallRateInsight".to_owned(), "ApiErrorRateInsight".to_owned()]));
     let b = super::cloudtrail::event_data_store_details(&ctx, listed(arn_b, "b")).await;
     assert_eq!(

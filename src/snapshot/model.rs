@@ -124,6 +124,27 @@ pub struct Account {
     /// Recent management-event history (LookupEvents), when collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_history: Option<EventHistory>,
+    /// DynamoDB tables of every collected region (ListTables), keyed by ARN;
+    /// listed only when the configuration names sensitive tables, absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamodb_tables: Option<BTreeMap<String, DataEventResource>>,
+    /// Lambda functions of every collected region (ListFunctions), keyed by
+    /// ARN; listed only when the configuration names sensitive functions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_functions: Option<BTreeMap<String, DataEventResource>>,
+}
+
+/// A DynamoDB table or Lambda function, as far as the data-event rules need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataEventResource {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    /// ListTagsOfResource / ListTags, read when the configuration selects these
+    /// resources by tag; `null` when not read (see `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// An account's place in its AWS Organization.

@@ -154,7 +154,11 @@ const NONCOMPLIANT_BASELINE: &str = "fixtures/noncompliant/baseline.json";
 fn fail_on_new_fails_only_on_new_failures() {
     // The baseline lacks the medium CT-005 failure: it is the only new one.
     let args = ["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--baseline", NONCOMPLIANT_BASELINE, "--fail-on-new"];
-    trailaudit().args(args).assert().code(1).stdout(predicate::str::contains("Baseline: 1 new failing, 43 unchanged, 1 fixed"));
+    trailaudit()
+        .args(args)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Baseline: 1 new failing, 46 unchanged, 1 fixed, 1 out of the window"));
     // At --fail-on high the new failure (medium) is below the bar; the high and critical ones are old.
     trailaudit().args(args).args(["--fail-on", "high"]).assert().code(0);
     // Without --fail-on-new every failure at or above the bar counts.
@@ -172,8 +176,47 @@ fn fail_on_new_fails_only_on_new_failures() {
         .stdout
         .clone();
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 44, "fixed": 0}));
+    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 47, "fixed": 0, "out_of_window": 0}));
     assert_eq!(report["fixed"], serde_json::json!([]));
+}
+
+/// Issue 12 item 6: the baseline's root CreateAccessKey of 2026-07-14 is older
+/// than the snapshot's 90-day event history (from 2026-08-22T09:00:00Z): it is
+/// out of the window in every report, not fixed, not new, and a report written
+/// with the baseline carries it, so the next run's baseline still holds it.
+#[test]
+fn event_findings_out_of_the_window_stay_open_across_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let md = dir.path().join("summary.md");
+    let base = ["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--fail-on-new", "--fail-on", "high"];
+    let text = trailaudit()
+        .args(base)
+        .args(["--baseline", NONCOMPLIANT_BASELINE, "--json"])
+        .arg(&report)
+        .arg("--markdown")
+        .arg(&md)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("Out of the event-history window (events before 2026-08-22T09:00:00Z; still open)"), "{text}");
+    assert!(text.contains("OUT OF WINDOW  EVT-007 222222222222 us-east-1 arn:aws:iam::222222222222:root"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["summary"]["baseline"]["out_of_window"], 1);
+    assert_eq!(json["out_of_window"][0]["rule_id"], "EVT-007");
+    assert_eq!(json["out_of_window"][0]["event_time"], "2026-07-14T21:03:40Z");
+    assert!(json["fixed"].as_array().unwrap().iter().all(|f| f["rule_id"] != "EVT-007"), "never fixed by time: {}", json["fixed"]);
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.contains("## Out of the event-history window") && md.contains("1 out of the event-history window (still open)"), "{md}");
+
+    // This report as the next baseline: the finding is carried, still out of the window.
+    let out = trailaudit().args(base).args(["--format", "json", "--baseline"]).arg(&report).assert().code(0).get_output().stdout.clone();
+    let next: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(next["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 47, "fixed": 0, "out_of_window": 1}));
+    assert_eq!(next["out_of_window"][0]["fingerprint"], json["out_of_window"][0]["fingerprint"]);
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn baseline_and_waivers_verdicts() {
     assert_eq!(fixed, ["arn:aws:cloudtrail:us-east-1:222222222222:trail/old-trail"]);
     let kinds: Vec<(WarningKind, &str)> = a.warnings.iter().map(|w| (w.kind, w.waiver.rule.as_str())).collect();
     assert_eq!(kinds, [(WarningKind::WaiverExpired, "CT-004"), (WarningKind::WaiverStale, "CT-006")]);
-    assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed)), Some((1, 42, 1)));
+    assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed, b.out_of_window)), Some((1, 45, 1, 1)));
     assert_eq!(a.outcome() as u8, 1, "the new CT-005 failure (medium) fails the run");
     let mut high = a.clone();
     high.fail_on = Severity::High.into();

@@ -292,7 +292,7 @@ fn junit_file_and_format() {
     let xml = dir.path().join("r.xml");
     trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--junit"]).arg(&xml).assert().code(1);
     let text = std::fs::read_to_string(&xml).unwrap();
-    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"48\""), "{text}");
+    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"51\""), "{text}");
     trailaudit()
         .args(["audit", "--snapshot", &fixture("compliant"), "--format", "junit"])
         .assert()
@@ -641,8 +641,8 @@ fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_s
     let text = String::from_utf8(out).unwrap();
     let screen: Vec<&str> = text.lines().take(40).collect();
     let at = |needle: &str| screen.iter().position(|l| l.contains(needle));
-    assert!(at("Failing:  1 critical, 14 high, 18 medium, 11 low, 0 info").is_some(), "{text}");
-    assert!(at("exit 1: 44 failures at or above low").is_some(), "{text}");
+    assert!(at("Failing:  1 critical, 14 high, 20 medium, 12 low, 0 info").is_some(), "{text}");
+    assert!(at("exit 1: 47 failures at or above low").is_some(), "{text}");
     let critical = at("CRITICAL CT-006 Trail bucket is not publicly accessible").expect("the critical finding on the first screen");
     assert!(screen[critical + 1].contains("arn:aws:s3:::legacy-app-trail-logs"), "{text}");
     assert!(screen[critical..].iter().any(|l| l.starts_with("  CLI:   aws s3api")), "its CLI steps too: {text}");
@@ -653,7 +653,7 @@ fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_s
     assert!(text.contains("  rules:    MON-001, MON-002,") && text.contains("MON-016\n"), "{text}");
     assert!(!text.contains("\nMEDIUM   MON-001 "), "MON-001 is not listed on its own: {text}");
     assert!(text.contains("Passed: 4 results of 4 rules; --show-passes lists them"), "{text}");
-    assert!(text.contains("No subjects: CT-003, CT-012, CT-013, KMS-001"), "{text}");
+    assert!(text.contains("No subjects: CT-003, CT-012, CT-013, CT-017, CT-018, CT-019, KMS-001"), "{text}");
     assert!(!text.contains("PASS   "), "passes are counted, not listed: {text}");
 
     let shown =
@@ -672,7 +672,7 @@ fn markdown_report_opens_with_the_exit_reason_and_lists_findings_before_the_rule
         .stdout
         .clone();
     let md = String::from_utf8(out).unwrap();
-    assert!(md.contains("**exit 1: 44 failures at or above low**"), "{md}");
+    assert!(md.contains("**exit 1: 47 failures at or above low**"), "{md}");
     let (findings, rules) = (md.find("## Findings").unwrap(), md.find("## Rules").unwrap());
     assert!(findings < rules, "findings before the rules table");
     let first = md[findings..].lines().find(|l| l.starts_with("### ")).unwrap();
@@ -706,7 +706,7 @@ fn fail_on_none_reports_without_failing_but_errors_still_exit_3() {
         .args(["audit", "--snapshot", &fixture("noncompliant"), "--fail-on", "none"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("exit 0: --fail-on none: 44 failures reported, none fails the run; no errors"))
+        .stdout(predicate::str::contains("exit 0: --fail-on none: 47 failures reported, none fails the run; no errors"))
         .stdout(predicate::str::contains("CRITICAL CT-006"));
     let out = trailaudit()
         .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "none", "--format", "json"])
@@ -878,7 +878,7 @@ fn denied_calls_are_named_as_missing_permissions_in_one_line() {
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().filter(|l| l.contains("missing permissions:")).collect::<Vec<_>>(), [expected], "{text}");
     assert!(text.lines().take(12).any(|l| l == expected), "in the summary: {text}");
-    assert!(text.contains("\nexit 3: 37 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
+    assert!(text.contains("\nexit 3: 38 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
     assert!(
         text.contains("  Fix:   not judged: where the message names a denied call, grant the missing permissions above and collect again"),
         "{text}"

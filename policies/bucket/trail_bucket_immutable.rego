@@ -50,12 +50,16 @@ mfa_delete(b) if {
 	versioning(b).mfa_delete == "Enabled"
 }
 
-# "365 days", "7 years".
-period(l) := sprintf("%d days", [l.default_retention_days]) if {
+# "365 days", "7 years", "1 year".
+period(l) := plural(l.default_retention_days, "day") if {
 	object.get(l, "default_retention_days", null) != null
-} else := sprintf("%d years", [l.default_retention_years]) if {
+} else := plural(l.default_retention_years, "year") if {
 	object.get(l, "default_retention_years", null) != null
 }
+
+plural(1, unit) := sprintf("1 %s", [unit])
+
+plural(n, unit) := sprintf("%d %ss", [n, unit]) if n != 1
 
 locked(b) if {
 	l := lock(b)

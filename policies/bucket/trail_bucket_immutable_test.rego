@@ -41,6 +41,12 @@ test_pass_object_lock_in_years_with_mfa_delete_too if {
 	))
 }
 
+test_pass_one_year_is_singular if {
+	lock := {"enabled": true, "default_retention_mode": "GOVERNANCE", "default_retention_years": 1}
+	some r in run(bucket(plain, lock))
+	r.message == "trail bucket logs has S3 Object Lock in GOVERNANCE mode with a default retention of 1 year"
+}
+
 test_pass_versioning_with_mfa_delete if {
 	testing.equal(run(bucket(mfa, null)), expect(
 		"pass", "trail bucket logs has versioning with MFA delete: removing a log file version needs the root user's MFA device",

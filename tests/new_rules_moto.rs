@@ -160,9 +160,14 @@ async fn new_rules_judge_what_moto_holds() {
     let unexpected: Vec<_> = snapshot
         .errors
         .iter()
-        .filter(|e| e.operation != "LookupEvents" && e.operation != "ListEventDataStores" && e.operation != "ListRegions")
+        .filter(|e| !["LookupEvents", "ListEventDataStores", "ListRegions", "GetBucketVersioning"].contains(&e.operation.as_str()))
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:?}");
+    // moto 5.2.5 answers GetBucketVersioning with a `GetBucketVersioningResponse` root
+    // element, which the SDK refuses (as tests/collect_moto.rs notes): recorded as failed.
+    let versioning: Vec<_> =
+        snapshot.errors.iter().filter(|e| e.operation == "GetBucketVersioning").filter_map(|e| e.resource.as_deref()).collect();
+    assert_eq!(versioning.len(), 2, "{versioning:?}");
 
     let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
     let audit_options = AuditOptions {
@@ -190,22 +195,27 @@ async fn new_rules_judge_what_moto_holds() {
         serde_json::json!(["not logging", "single-region", "no ApiCallRateInsight or ApiErrorRateInsight"])
     );
 
-    // CT-015: Object Lock passes with mode and retention; versioning without MFA delete fails.
+    // CT-015: the failed GetBucketVersioning makes both buckets errors, never a
+    // pass; what the rule itself said is kept: Object Lock passes with mode and
+    // retention; the other bucket, its versioning unknown (null), fails.
+    let immutable = verdicts(&result, "CT-015");
     assert_eq!(
-        verdicts(&result, "CT-015"),
-        [
-            (
-                "arn:aws:s3:::locked-logs",
-                Status::Pass,
-                "trail bucket locked-logs has S3 Object Lock in COMPLIANCE mode with a default retention of 400 days"
-            ),
-            (
-                "arn:aws:s3:::main-trail-logs",
-                Status::Fail,
-                "trail bucket main-trail-logs lets log files be deleted or overwritten: versioning enabled without MFA delete; no Object Lock"
-            ),
-        ]
+        immutable.iter().map(|v| (v.0, v.1)).collect::<Vec<_>>(),
+        [("arn:aws:s3:::locked-logs", Status::Error), ("arn:aws:s3:::main-trail-logs", Status::Error)]
     );
+    let said = |bucket: &str| {
+        let r = result.results.iter().find(|r| r.rule_id == "CT-015" && r.resource == bucket).unwrap();
+        (r.evidence["rule_said"]["status"].as_str().unwrap().to_owned(), r.evidence["rule_said"]["message"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        said("arn:aws:s3:::locked-logs"),
+        (
+            "pass".to_owned(),
+            "trail bucket locked-logs has S3 Object Lock in COMPLIANCE mode with a default retention of 400 days".to_owned()
+        )
+    );
+    assert!(immutable[1].2.contains("s3:GetBucketVersioning"), "{immutable:?}");
+    assert_eq!(said("arn:aws:s3:::main-trail-logs").0, "fail");
     // CT-016: the 90-day rule under AWSLogs/ fails; no lifecycle passes.
     assert_eq!(
         verdicts(&result, "CT-016"),

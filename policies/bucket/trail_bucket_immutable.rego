@@ -51,21 +51,24 @@ mfa_delete(b) if {
 }
 
 # "365 days", "7 years", "1 year".
-period(l) := plural(l.default_retention_days, "day") if {
-	object.get(l, "default_retention_days", null) != null
-} else := plural(l.default_retention_years, "year") if {
-	object.get(l, "default_retention_years", null) != null
+period(l) := plural(d, "day") if {
+	d := object.get(l, "default_retention_days", null)
+	is_number(d)
 }
 
-plural(1, unit) := sprintf("1 %s", [unit])
+period(l) := plural(y, "year") if {
+	not is_number(object.get(l, "default_retention_days", null))
+	y := object.get(l, "default_retention_years", null)
+	is_number(y)
+}
 
-plural(n, unit) := sprintf("%d %ss", [n, unit]) if n != 1
+plural(n, unit) := sprintf("%d %s%s", [n, unit, {true: "", false: "s"}[n == 1]])
 
 locked(b) if {
 	l := lock(b)
 	l.enabled == true
 	object.get(l, "default_retention_mode", null) != null
-	period(l)
+	count({n | some n in [object.get(l, "default_retention_days", null), object.get(l, "default_retention_years", null)]; is_number(n)}) > 0
 }
 
 evidence(b) := {
@@ -82,8 +85,12 @@ results contains result.pass(
 	some b in trail_buckets
 	locked(b)
 	l := lock(b)
-	also := concat("", [" (and versioning with MFA delete)" | mfa_delete(b)])
+	also := {true: " (and versioning with MFA delete)", false: ""}[mfa_delete_flag(b)]
 }
+
+mfa_delete_flag(b) := true if mfa_delete(b)
+
+else := false
 
 results contains result.pass(
 	result.bucket(b),

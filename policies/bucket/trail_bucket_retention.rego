@@ -49,6 +49,7 @@ log_prefix(p) := sprintf("%s/AWSLogs/", [trim_suffix(p, "/")]) if {
 # bucket) for a trail of another account whose key prefix is unknown here.
 prefixes(name) := {log_prefix(object.get(t, "s3_key_prefix", null)) | some t in trails.own; t.s3_bucket_name == name} | {p |
 	some r in object.get(input.context.trail_buckets, name, [])
+	r.account_id != input.account.account_id
 	p := foreign_prefix(r.trail_arn)
 }
 

@@ -106,3 +106,11 @@ test_error_lifecycle_not_collected if {
 		"evidence": {"trails": [tarn]},
 	}})
 }
+
+test_pass_own_trail_listed_in_context_is_not_foreign if {
+	# context.trail_buckets lists every account's writers, this account's own trails too.
+	got := run_with([expire("tmp", "tmp/", 1)], "org", {"trail_buckets": {"logs": [{"trail_arn": tarn, "account_id": "111111111111"}]}})
+	some r in got
+	r.status == "pass"
+	r.evidence.log_prefixes == ["org/AWSLogs/"]
+}

@@ -39,24 +39,27 @@ else := set()
 missing(selectors) := [t | some t in required; not t in types(selectors)]
 
 # Why a trail recording this account does not count, by trail ARN; [] = it counts.
-trail_gaps[arn] := array.concat(
+# Comprehensions rather than partial rules: regorus's VM evaluates them alike.
+trail_gaps := {arn: trail_gap_list(t) | some arn, t in trails.recording}
+
+trail_gap_list(t) := array.concat(
 	array.concat(["not logging" | not trails.logging(t)], ["single-region" | not t.is_multi_region_trail]),
 	[sprintf("no %s", [concat(" or ", m)]) | m := missing(trails.full(t).insight_selectors); count(m) > 0],
-) if {
-	some arn, t in trails.recording
-}
+)
 
 # Why an event data store of this account does not count, by ARN; [] = it counts.
-store_gaps[s.arn] := array.concat(
+store_gaps := {s.arn: store_gap_list(s) |
+	some _, inventory in input.account.regions
+	some s in object.get(inventory, "event_data_stores", [])
+}
+
+store_gap_list(s) := array.concat(
 	array.concat(
 		[sprintf("status %s", [object.get(s, "status", "unknown")]) | object.get(s, "status", null) != "ENABLED"],
 		["single-region" | object.get(s, "multi_region_enabled", null) != true],
 	),
 	[sprintf("no %s", [concat(" or ", m)]) | m := missing(object.get(s, "insight_selectors", null)); count(m) > 0],
-) if {
-	some _, inventory in input.account.regions
-	some s in object.get(inventory, "event_data_stores", [])
-}
+)
 
 counting_trails := sort([arn | some arn, gaps in trail_gaps; count(gaps) == 0])
 
@@ -78,10 +81,13 @@ results contains result.pass(
 
 results contains result.fail(
 	result.account,
-	sprintf("no logging multi-region trail or event data store analyses both ApiCallRateInsight and ApiErrorRateInsight%s", [detail]),
+	sprintf("no logging multi-region trail or event data store analyses both ApiCallRateInsight and ApiErrorRateInsight%s", [detail(evidence.shortfalls)]),
 	evidence,
 ) if {
 	count(counting_trails) + count(counting_stores) == 0
-	details := [sprintf("%s: %s", [arn, concat(", ", gaps)]) | some arn, gaps in evidence.shortfalls]
-	detail := concat("", [sprintf(" (%s)", [concat("; ", details)]) | count(details) > 0])
 }
+
+# " (trail: gap, gap; store: gap)", or "" when nothing records this account.
+detail(shortfalls) := sprintf(" (%s)", [concat("; ", [sprintf("%s: %s", [arn, concat(", ", gaps)]) | some arn, gaps in shortfalls])]) if {
+	count(shortfalls) > 0
+} else := ""

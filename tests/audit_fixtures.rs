@@ -416,3 +416,23 @@ fn a_lookup_failure_elsewhere_leaves_detections_alone_but_voids_absences() {
     assert!(stop.contains(&("AWS::::Account:222222222222/eu-west-1".to_owned(), Status::Error)), "{stop:?}");
     assert_eq!(statuses(&a, "EVT-005"), vec![("AWS::::Account:222222222222".to_owned(), Status::Error)]);
 }
+
+/// Issue 12 item 5 on the fixtures: the new rules' headline verdicts.
+#[test]
+fn new_rules_headline_verdicts() {
+    let a = run("advanced_selectors");
+    let table = |name: &str| format!("arn:aws:dynamodb:eu-west-1:666666666666:table/{name}");
+    assert_eq!(statuses(&a, "CT-018"), [(table("acme-ledger"), Status::Pass), (table("acme-sessions"), Status::Fail)]);
+    let c = run("compliant");
+    for rule in ["CT-014", "CT-015", "CT-016", "CT-017"] {
+        assert!(only(&c, rule, Status::Pass), "{rule}: {:?}", statuses(&c, rule));
+    }
+    assert!(statuses(&c, "CT-018").is_empty() && statuses(&c, "CT-019").is_empty(), "nothing configured, nothing judged");
+    let n = run("noncompliant");
+    for rule in ["CT-014", "CT-015", "CT-016"] {
+        assert!(only(&n, rule, Status::Fail), "{rule}: {:?}", statuses(&n, rule));
+    }
+    let o = run("organization");
+    assert_eq!(statuses(&o, "CT-014").len(), 2, "one account verdict each");
+    assert!(only(&o, "CT-014", Status::Pass) && only(&o, "CT-015", Status::Pass), "{:?}", statuses(&o, "CT-015"));
+}

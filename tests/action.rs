@@ -388,6 +388,16 @@ fn fail_on_none_reports_without_failing() {
     assert!(run.log.contains("exit 1 ignored (fail-on: none)"), "{}", run.log);
 }
 
+/// `fail-on: none` waives findings only: a snapshot with failed calls still
+/// fails the step with exit 3, as `trailaudit audit --fail-on none` exits 3.
+#[test]
+fn fail_on_none_still_fails_on_errors() {
+    let run = run_action(&[("snapshot", &fixture("partial_collection")), ("fail-on", "none"), ("upload-sarif", "false")]);
+    assert_eq!(run.failed, Some(("Fail per fail-on".to_owned(), 3)), "{}", run.log);
+    assert_eq!(run.outputs["exit-code"], "3");
+    assert!(!run.log.contains("ignored (fail-on: none)"), "{}", run.log);
+}
+
 #[test]
 fn inputs_are_data_not_code() {
     let marker = std::env::temp_dir().join(format!("trailaudit-action-injection-{}", std::process::id()));

@@ -95,7 +95,7 @@ fn baseline_and_waivers_verdicts() {
     assert_eq!(fixed, ["arn:aws:cloudtrail:us-east-1:222222222222:trail/old-trail"]);
     let kinds: Vec<(WarningKind, &str)> = a.warnings.iter().map(|w| (w.kind, w.waiver.rule.as_str())).collect();
     assert_eq!(kinds, [(WarningKind::WaiverExpired, "CT-004"), (WarningKind::WaiverStale, "CT-006")]);
-    assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed, b.out_of_window)), Some((1, 45, 1, 1)));
+    assert_eq!(a.summary().baseline.map(|b| (b.new, b.unchanged, b.fixed, b.out_of_window)), Some((1, 49, 1, 1)));
     assert_eq!(a.outcome() as u8, 1, "the new CT-005 failure (medium) fails the run");
     let mut high = a.clone();
     high.fail_on = Severity::High.into();
@@ -121,7 +121,7 @@ fn compliant_passes_everything() {
     );
     for rule in [
         "CT-001", "CT-002", "CT-003", "CT-004", "CT-005", "CT-006", "CT-007", "CT-008", "CT-009", "CT-010", "CT-011", "CT-012", "CT-013",
-        "CFG-001", "CFG-002", "CFG-003", "KMS-001",
+        "CT-020", "CT-021", "CT-022", "CT-023", "CFG-001", "CFG-002", "CFG-003", "KMS-001",
     ] {
         assert!(only(&a, rule, Status::Pass), "{rule} has no passing subject");
     }

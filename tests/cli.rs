@@ -158,7 +158,7 @@ fn fail_on_new_fails_only_on_new_failures() {
         .args(args)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("Baseline: 1 new failing, 46 unchanged, 1 fixed, 1 out of the window"));
+        .stdout(predicate::str::contains("Baseline: 1 new failing, 50 unchanged, 1 fixed, 1 out of the window"));
     // At --fail-on high the new failure (medium) is below the bar; the high and critical ones are old.
     trailaudit().args(args).args(["--fail-on", "high"]).assert().code(0);
     // Without --fail-on-new every failure at or above the bar counts.
@@ -176,7 +176,7 @@ fn fail_on_new_fails_only_on_new_failures() {
         .stdout
         .clone();
     let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 47, "fixed": 0, "out_of_window": 0}));
+    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 51, "fixed": 0, "out_of_window": 0}));
     assert_eq!(report["fixed"], serde_json::json!([]));
 }
 
@@ -215,7 +215,7 @@ fn event_findings_out_of_the_window_stay_open_across_baselines() {
     // This report as the next baseline: the finding is carried, still out of the window.
     let out = trailaudit().args(base).args(["--format", "json", "--baseline"]).arg(&report).assert().code(0).get_output().stdout.clone();
     let next: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(next["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 47, "fixed": 0, "out_of_window": 1}));
+    assert_eq!(next["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 51, "fixed": 0, "out_of_window": 1}));
     assert_eq!(next["out_of_window"][0]["fingerprint"], json["out_of_window"][0]["fingerprint"]);
 }
 
@@ -292,7 +292,7 @@ fn junit_file_and_format() {
     let xml = dir.path().join("r.xml");
     trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--junit"]).arg(&xml).assert().code(1);
     let text = std::fs::read_to_string(&xml).unwrap();
-    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"51\""), "{text}");
+    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"55\""), "{text}");
     trailaudit()
         .args(["audit", "--snapshot", &fixture("compliant"), "--format", "junit"])
         .assert()
@@ -641,8 +641,8 @@ fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_s
     let text = String::from_utf8(out).unwrap();
     let screen: Vec<&str> = text.lines().take(40).collect();
     let at = |needle: &str| screen.iter().position(|l| l.contains(needle));
-    assert!(at("Failing:  1 critical, 14 high, 20 medium, 12 low, 0 info").is_some(), "{text}");
-    assert!(at("exit 1: 47 failures at or above low").is_some(), "{text}");
+    assert!(at("Failing:  1 critical, 15 high, 22 medium, 13 low, 0 info").is_some(), "{text}");
+    assert!(at("exit 1: 51 failures at or above low").is_some(), "{text}");
     let critical = at("CRITICAL CT-006 Trail bucket is not publicly accessible").expect("the critical finding on the first screen");
     assert!(screen[critical + 1].contains("arn:aws:s3:::legacy-app-trail-logs"), "{text}");
     assert!(screen[critical..].iter().any(|l| l.starts_with("  CLI:   aws s3api")), "its CLI steps too: {text}");
@@ -672,7 +672,7 @@ fn markdown_report_opens_with_the_exit_reason_and_lists_findings_before_the_rule
         .stdout
         .clone();
     let md = String::from_utf8(out).unwrap();
-    assert!(md.contains("**exit 1: 47 failures at or above low**"), "{md}");
+    assert!(md.contains("**exit 1: 51 failures at or above low**"), "{md}");
     let (findings, rules) = (md.find("## Findings").unwrap(), md.find("## Rules").unwrap());
     assert!(findings < rules, "findings before the rules table");
     let first = md[findings..].lines().find(|l| l.starts_with("### ")).unwrap();
@@ -706,7 +706,7 @@ fn fail_on_none_reports_without_failing_but_errors_still_exit_3() {
         .args(["audit", "--snapshot", &fixture("noncompliant"), "--fail-on", "none"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("exit 0: --fail-on none: 47 failures reported, none fails the run; no errors"))
+        .stdout(predicate::str::contains("exit 0: --fail-on none: 51 failures reported, none fails the run; no errors"))
         .stdout(predicate::str::contains("CRITICAL CT-006"));
     let out = trailaudit()
         .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "none", "--format", "json"])
@@ -749,10 +749,12 @@ fn rules_skip_rules_and_min_severity_select_rules_together_with_framework() {
     let mon = rule_ids(&["--rules", "MON-*", "--skip-rules", "MON-01*"], 1);
     assert_eq!(mon, ["MON-001", "MON-002", "MON-003", "MON-004", "MON-005", "MON-006", "MON-007", "MON-008", "MON-009"]);
     assert_eq!(rule_ids(&["--min-severity", "critical"], 1), ["CT-006"]);
-    // CIS v5.0 rules of high severity or more, without CT-001: CT-002, CT-009 fail; CFG-003 serves Security Hub only.
-    let cis_high = rule_ids(&["--framework", "cis-aws-v5.0", "--min-severity", "high", "--skip-rules", "CT-001"], 1);
-    assert!(cis_high.contains(&"CT-002".to_owned()) && !cis_high.contains(&"CT-001".to_owned()), "{cis_high:?}");
-    assert!(!cis_high.contains(&"MON-001".to_owned()), "medium rules left out: {cis_high:?}");
+    // Security Hub rules of high severity or more, without CT-001: CT-006 (critical) and CT-023
+    // fail; CT-002 and CT-009 are high but serve no Security Hub control.
+    let sh_high = rule_ids(&["--framework", "aws-securityhub", "--min-severity", "high", "--skip-rules", "CT-001"], 1);
+    assert!(sh_high.contains(&"CT-006".to_owned()) && sh_high.contains(&"CT-023".to_owned()), "{sh_high:?}");
+    assert!(!sh_high.contains(&"CT-001".to_owned()) && !sh_high.contains(&"CT-002".to_owned()), "{sh_high:?}");
+    assert!(!sh_high.contains(&"MON-001".to_owned()), "medium rules left out: {sh_high:?}");
     // A control the selection left out is not "not covered" by the pack.
     let out = trailaudit()
         .args(["audit", "--snapshot", &fixture("noncompliant"), "--framework", "cis-aws-v5.0", "--rules", "CT-005"])
@@ -818,7 +820,7 @@ fn waivers_accept_rule_globs_and_a_glob_matching_nothing_is_stale() {
 fn frameworks_lists_controls_with_their_rules() {
     let out = trailaudit().args(["frameworks"]).assert().code(0).get_output().stdout.clone();
     let text = String::from_utf8(out).unwrap();
-    for key in ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"] {
+    for key in ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "cis-aws-v6.0", "cis-aws-v7.0", "mitre-attack"] {
         assert!(text.lines().any(|l| l.starts_with(key)), "{key}: {text}");
     }
     let line = text.lines().find(|l| l.contains("Ensure unauthorized API calls are monitored")).unwrap();
@@ -878,7 +880,7 @@ fn denied_calls_are_named_as_missing_permissions_in_one_line() {
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().filter(|l| l.contains("missing permissions:")).collect::<Vec<_>>(), [expected], "{text}");
     assert!(text.lines().take(12).any(|l| l == expected), "in the summary: {text}");
-    assert!(text.contains("\nexit 3: 38 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
+    assert!(text.contains("\nexit 3: 42 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
     assert!(
         text.contains("  Fix:   not judged: where the message names a denied call, grant the missing permissions above and collect again"),
         "{text}"

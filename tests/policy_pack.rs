@@ -24,7 +24,8 @@ fn all_rego_unit_tests_pass() {
 
 #[test]
 fn every_rule_has_pass_and_fail_tests_and_known_frameworks() {
-    const FRAMEWORKS: &[&str] = &["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"];
+    const FRAMEWORKS: &[&str] =
+        &["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "cis-aws-v6.0", "cis-aws-v7.0", "mitre-attack"];
     let pack = builtin();
     assert!(!pack.rules.is_empty());
     let mut problems = Vec::new();

@@ -20,6 +20,8 @@
 #   frameworks:
 #     cis-aws-v4.0: ["3.3"]
 #     cis-aws-v5.0: ["3.3"]
+#     cis-aws-v6.0: ["4.3"]
+#     cis-aws-v7.0: ["4.3"]
 #   remediation:
 #     console: >-
 #       AWS Config console, in each region → Settings → Edit: **Record all resource types supported in

@@ -6,7 +6,11 @@
 #   must capture S3 data events for both reads and writes of every object. Basic
 #   selectors (all buckets, the bucket, or a prefix) and advanced selectors
 #   (eventCategory, resources.type, readOnly, resources.ARN, eventName) are judged
-#   by what they actually select.
+#   by what they actually select. This is trailaudit's own, stricter headline rule, and it
+#   serves no framework control: CIS 3.8/3.9 (4.8/4.9 in v6.0.0/v7.0.0) and Security Hub
+#   S3.22/S3.23 ask for all current and future buckets, writes and reads separately, and
+#   are judged per account by CT-020 (writes) and CT-021 (reads). A selector naming only
+#   the sensitive buckets passes here and fails those; an all-bucket selector passes both.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html
@@ -16,11 +20,6 @@
 #   severity: high
 #   subject: bucket
 #   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, s3:ListBuckets, s3:GetBucketTagging]
-#   frameworks:
-#     aws-securityhub: [S3.22, S3.23]
-#     cis-aws-v3.0: ["3.8", "3.9"]
-#     cis-aws-v4.0: ["3.8", "3.9"]
-#     cis-aws-v5.0: ["3.8", "3.9"]
 #   remediation:
 #     console: >-
 #       CloudTrail console → Trails → a multi-region trail → Data events → Edit: add S3 with

@@ -18,6 +18,8 @@
 #     cis-aws-v3.0: ["3.4"]
 #     cis-aws-v4.0: ["3.4"]
 #     cis-aws-v5.0: ["3.4"]
+#     cis-aws-v6.0: ["4.4"]
+#     cis-aws-v7.0: ["4.4"]
 #   remediation:
 #     console: S3 console → the trail bucket → Properties → Server access logging → Edit → Enable, with a separate target bucket.
 #     cli: "aws s3api put-bucket-logging --bucket <bucket> --bucket-logging-status '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"<bucket>/\"}}'"

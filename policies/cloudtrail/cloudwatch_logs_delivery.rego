@@ -7,6 +7,8 @@
 #   no older than the configured tolerance (`delivery.cloudwatch_logs_max_age_hours`,
 #   default 6 hours) at collection time. When GetTrailStatus reports no CloudWatch Logs
 #   delivery time (moto never does), the age is not judged and the result says so.
+#   Security Hub CloudTrail.5 asks less of more trails (a log group configured on every
+#   trail, logging or not): CT-022 judges it; this stricter rule serves no control.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html
@@ -16,8 +18,6 @@
 #   severity: low
 #   subject: trail
 #   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus]
-#   frameworks:
-#     aws-securityhub: [CloudTrail.5]
 #   remediation:
 #     console: >-
 #       CloudTrail console → Trails → the trail → CloudWatch Logs → Edit: enable, choose or create a

@@ -17,6 +17,8 @@
 #     cis-aws-v3.0: ["3.5"]
 #     cis-aws-v4.0: ["3.5"]
 #     cis-aws-v5.0: ["3.5"]
+#     cis-aws-v6.0: ["4.5"]
+#     cis-aws-v7.0: ["4.5"]
 #   remediation:
 #     console: >-
 #       CloudTrail console → Trails → the trail → General details → Edit → enable **SSE-KMS encryption**

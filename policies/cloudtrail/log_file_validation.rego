@@ -17,6 +17,8 @@
 #     cis-aws-v3.0: ["3.2"]
 #     cis-aws-v4.0: ["3.2"]
 #     cis-aws-v5.0: ["3.2"]
+#     cis-aws-v6.0: ["4.2"]
+#     cis-aws-v7.0: ["4.2"]
 #   remediation:
 #     console: CloudTrail console → Trails → the trail → General details → Edit → enable **Log file validation**.
 #     cli: aws cloudtrail update-trail --name <trail> --enable-log-file-validation

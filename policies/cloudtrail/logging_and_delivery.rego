@@ -6,7 +6,8 @@
 #   fine in a configuration review that only reads DescribeTrails. A stopped trail's
 #   message says since when (`stop_logging_time`, and how long before collection).
 #   Delivery age is judged elsewhere: S3 by CT-012, CloudWatch Logs by CT-003, digest
-#   files by CT-013.
+#   files by CT-013. Security Hub CloudTrail.3 ("at least one trail enabled") is an
+#   account-level control, judged by CT-023; this per-trail rule serves no control.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_GetTrailStatus.html
@@ -16,8 +17,6 @@
 #   severity: high
 #   subject: trail
 #   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus]
-#   frameworks:
-#     aws-securityhub: [CloudTrail.3]
 #   remediation:
 #     console: >-
 #       CloudTrail console → Trails → the trail → **Start logging**. If deliveries fail, fix the

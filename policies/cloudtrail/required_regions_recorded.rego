@@ -5,6 +5,8 @@
 #   behind. Each region in `required_regions` (default: every region in the snapshot)
 #   must be covered by a logging trail: a multi-region trail (seen there as a shadow
 #   trail), a trail homed there, or the management account's organization trail.
+#   CIS 3.1 (4.1 in v6.0.0/v7.0.0) asks for one multi-region trail with read and write
+#   management events, judged by CT-001; this per-region rule serves no control.
 # scope: package
 # related_resources:
 #   - https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html#cloudtrail-concepts-regional-and-global-services
@@ -13,10 +15,6 @@
 #   severity: high
 #   subject: region
 #   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus]
-#   frameworks:
-#     cis-aws-v3.0: ["3.1"]
-#     cis-aws-v4.0: ["3.1"]
-#     cis-aws-v5.0: ["3.1"]
 #   remediation:
 #     console: CloudTrail console → Trails → edit a trail → **Apply trail to all regions**, and make sure it is logging.
 #     cli: aws cloudtrail update-trail --name <trail> --is-multi-region-trail && aws cloudtrail start-logging --name <trail>

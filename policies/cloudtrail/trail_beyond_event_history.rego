@@ -19,6 +19,8 @@
 #     cis-aws-v3.0: ["3.1"]
 #     cis-aws-v4.0: ["3.1"]
 #     cis-aws-v5.0: ["3.1"]
+#     cis-aws-v6.0: ["4.1"]
+#     cis-aws-v7.0: ["4.1"]
 #   remediation:
 #     console: >-
 #       CloudTrail console → Trails → Create trail (or edit one): apply it to all regions, keep

@@ -21,6 +21,8 @@
 #     cis-aws-v3.0: ["3.6"]
 #     cis-aws-v4.0: ["3.6"]
 #     cis-aws-v5.0: ["3.6"]
+#     cis-aws-v6.0: ["4.6"]
+#     cis-aws-v7.0: ["4.6"]
 #   remediation:
 #     console: KMS console → Customer managed keys → the key → **Key rotation** → check **Automatically rotate this KMS key every year** → Save.
 #     cli: aws kms enable-key-rotation --key-id <key-arn>

@@ -22,6 +22,8 @@
 #     cis-aws-v3.0: ["4.12"]
 #     cis-aws-v4.0: ["4.12"]
 #     cis-aws-v5.0: ["4.12"]
+#     cis-aws-v6.0: ["5.12"]
+#     cis-aws-v7.0: ["5.12"]
 #   remediation:
 #     console: >-
 #       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →

@@ -23,6 +23,8 @@
 #     cis-aws-v3.0: ["4.13"]
 #     cis-aws-v4.0: ["4.13"]
 #     cis-aws-v5.0: ["4.13"]
+#     cis-aws-v6.0: ["5.13"]
+#     cis-aws-v7.0: ["5.13"]
 #   remediation:
 #     console: >-
 #       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →

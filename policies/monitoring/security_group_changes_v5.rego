@@ -18,6 +18,8 @@
 #   requires: [cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors, logs:DescribeLogGroups, logs:DescribeMetricFilters, cloudwatch:DescribeAlarms, sns:ListSubscriptionsByTopic]
 #   frameworks:
 #     cis-aws-v5.0: ["4.10"]
+#     cis-aws-v6.0: ["5.10"]
+#     cis-aws-v7.0: ["5.10"]
 #   remediation:
 #     console: >-
 #       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →

@@ -26,6 +26,8 @@
 #     cis-aws-v3.0: ["4.1"]
 #     cis-aws-v4.0: ["4.1"]
 #     cis-aws-v5.0: ["4.1"]
+#     cis-aws-v6.0: ["5.1"]
+#     cis-aws-v7.0: ["5.1"]
 #   remediation:
 #     console: >-
 #       CloudWatch console → Log groups → the log group the multi-region trail delivers to → Metric filters →

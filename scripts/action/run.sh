@@ -396,7 +396,10 @@ conclude() {
   case "$code" in
     0) echo "trailaudit: nothing failing at the fail-on threshold, no errors" ;;
     1 | 3)
-      if [ "${TA_FAIL_ON:-}" = none ]; then
+      # fail-on: none waives findings, as the CLI's --fail-on none does; errors
+      # (exit 3: data not collected, a rule broke) still fail the step, since
+      # a result that could not be judged must never read as a pass.
+      if [ "${TA_FAIL_ON:-}" = none ] && [ "$code" = 1 ]; then
         echo "::warning title=trailaudit::exit $code ignored (fail-on: none)"
         return 0
       fi

@@ -114,7 +114,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
         let mut summary = crate::triage::frameworks::summarize(&result, f);
         // A control left out by --rules/--skip-rules/--min-severity is not
         // "not covered" by the pack: say which rules would judge it.
-        for c in summary.controls.iter_mut().filter(|c| c.status == ControlStatus::NotCovered) {
+        for c in summary.controls.iter_mut().filter(|c| matches!(c.status, ControlStatus::NotCovered | ControlStatus::Manual)) {
             let serving: Vec<&str> = pack
                 .rules
                 .iter()
@@ -122,6 +122,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
                 .map(|r| r.id())
                 .collect();
             if !serving.is_empty() {
+                c.status = ControlStatus::NotCovered;
                 c.note = Some(format!("not selected in this run (rules {})", serving.join(", ")));
             }
         }

@@ -106,7 +106,7 @@ pub fn frameworks(args: FrameworksArgs) -> anyhow::Result<u8> {
                     serde_json::json!({
                         "key": f.key, "title": f.title, "url": f.url,
                         "controls": f.controls.iter().map(|c| serde_json::json!({
-                            "id": c.id, "title": c.title, "rules": rules_of(f, &c.id), "not_covered": c.not_covered,
+                            "id": c.id, "title": c.title, "rules": rules_of(f, &c.id), "not_covered": c.not_covered, "manual": c.manual,
                         })).collect::<Vec<_>>(),
                     })
                 })
@@ -125,10 +125,11 @@ pub fn frameworks(args: FrameworksArgs) -> anyhow::Result<u8> {
                 let _ = writeln!(out, "{}  {} ({covered} of {} controls judged)", f.key, f.title, f.controls.len());
                 for c in &f.controls {
                     let rules = rules_of(f, &c.id);
-                    let mapped = if rules.is_empty() {
-                        format!("not covered: {}", c.not_covered.as_deref().unwrap_or("no rule of the pack serves it"))
-                    } else {
-                        rules.join(", ")
+                    let mapped = match (rules.is_empty(), &c.manual) {
+                        (true, Some(manual)) => format!("manual: {manual}"),
+                        (true, None) => format!("not covered: {}", c.not_covered.as_deref().unwrap_or("no rule of the pack serves it")),
+                        (false, Some(_)) => format!("{}; manual in the benchmark", rules.join(", ")),
+                        (false, None) => rules.join(", "),
                     };
                     let _ = writeln!(out, "  {:<14} {}  [{mapped}]", c.id, c.title);
                 }

@@ -16,6 +16,8 @@ pub enum ControlStatus {
     NotCovered,
     /// Rules serve it but had no subject in this snapshot (e.g. no sensitive bucket).
     NoSubjects,
+    /// No rule serves it and the benchmark assesses it manually: a person checks it.
+    Manual,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,6 +32,9 @@ pub struct ControlSummary {
     pub waived: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The benchmark assesses the control manually: what a person still checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

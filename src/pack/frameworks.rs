@@ -30,6 +30,11 @@ pub struct Control {
     /// Why trailaudit does not judge this control, when it does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_covered: Option<String>,
+    /// The benchmark assesses this control manually (CIS "Manual"): what a
+    /// person still has to check. A control with rules keeps their verdict and
+    /// is marked manual; one without rules is reported as `manual`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<String>,
 }
 
 /// The built-in framework definitions, sorted by key.
@@ -52,13 +57,24 @@ mod tests {
     fn builtin_frameworks_parse_and_have_unique_control_ids() {
         let frameworks = super::builtin();
         let keys: Vec<&str> = frameworks.iter().map(|f| f.key.as_str()).collect();
-        assert_eq!(keys, ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "mitre-attack"]);
+        assert_eq!(
+            keys,
+            ["aws-securityhub", "cis-aws-v3.0", "cis-aws-v4.0", "cis-aws-v5.0", "cis-aws-v6.0", "cis-aws-v7.0", "mitre-attack"]
+        );
         for f in &frameworks {
             let mut ids: Vec<&str> = f.controls.iter().map(|c| c.id.as_str()).collect();
             let n = ids.len();
             ids.sort();
             ids.dedup();
             assert_eq!(ids.len(), n, "{} has duplicate control ids", f.key);
+            for c in &f.controls {
+                assert!(
+                    c.not_covered.is_none() || c.manual.is_none(),
+                    "{} {}: a control is either not covered or manual, not both",
+                    f.key,
+                    c.id
+                );
+            }
         }
     }
 }

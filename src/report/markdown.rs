@@ -322,8 +322,12 @@ fn tables(audit: &Audit) -> String {
                 ControlStatus::Waived => "💤 waived",
                 ControlStatus::NotCovered => "➖ not covered",
                 ControlStatus::NoSubjects => "➖ no subjects",
+                ControlStatus::Manual => "✋ manual",
             };
-            let rules = c.note.clone().map_or_else(|| c.rules.join(", "), |n| md(&n));
+            let mut rules = c.note.clone().map_or_else(|| c.rules.join(", "), |n| md(&n));
+            if c.manual.is_some() && c.status != ControlStatus::Manual {
+                rules.push_str(" (manual in the benchmark)");
+            }
             let _ = writeln!(out, "| {} | {} | {status} | {rules} |", md(&c.id), md(&c.title));
         }
     }

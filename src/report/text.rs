@@ -92,8 +92,12 @@ pub fn render(audit: &Audit, color: bool, show_passes: bool) -> String {
                 ControlStatus::Waived => p.status(Status::Waived),
                 ControlStatus::NotCovered => p.paint(dim, "NOT COVERED"),
                 ControlStatus::NoSubjects => p.paint(dim, "NO SUBJECTS"),
+                ControlStatus::Manual => p.paint(dim, "MANUAL"),
             };
-            let detail = c.note.clone().unwrap_or_else(|| format!("rules {}", c.rules.join(", ")));
+            let mut detail = c.note.clone().unwrap_or_else(|| format!("rules {}", c.rules.join(", ")));
+            if c.manual.is_some() && c.status != ControlStatus::Manual {
+                detail.push_str("; manual in the benchmark");
+            }
             let _ = writeln!(out, "  {:<14} {label} {}  {}", c.id, c.title, p.paint(dim, &detail));
         }
     }

@@ -19,7 +19,9 @@ pub fn summarize(audit: &Audit, framework: &Framework) -> FrameworkSummary {
                 .collect();
             let count = |s: Status| audit.results.iter().filter(|r| r.status == s && rules.contains(&r.rule_id)).count();
             let (passed, failed, errors, waived) = (count(Status::Pass), count(Status::Fail), count(Status::Error), count(Status::Waived));
-            let status = if rules.is_empty() {
+            let status = if rules.is_empty() && control.manual.is_some() {
+                ControlStatus::Manual
+            } else if rules.is_empty() {
                 ControlStatus::NotCovered
             } else if failed > 0 {
                 ControlStatus::Fail
@@ -36,9 +38,34 @@ pub fn summarize(audit: &Audit, framework: &Framework) -> FrameworkSummary {
                 ControlStatus::NotCovered => {
                     Some(control.not_covered.clone().unwrap_or_else(|| "no rule of the pack serves this control".into()))
                 }
+                ControlStatus::Manual => control.manual.clone(),
+                // Say what was missing: a per-trail control on an account without
+                // a trail has nothing to judge, which is not a pass.
+                ControlStatus::NoSubjects => {
+                    let mut kinds: Vec<&str> = audit
+                        .rules
+                        .iter()
+                        .filter(|r| rules.iter().any(|id| id == r.id()))
+                        .map(|r| r.meta.custom.subject.as_str())
+                        .collect();
+                    kinds.sort_unstable();
+                    kinds.dedup();
+                    Some(format!("nothing to judge: no {} in this snapshot (rules {})", kinds.join(" or "), rules.join(", ")))
+                }
                 _ => None,
             };
-            ControlSummary { id: control.id.clone(), title: control.title.clone(), status, rules, passed, failed, errors, waived, note }
+            ControlSummary {
+                id: control.id.clone(),
+                title: control.title.clone(),
+                status,
+                rules,
+                passed,
+                failed,
+                errors,
+                waived,
+                note,
+                manual: control.manual.clone(),
+            }
         })
         .collect();
     FrameworkSummary { key: framework.key.clone(), title: framework.title.clone(), controls }

@@ -19,8 +19,17 @@ pub struct Config {
     pub required_regions: Option<Vec<String>>,
     #[serde(default)]
     pub sensitive_buckets: SensitiveBuckets,
+    /// DynamoDB tables whose item-level (data) events must be logged; none by default.
+    #[serde(default)]
+    pub sensitive_dynamodb_tables: SensitiveResources,
+    /// Lambda functions whose invocations (data events) must be logged; none by default.
+    #[serde(default)]
+    pub sensitive_lambda_functions: SensitiveResources,
     #[serde(default)]
     pub delivery: Delivery,
+    /// How long trail logs must be kept.
+    #[serde(default)]
+    pub retention: Retention,
     /// Tag keys every trail must carry (Security Hub CloudTrail.9).
     #[serde(default)]
     pub required_trail_tags: Vec<String>,
@@ -54,6 +63,51 @@ impl Default for SensitiveBuckets {
 
 fn default_sensitive_tags() -> BTreeMap<String, Vec<String>> {
     BTreeMap::from([("data-classification".to_owned(), vec!["sensitive".to_owned(), "confidential".to_owned(), "restricted".to_owned()])])
+}
+
+/// Sensitive DynamoDB tables or Lambda functions: by glob on the name or the
+/// ARN, and/or by tag, as for buckets. Empty by default (no such resource is
+/// listed or judged until the configuration names some).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitiveResources {
+    /// Globs matched against the resource's name and its ARN (`*` matches anything).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Tag key → accepted values (an empty list accepts any value).
+    #[serde(default)]
+    pub tags: BTreeMap<String, Vec<String>>,
+}
+
+impl SensitiveResources {
+    /// Does the configuration name any? Then the collector lists them.
+    pub fn any(&self) -> bool {
+        !self.names.is_empty() || !self.tags.is_empty()
+    }
+}
+
+/// Minimum retention of trail logs, in days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// No lifecycle rule of a trail bucket may expire trail logs sooner
+    /// (PCI DSS 10.5.1 asks for one year).
+    #[serde(default = "days_365")]
+    pub s3_min_days: u32,
+    /// A trail's CloudWatch Logs group keeps events at least this long
+    /// (Security Hub CloudWatch.16: 365); "never expire" passes.
+    #[serde(default = "days_365")]
+    pub cloudwatch_logs_min_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { s3_min_days: 365, cloudwatch_logs_min_days: 365 }
+    }
+}
+
+fn days_365() -> u32 {
+    365
 }
 
 /// Delivery-age tolerances. CloudTrail is not real time: these say how stale is too stale.
@@ -180,7 +234,14 @@ impl Config {
             invalid(line, column, yaml_message(&message))
         })?;
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
-        for glob in config.sensitive_buckets.names.iter().chain(config.waivers.iter().map(|w| &w.resource)) {
+        for glob in config
+            .sensitive_buckets
+            .names
+            .iter()
+            .chain(&config.sensitive_dynamodb_tables.names)
+            .chain(&config.sensitive_lambda_functions.names)
+            .chain(config.waivers.iter().map(|w| &w.resource))
+        {
             if let Err(e) = globset::Glob::new(glob) {
                 return Err(invalid(line_of(glob), 1, format!("invalid glob `{glob}`: {e}")));
             }
@@ -193,6 +254,13 @@ impl Config {
         ] {
             if !(value.is_finite() && value > 0.0) {
                 return Err(invalid(line_of(key), 1, format!("`delivery.{key}` must be a positive number of hours")));
+            }
+        }
+        for (key, value) in
+            [("s3_min_days", config.retention.s3_min_days), ("cloudwatch_logs_min_days", config.retention.cloudwatch_logs_min_days)]
+        {
+            if value == 0 {
+                return Err(invalid(line_of(key), 1, format!("`retention.{key}` must be a positive number of days")));
             }
         }
         for w in &config.waivers {
@@ -223,7 +291,10 @@ impl Config {
         serde_json::json!({
             "required_regions": self.required_regions.clone().unwrap_or_else(|| snapshot_regions.to_vec()),
             "sensitive_buckets": self.sensitive_buckets,
+            "sensitive_dynamodb_tables": self.sensitive_dynamodb_tables,
+            "sensitive_lambda_functions": self.sensitive_lambda_functions,
             "delivery": self.delivery,
+            "retention": self.retention,
             "required_trail_tags": self.required_trail_tags,
         })
     }
@@ -486,6 +557,40 @@ mod tests {
         assert_eq!(ok.waivers[0].rule, "MON-*");
         let e = parse("waivers:\n  - rule: 'MON-['\n    reason: x\n    owner: sec\n    expires: 2027-01-01\n").unwrap_err().to_string();
         assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("invalid rule pattern `MON-[`"), "{e}");
+    }
+
+    #[test]
+    fn retention_defaults_to_a_year_and_must_be_positive() {
+        let c = parse("").unwrap();
+        assert_eq!(c.retention, Retention { s3_min_days: 365, cloudwatch_logs_min_days: 365 });
+        let c = parse("retention:\n  s3_min_days: 400\n").unwrap();
+        assert_eq!((c.retention.s3_min_days, c.retention.cloudwatch_logs_min_days), (400, 365));
+        let e = parse("retention:\n  cloudwatch_logs_min_days: 0\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("retention.cloudwatch_logs_min_days"), "{e}");
+        let e = parse("retention:\n  s3_min_day: 30\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("s3_min_day"), "{e}");
+        let e = parse("retention:\n  s3_min_days: -5\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:"), "{e}");
+    }
+
+    #[test]
+    fn sensitive_tables_and_functions_by_name_arn_or_tag() {
+        let c = parse("").unwrap();
+        assert!(!c.sensitive_dynamodb_tables.any() && !c.sensitive_lambda_functions.any(), "none by default");
+        let c = parse(
+            "sensitive_dynamodb_tables:\n  names: ['payments-*', 'arn:aws:dynamodb:*:*:table/ledger']\nsensitive_lambda_functions:\n  tags:\n    data-classification: []\n",
+        )
+        .unwrap();
+        assert_eq!(c.sensitive_dynamodb_tables.names, ["payments-*", "arn:aws:dynamodb:*:*:table/ledger"]);
+        assert!(c.sensitive_dynamodb_tables.tags.is_empty(), "no default tags: listing tags costs a call per resource");
+        assert!(c.sensitive_lambda_functions.any());
+        let data = c.rego_data(&[]);
+        assert_eq!(data["sensitive_lambda_functions"]["tags"]["data-classification"], serde_json::json!([]));
+        assert_eq!(data["retention"]["s3_min_days"], 365);
+        let e = parse("sensitive_lambda_functions:\n  names: ['fn-[']\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("invalid glob"), "{e}");
+        let e = parse("sensitive_dynamodb_tables:\n  arns: ['x']\n").unwrap_err().to_string();
+        assert!(e.starts_with("trailaudit.yaml:2:") && e.contains("arns"), "{e}");
     }
 
     #[test]

@@ -178,7 +178,8 @@ fn fail_on_new_fails_only_on_new_failures() {
     // rule added to the baseline changes the count, not this test.
     let baseline: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(NONCOMPLIANT_BASELINE).unwrap()).unwrap();
     let was_failing = baseline["results"].as_array().unwrap().iter().filter(|r| r["status"] == "fail").count();
-    let expected = format!("Baseline: 1 new failing, {} unchanged, 1 fixed", was_failing - 1);
+    // One baseline event finding is older than the snapshot's window: out of it, neither fixed nor unchanged.
+    let expected = format!("Baseline: 1 new failing, {} unchanged, 1 fixed, 1 out of the window", was_failing - 2);
     trailaudit().args(args).assert().code(1).stdout(predicate::str::contains(expected));
     // At --fail-on high the new failure (medium) is below the bar; the high and critical ones are old.
     trailaudit().args(args).args(["--fail-on", "high"]).assert().code(0);
@@ -200,8 +201,47 @@ fn fail_on_new_fails_only_on_new_failures() {
     let earlier: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&same).unwrap()).unwrap();
     let failing = earlier["results"].as_array().unwrap().iter().filter(|r| r["status"] != "pass").count();
     assert!(failing > 40, "the noncompliant fixture fails a lot: {failing}");
-    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": failing, "fixed": 0}));
+    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": failing, "fixed": 0, "out_of_window": 0}));
     assert_eq!(report["fixed"], serde_json::json!([]));
+}
+
+/// Issue 12 item 6: the baseline's root CreateAccessKey of 2026-07-14 is older
+/// than the snapshot's 90-day event history (from 2026-08-22T09:00:00Z): it is
+/// out of the window in every report, not fixed, not new, and a report written
+/// with the baseline carries it, so the next run's baseline still holds it.
+#[test]
+fn event_findings_out_of_the_window_stay_open_across_baselines() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let md = dir.path().join("summary.md");
+    let base = ["audit", "--snapshot", "fixtures/noncompliant/snapshot.json", "--fail-on-new", "--fail-on", "high"];
+    let text = trailaudit()
+        .args(base)
+        .args(["--baseline", NONCOMPLIANT_BASELINE, "--json"])
+        .arg(&report)
+        .arg("--markdown")
+        .arg(&md)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("Out of the event-history window (events before 2026-08-22T09:00:00Z; still open)"), "{text}");
+    assert!(text.contains("OUT OF WINDOW  EVT-007 222222222222 us-east-1 arn:aws:iam::222222222222:root"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["summary"]["baseline"]["out_of_window"], 1);
+    assert_eq!(json["out_of_window"][0]["rule_id"], "EVT-007");
+    assert_eq!(json["out_of_window"][0]["event_time"], "2026-07-14T21:03:40Z");
+    assert!(json["fixed"].as_array().unwrap().iter().all(|f| f["rule_id"] != "EVT-007"), "never fixed by time: {}", json["fixed"]);
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.contains("## Out of the event-history window") && md.contains("1 out of the event-history window (still open)"), "{md}");
+
+    // This report as the next baseline: the finding is carried, still out of the window.
+    let out = trailaudit().args(base).args(["--format", "json", "--baseline"]).arg(&report).assert().code(0).get_output().stdout.clone();
+    let next: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(next["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 51, "fixed": 0, "out_of_window": 1}));
+    assert_eq!(next["out_of_window"][0]["fingerprint"], json["out_of_window"][0]["fingerprint"]);
 }
 
 #[test]
@@ -277,7 +317,7 @@ fn junit_file_and_format() {
     let xml = dir.path().join("r.xml");
     trailaudit().args(["audit", "--snapshot", &fixture("noncompliant"), "--junit"]).arg(&xml).assert().code(1);
     let text = std::fs::read_to_string(&xml).unwrap();
-    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"52\""), "{text}");
+    assert!(text.starts_with("<?xml") && text.contains("<testsuites name=\"trailaudit\" tests=\"55\""), "{text}");
     trailaudit()
         .args(["audit", "--snapshot", &fixture("compliant"), "--format", "junit"])
         .assert()
@@ -626,8 +666,8 @@ fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_s
     let text = String::from_utf8(out).unwrap();
     let screen: Vec<&str> = text.lines().take(40).collect();
     let at = |needle: &str| screen.iter().position(|l| l.contains(needle));
-    assert!(at("Failing:  1 critical, 15 high, 20 medium, 12 low, 0 info").is_some(), "{text}");
-    assert!(at("exit 1: 48 failures at or above low").is_some(), "{text}");
+    assert!(at("Failing:  1 critical, 15 high, 22 medium, 13 low, 0 info").is_some(), "{text}");
+    assert!(at("exit 1: 51 failures at or above low").is_some(), "{text}");
     let critical = at("CRITICAL CT-006 Trail bucket is not publicly accessible").expect("the critical finding on the first screen");
     assert!(screen[critical + 1].contains("arn:aws:s3:::legacy-app-trail-logs"), "{text}");
     assert!(screen[critical..].iter().any(|l| l.starts_with("  CLI:   aws s3api")), "its CLI steps too: {text}");
@@ -638,7 +678,7 @@ fn noncompliant_report_shows_the_critical_finding_and_the_summary_on_the_first_s
     assert!(text.contains("  rules:    MON-001, MON-002,") && text.contains("MON-016\n"), "{text}");
     assert!(!text.contains("\nMEDIUM   MON-001 "), "MON-001 is not listed on its own: {text}");
     assert!(text.contains("Passed: 4 results of 4 rules; --show-passes lists them"), "{text}");
-    assert!(text.contains("No subjects: CT-003, CT-012, CT-013, KMS-001"), "{text}");
+    assert!(text.contains("No subjects: CT-003, CT-012, CT-013, CT-017, CT-018, CT-019, KMS-001"), "{text}");
     assert!(!text.contains("PASS   "), "passes are counted, not listed: {text}");
 
     let shown =
@@ -657,7 +697,7 @@ fn markdown_report_opens_with_the_exit_reason_and_lists_findings_before_the_rule
         .stdout
         .clone();
     let md = String::from_utf8(out).unwrap();
-    assert!(md.contains("**exit 1: 48 failures at or above low**"), "{md}");
+    assert!(md.contains("**exit 1: 51 failures at or above low**"), "{md}");
     let (findings, rules) = (md.find("## Findings").unwrap(), md.find("## Rules").unwrap());
     assert!(findings < rules, "findings before the rules table");
     let first = md[findings..].lines().find(|l| l.starts_with("### ")).unwrap();
@@ -691,7 +731,7 @@ fn fail_on_none_reports_without_failing_but_errors_still_exit_3() {
         .args(["audit", "--snapshot", &fixture("noncompliant"), "--fail-on", "none"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("exit 0: --fail-on none: 48 failures reported, none fails the run; no errors"))
+        .stdout(predicate::str::contains("exit 0: --fail-on none: 51 failures reported, none fails the run; no errors"))
         .stdout(predicate::str::contains("CRITICAL CT-006"));
     let out = trailaudit()
         .args(["audit", "--snapshot", &fixture("partial_collection"), "--fail-on", "none", "--format", "json"])
@@ -865,7 +905,7 @@ fn denied_calls_are_named_as_missing_permissions_in_one_line() {
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().filter(|l| l.contains("missing permissions:")).collect::<Vec<_>>(), [expected], "{text}");
     assert!(text.lines().take(12).any(|l| l == expected), "in the summary: {text}");
-    assert!(text.contains("\nexit 3: 41 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
+    assert!(text.contains("\nexit 3: 42 error results (data not collected or a rule broke); no failure at or above critical\n"), "{text}");
     assert!(
         text.contains("  Fix:   not judged: where the message names a denied call, grant the missing permissions above and collect again"),
         "{text}"

@@ -95,6 +95,8 @@ pub fn build(id: &str, management: &str, collected_at: DateTime<Utc>, rng: &mut 
         sns_topics,
         kms_keys,
         event_history: Some(history(id, collected_at, rng)),
+        dynamodb_tables: None,
+        lambda_functions: None,
     }
 }
 

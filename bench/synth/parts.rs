@@ -121,6 +121,7 @@ pub fn bucket(name: &str, account: &str, region: &str, tags: &[(&str, &str)], rn
         object_lock: None,
         encryption: Some(vec![EncryptionRule { sse_algorithm: "AES256".into(), kms_master_key_id: None, bucket_key_enabled: Some(false) }]),
         tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        lifecycle_rules: Some(Vec::new()),
     }
 }
 
@@ -176,6 +177,7 @@ pub fn monitoring(account: &str, region: &str, rng: &mut Rng) -> (LogGroup, Vec<
         retention_in_days: Some(*rng.pick(&[90, 365, 400, 731])),
         kms_key_id: None,
         metric_filters: Some(filters),
+        not_found: false,
     };
     let subscription_arn = if rng.chance(90) { format!("{topic_arn}:{}", rng.uuid()) } else { "PendingConfirmation".to_owned() };
     let topic = SnsTopic {

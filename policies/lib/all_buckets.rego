@@ -22,71 +22,71 @@ import data.trailaudit.lib.data_events
 import data.trailaudit.lib.trails
 
 # The ARN prefix of every object of every bucket.
-all_prefix := sprintf("arn:%s:s3:::", [input.metadata.partition])
+_all_prefix := sprintf("arn:%s:s3:::", [input.metadata.partition])
 
 # Per mode, the qualifying trails (ARNs, sorted). A rule: worked out once per
 # account.
 trails_for := {mode: sort({arn |
 	some arn, t in trails.logging_recording
 	t.is_multi_region_trail
-	captures(t, mode)
+	_captures(t, mode)
 }) |
 	some mode in data_events.modes
 }
 
-captures(t, mode) if {
+_captures(t, mode) if {
 	some s in trails.selectors(t).EventSelectors
 	trails.read_write_allows(s.ReadWriteType, mode)
 	some d in s.DataResources
 	d.Type == "AWS::S3::Object"
 	some v in d.Values
-	v in {sprintf("arn:%s:s3", [input.metadata.partition]), all_prefix}
+	v in {sprintf("arn:%s:s3", [input.metadata.partition]), _all_prefix}
 }
 
-captures(t, mode) if {
+_captures(t, mode) if {
 	some a in trails.selectors(t).AdvancedEventSelectors
 	data_events.has(a, "eventCategory")
 	data_events.has(a, "resources.type")
 	mode in data_events.selector_modes(a)
 	every f in a.FieldSelectors {
-		admits_every_bucket(f)
+		_admits_every_bucket(f)
 	}
 }
 
 # A field selector that is not on resources.ARN is judged by selector_modes;
 # one on resources.ARN must exclude nothing and include every bucket.
-admits_every_bucket(f) if f.Field != "resources.ARN"
+_admits_every_bucket(f) if f.Field != "resources.ARN"
 
-admits_every_bucket(f) if {
+_admits_every_bucket(f) if {
 	f.Field == "resources.ARN"
 	a := data_events.arn_field(f)
 	count(a.not_starts_with) + count(a.not_equals) == 0
 	not a.not_ends_with
 	some v in a.includes
-	startswith(all_prefix, v)
+	startswith(_all_prefix, v)
 }
 
 # Per mode, why each trail recording this account does not qualify, for the
 # message of a failure (keyed by trail ARN). A rule, worked out once.
 shortfalls := {mode: {arn: reasons |
 	some arn, t in trails.recording
-	not qualifies(arn, mode)
+	not _qualifies(arn, mode)
 	reasons := [r |
 		some [check, r] in [
 			["logging", "not logging"],
 			["multi_region", "single-region"],
 			["captures", sprintf("does not select the %s data events of all S3 buckets", [mode])],
 		]
-		not passes(t, mode, check)
+		not _passes(t, mode, check)
 	]
 } |
 	some mode in data_events.modes
 }
 
-qualifies(arn, mode) if arn in trails_for[mode]
+_qualifies(arn, mode) if arn in trails_for[mode]
 
-passes(t, _, "logging") if trails.logging(t)
+_passes(t, _, "logging") if trails.logging(t)
 
-passes(t, _, "multi_region") if t.is_multi_region_trail
+_passes(t, _, "multi_region") if t.is_multi_region_trail
 
-passes(t, mode, "captures") if captures(t, mode)
+_passes(t, mode, "captures") if _captures(t, mode)

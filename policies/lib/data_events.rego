@@ -188,3 +188,65 @@ arn_admits(f, prefix) if {
 		not startswith(v, prefix)
 	}
 }
+
+# --- other resource types: DynamoDB tables, Lambda functions ---------------
+#
+# coverage_of(type, resource): for "read" and "write", the logging trails
+# (ARNs, sorted) that record every data event of `type` ("AWS::DynamoDB::Table"
+# or "AWS::Lambda::Function") on the resource {arn, region}. Basic
+# DataResources values are the resource's ARN or the whole service
+# (`arn:aws:dynamodb`, `arn:aws:lambda`); advanced selectors are read as for S3
+# objects, with resources.ARN judged against the one ARN.
+coverage_of(type, resource) := {mode: sort({arn |
+	some arn, logs in logged
+	trails.covers_region(logs.trail, resource.region)
+	captures_other(trails.selectors(logs.trail), type, resource.arn, mode)
+}) |
+	some mode in modes
+}
+
+other_sources := {"AWS::DynamoDB::Table": "dynamodb.amazonaws.com", "AWS::Lambda::Function": "lambda.amazonaws.com"}
+
+captures_other(sel, type, arn, mode) if {
+	some s in sel.EventSelectors
+	trails.read_write_allows(s.ReadWriteType, mode)
+	some d in s.DataResources
+	d.Type == type
+	some v in d.Values
+	basic_value_covers(v, arn)
+}
+
+captures_other(sel, type, arn, mode) if {
+	some a in sel.AdvancedEventSelectors
+	has(a, "eventCategory")
+	has(a, "resources.type")
+	every f in a.FieldSelectors {
+		other_field_admits(f, type, arn, mode)
+	}
+}
+
+# `arn:aws:lambda` (or with a trailing colon) is every function of the
+# partition; any other value names one resource.
+basic_value_covers(v, arn) if v == arn
+
+basic_value_covers(v, arn) if {
+	service := trim_suffix(v, ":")
+	count(split(service, ":")) == 3
+	startswith(arn, sprintf("%s:", [service]))
+}
+
+other_field_admits(f, type, _, _) if {
+	values := {"eventCategory": {"Data"}, "resources.type": {type}, "eventSource": {other_sources[type]}}[f.Field]
+	admitted(f, values) == values
+}
+
+other_field_admits(f, _, _, mode) if {
+	f.Field == "readOnly"
+	v := {read_only_value[mode]}
+	admitted(f, v) == v
+}
+
+other_field_admits(f, _, arn, _) if {
+	f.Field == "resources.ARN"
+	admitted(f, {arn}) == {arn}
+}

@@ -27,7 +27,7 @@ use chrono::{Duration as Days, Utc};
 use super::context::{Ctx, arn_account, arn_region};
 use super::events::{Budget, region_events};
 use super::join::join_all;
-use super::{BucketScope, CollectOptions, cloudtrail, config_service, kms, monitoring, s3};
+use super::{BucketScope, CollectOptions, cloudtrail, config_service, data_resources, kms, monitoring, s3};
 use crate::snapshot::actions::Action;
 use crate::snapshot::{Account, CollectionError, ErrorKind, EventHistory, RegionInventory, Trail};
 
@@ -118,7 +118,17 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions, owne
             BucketScope::TrailBucketsOnly => None,
         }
     };
-    let (per_region, listed, account_pab) = tokio::join!(per_region, listed, s3::account_public_access_block(ctx));
+    let data_resources = async {
+        let (tables, functions) = (options.dynamodb_tables, options.lambda_functions);
+        let listed = |on: bool| regions.iter().filter(move |_| on);
+        let (t, f) = tokio::join!(
+            join_all(listed(tables != data_resources::Listing::Off).map(|r| data_resources::dynamodb_tables(ctx, r, tables))),
+            join_all(listed(functions != data_resources::Listing::Off).map(|r| data_resources::lambda_functions(ctx, r, functions))),
+        );
+        (data_resources::by_arn(tables, t), data_resources::by_arn(functions, f))
+    };
+    let (per_region, listed, account_pab, (dynamodb_tables, lambda_functions)) =
+        tokio::join!(per_region, listed, s3::account_public_access_block(ctx), data_resources);
 
     let mut inventory = BTreeMap::new();
     let mut trails = BTreeMap::new();
@@ -222,6 +232,8 @@ async fn inventory(ctx: &Ctx, regions: &[String], options: &CollectOptions, owne
         sns_topics: topics.into_iter().map(|t| (t.arn.clone(), t)).collect(),
         kms_keys: keys.into_iter().flatten().map(|k| (k.arn.clone(), k)).collect(),
         event_history: None,
+        dynamodb_tables,
+        lambda_functions,
     }
 }
 

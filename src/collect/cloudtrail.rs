@@ -103,14 +103,7 @@ pub(crate) async fn trail_details(ctx: &Ctx, mut trail: Trail) -> Trail {
         Err(err) => ctx.fail(Action::CloudTrailGetEventSelectors, here, Some(&arn), &err),
     }
     match insights {
-        Ok(s) => {
-            trail.insight_selectors = Some(
-                s.insight_selectors()
-                    .iter()
-                    .filter_map(|i| i.insight_type().map(|t| InsightSelector { insight_type: t.as_str().to_owned() }))
-                    .collect(),
-            )
-        }
+        Ok(s) => trail.insight_selectors = Some(insight_selectors(s.insight_selectors())),
         // AWS's way of saying "insights are off" on a trail that never had them.
         Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => {
             trail.insight_selectors = Some(Vec::new())
@@ -188,6 +181,7 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
                     multi_region_enabled: None,
                     organization_enabled: None,
                     retention_period: None,
+                    insight_selectors: None,
                 })
             }))
         })
@@ -201,14 +195,21 @@ pub(crate) async fn event_data_stores(ctx: &Ctx, region: &str) -> Option<Vec<Eve
 }
 
 /// GetEventDataStore: the store's KMS key (CloudTrail.10), status, scope and
-/// retention, which ListEventDataStores does not return. Asked once per store
+/// retention, which ListEventDataStores does not return; GetInsightSelectors:
+/// the insight types it analyses (CT-014). Asked once per store
 /// ARN, in the store's region; on failure the listed store stays as it was
 /// (unknown fields) and the failure is recorded against the store.
 pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStore) -> EventDataStore {
     let region = super::context::arn_region(&store.arn).map(str::to_owned).unwrap_or_else(|| ctx.home_region());
+    let client = ctx.cloudtrail(&region);
+    // One after the other: stores are few, and the order keeps replay tests simple.
     let result = {
         let _permit = ctx.permit().await;
-        ctx.cloudtrail(&region).get_event_data_store().event_data_store(&store.arn).send().await
+        client.get_event_data_store().event_data_store(&store.arn).send().await
+    };
+    let insights = {
+        let _permit = ctx.permit().await;
+        client.get_insight_selectors().event_data_store(&store.arn).send().await
     };
     ctx.tick(&region, "cloudtrail lake");
     match result {
@@ -221,7 +222,18 @@ pub(crate) async fn event_data_store_details(ctx: &Ctx, mut store: EventDataStor
         }
         Err(err) => ctx.fail(Action::CloudTrailGetEventDataStore, Some(&region), Some(&store.arn), &err),
     }
+    match insights {
+        Ok(out) => store.insight_selectors = Some(insight_selectors(out.insight_selectors())),
+        Err(err) if err.as_service_error().is_some_and(|e| e.is_insight_not_enabled_exception()) => {
+            store.insight_selectors = Some(Vec::new())
+        }
+        Err(err) => ctx.fail(Action::CloudTrailGetInsightSelectors, Some(&region), Some(&store.arn), &err),
+    }
     store
+}
+
+fn insight_selectors(selectors: &[ct::InsightSelector]) -> Vec<InsightSelector> {
+    selectors.iter().filter_map(|i| i.insight_type().map(|t| InsightSelector { insight_type: t.as_str().to_owned() })).collect()
 }
 
 pub(crate) fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<DateTime<Utc>> {

@@ -84,6 +84,8 @@ impl Ctx {
     client_fn!(sns, aws_sdk_sns, "sns");
     client_fn!(kms, aws_sdk_kms, "kms");
     client_fn!(config, aws_sdk_config, "config");
+    client_fn!(dynamodb, aws_sdk_dynamodb, "dynamodb");
+    client_fn!(lambda, aws_sdk_lambda, "lambda");
     client_fn!(organizations_in, aws_sdk_organizations, "organizations");
 
     /// Organizations is a global service, answered in the partition's home region.

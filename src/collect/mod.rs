@@ -16,6 +16,7 @@ mod account;
 mod cloudtrail;
 mod config_service;
 mod context;
+mod data_resources;
 mod errors;
 /// The one-line text of an error and its causes, each said once (the CLI's error line too).
 pub(crate) use errors::causes;
@@ -47,6 +48,7 @@ use crate::snapshot::actions::Action;
 use crate::snapshot::spool::AccountSpool;
 use crate::snapshot::{CollectionSettings, Metadata, SCHEMA_VERSION, Snapshot, ToolInfo};
 use context::{Ctx, Shared};
+pub use data_resources::Listing;
 pub use organization::{OrganizationOptions, Shard, shard_of};
 pub use s3::BucketScope;
 pub use setup::{check_endpoint_url, https_client};
@@ -81,6 +83,10 @@ pub struct CollectOptions {
     pub progress: bool,
     /// Which buckets besides trail buckets to list (see [`BucketScope`]).
     pub sensitive_bucket_scope: BucketScope,
+    /// DynamoDB tables to list, for sensitive tables' data events (see [`Listing`]).
+    pub dynamodb_tables: Listing,
+    /// Lambda functions to list, for sensitive functions' data events.
+    pub lambda_functions: Listing,
     /// Discover the accounts from AWS Organizations (`--organization`) instead of `role_arns`.
     pub organization: Option<OrganizationOptions>,
 }
@@ -98,6 +104,8 @@ impl Default for CollectOptions {
             call_timeout: Duration::from_secs(30),
             progress: false,
             sensitive_bucket_scope: BucketScope::default(),
+            dynamodb_tables: Listing::Off,
+            lambda_functions: Listing::Off,
             organization: None,
         }
     }

@@ -24,24 +24,27 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
     let (region, name, bare_arn) = parse_log_group_arn(arn)?;
     let client = ctx.logs(&region);
     let mut group = None;
+    let listed;
     {
         let _permit = ctx.permit().await;
         let pages = client.describe_log_groups().log_group_name_prefix(&name).into_paginator().send();
-        ctx.pages(Action::LogsDescribeLogGroups, Some(&region), Some(&bare_arn), pages, |page| {
-            let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) else {
-                return ControlFlow::Continue(());
-            };
-            group = Some(LogGroup {
-                name: name.clone(),
-                arn: bare_arn.clone(),
-                region: region.clone(),
-                retention_in_days: g.retention_in_days(),
-                kms_key_id: g.kms_key_id().map(str::to_owned),
-                metric_filters: None,
-            });
-            ControlFlow::Break(())
-        })
-        .await;
+        listed = ctx
+            .pages(Action::LogsDescribeLogGroups, Some(&region), Some(&bare_arn), pages, |page| {
+                let Some(g) = page.log_groups().iter().find(|g| g.log_group_name() == Some(name.as_str())) else {
+                    return ControlFlow::Continue(());
+                };
+                group = Some(LogGroup {
+                    name: name.clone(),
+                    arn: bare_arn.clone(),
+                    region: region.clone(),
+                    retention_in_days: g.retention_in_days(),
+                    kms_key_id: g.kms_key_id().map(str::to_owned),
+                    metric_filters: None,
+                    not_found: false,
+                });
+                ControlFlow::Break(())
+            })
+            .await;
     }
     // Metric filters are read even if the group listing failed, so that a denied
     // DescribeLogGroups does not hide them.
@@ -52,6 +55,9 @@ pub(crate) async fn log_group(ctx: &Ctx, arn: &str) -> Option<LogGroup> {
         retention_in_days: None,
         kms_key_id: None,
         metric_filters: None,
+        // Every page answered and none held the group; after a failed page the
+        // recorded failure says why the fields are unknown.
+        not_found: listed,
     });
     let _permit = ctx.permit().await;
     let mut filters = Vec::new();

@@ -218,7 +218,11 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
         r#"{{"EventDataStoreArn":"{arn_a}","Name":"a","Status":"ENABLED","MultiRegionEnabled":true,"OrganizationEnabled":false,"RetentionPeriod":2557,"TerminationProtectionEnabled":true,"KmsKeyId":"arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab","CreatedTimestamp":1700000000.0,"UpdatedTimestamp":1700000000.0,"AdvancedEventSelectors":[]}}"#
     );
     let denied = r#"{"__type":"AccessDeniedException","message":"not authorized to perform cloudtrail:GetEventDataStore"}"#;
-    let (ctx, replay, _) = ctx(vec![event(200, &got), event(400, denied)]).await;
+    let insights = format!(
+        r#"{{"EventDataStoreArn":"{arn_a}","InsightSelectors":[{{"InsightType":"ApiCallRateInsight"}},{{"InsightType":"ApiErrorRateInsight"}}],"InsightsDestination":"arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/insights"}}"#
+    );
+    let not_enabled = r#"{"__type":"InsightNotEnabledException","message":"no insights"}"#;
+    let (ctx, replay, _) = ctx(vec![event(200, &got), event(200, &insights), event(400, denied), event(400, not_enabled)]).await;
     let listed = |arn: &str, name: &str| crate::snapshot::EventDataStore {
         arn: arn.to_owned(),
         name: name.to_owned(),
@@ -227,14 +231,24 @@ async fn get_event_data_store_fills_kms_key_and_records_failures() {
         multi_region_enabled: None,
         organization_enabled: None,
         retention_period: None,
+        insight_selectors: None,
     };
     let a = super::cloudtrail::event_data_store_details(&ctx, listed(arn_a, "a")).await;
     assert_eq!(a.kms_key_id.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
     assert_eq!(a.status.as_deref(), Some("ENABLED"));
     assert_eq!((a.multi_region_enabled, a.organization_enabled, a.retention_period), (Some(true), Some(false), Some(2557)));
+    let types = |s: &crate::snapshot::EventDataStore| {
+        s.insight_selectors.as_ref().map(|v| v.iter().map(|i| i.insight_type.clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(types(&a), Some(vec!["ApiCallRateInsight".to_owned(), "ApiErrorRateInsight".to_owned()]));
     let b = super::cloudtrail::event_data_store_details(&ctx, listed(arn_b, "b")).await;
-    assert_eq!(b, listed(arn_b, "b"), "a failed call leaves the fields unknown");
+    assert_eq!(
+        b,
+        crate::snapshot::EventDataStore { insight_selectors: Some(Vec::new()), ..listed(arn_b, "b") },
+        "a failed call leaves the fields unknown; InsightNotEnabledException means no insights"
+    );
     assert_eq!(bodies(&replay)[0], serde_json::json!({"EventDataStore": arn_a}));
+    assert_eq!(bodies(&replay)[1], serde_json::json!({"EventDataStore": arn_a}));
     let errors = ctx.take_errors();
     assert_eq!(errors.len(), 1);
     let e = &errors[0];
@@ -309,4 +323,50 @@ async fn a_server_error_is_failed_and_does_not_pace() {
         drop(ctx.permit().await);
     }
     assert!(started.elapsed() < super::pacing::MIN_SPACING, "{:?}", started.elapsed());
+}
+
+/// ListFunctions (paginated with NextMarker) then ListTags per function, as the
+/// Lambda API reference documents them; the second function's ListTags is
+/// denied: its tags stay unknown (`None`, not empty) and the failure names it.
+#[tokio::test]
+async fn lambda_functions_are_listed_with_tags_and_a_denied_tag_call_is_recorded() {
+    let f = |name: &str| {
+        format!(
+            r#"{{"FunctionName":"{name}","FunctionArn":"arn:aws:lambda:eu-west-1:123456789012:function:{name}","Runtime":"python3.12"}}"#
+        )
+    };
+    let p1 = format!(r#"{{"Functions":[{}],"NextMarker":"m"}}"#, f("rotate-keys"));
+    let p2 = format!(r#"{{"Functions":[{}]}}"#, f("hello"));
+    let tags = r#"{"Tags":{"data-classification":"restricted"}}"#;
+    let denied = r#"{"Type":"User","message":"not authorized to perform lambda:ListTags"}"#;
+    let mut denied_response = response(403, denied);
+    denied_response.headers_mut().insert("x-amzn-errortype", "AccessDeniedException");
+    let events =
+        vec![event(200, &p1), event(200, &p2), event(200, tags), ReplayEvent::new(HttpRequest::new(SdkBody::empty()), denied_response)];
+    let (ctx, _replay, _) = ctx(events).await;
+    let listed = super::data_resources::lambda_functions(&ctx, "eu-west-1", super::data_resources::Listing::WithTags).await.unwrap();
+    let got: Vec<(&str, &str, Option<usize>)> =
+        listed.iter().map(|r| (r.name.as_str(), r.region.as_str(), r.tags.as_ref().map(|t| t.len()))).collect();
+    assert_eq!(got, [("rotate-keys", "eu-west-1", Some(1)), ("hello", "eu-west-1", None)]);
+    assert_eq!(listed[0].tags.as_ref().unwrap()["data-classification"], "restricted");
+    let errors = ctx.take_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].action_name(), "lambda:ListTags");
+    assert_eq!(errors[0].action(), Some(crate::snapshot::actions::Action::LambdaListTags));
+    assert_eq!(errors[0].resource.as_deref(), Some("arn:aws:lambda:eu-west-1:123456789012:function:hello"));
+}
+
+/// ListTables without tags (the configuration names tables by name only): one
+/// call, ARNs built from the partition, region and account.
+#[tokio::test]
+async fn dynamodb_tables_by_name_only_make_one_call() {
+    let (ctx, replay, _) = ctx(vec![event(200, r#"{"TableNames":["ledger","payments-eu"]}"#)]).await;
+    let listed = super::data_resources::dynamodb_tables(&ctx, "us-east-1", super::data_resources::Listing::Names).await.unwrap();
+    let arns: Vec<&str> = listed.iter().map(|r| r.arn.as_str()).collect();
+    assert_eq!(arns, ["arn:aws:dynamodb:us-east-1:123456789012:table/ledger", "arn:aws:dynamodb:us-east-1:123456789012:table/payments-eu"]);
+    assert!(listed.iter().all(|r| r.tags.is_none()));
+    assert_eq!(replay.actual_requests().count(), 1);
+    let by_arn = super::data_resources::by_arn(super::data_resources::Listing::Names, vec![Some(listed), None]).unwrap();
+    assert_eq!(by_arn.len(), 2);
+    assert!(super::data_resources::by_arn(super::data_resources::Listing::Off, vec![]).is_none(), "not listed is not an empty list");
 }

@@ -10,7 +10,9 @@ use aws_sdk_s3::Client;
 use super::context::Ctx;
 use super::errors::code;
 use crate::snapshot::actions::Action;
-use crate::snapshot::{AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock};
+use crate::snapshot::{
+    AclGrant, Bucket, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, LifecycleRule, ObjectLock, PublicAccessBlock,
+};
 
 /// Which buckets besides the trails' own buckets the snapshot lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,6 +66,7 @@ pub(crate) async fn bucket(ctx: &Ctx, name: String, known_region: Option<String>
         object_lock: None,
         encryption: None,
         tags: BTreeMap::new(),
+        lifecycle_rules: None,
     };
     let c = &client;
     let (tags, posture) =
@@ -78,6 +81,7 @@ pub(crate) async fn bucket(ctx: &Ctx, name: String, known_region: Option<String>
         bucket.versioning = p.versioning;
         bucket.object_lock = p.object_lock;
         bucket.encryption = p.encryption;
+        bucket.lifecycle_rules = p.lifecycle_rules;
     }
     ctx.tick(bucket.region.as_deref().unwrap_or(&home), "s3 bucket");
     bucket
@@ -121,12 +125,13 @@ struct Posture {
     versioning: Option<BucketVersioning>,
     object_lock: Option<ObjectLock>,
     encryption: Option<Vec<EncryptionRule>>,
+    lifecycle_rules: Option<Vec<LifecycleRule>>,
 }
 
-/// The eight posture getters, concurrently; "not configured" answers
+/// The nine posture getters, concurrently; "not configured" answers
 /// (NoSuchBucketPolicy and friends) are values, not errors.
 async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
-    let (policy, status, acl, pab, logging, versioning, lock, encryption) = tokio::join!(
+    let (policy, status, acl, pab, logging, versioning, lock, encryption, lifecycle) = tokio::join!(
         async {
             let _p = ctx.permit().await;
             c.get_bucket_policy().bucket(name).send().await
@@ -158,6 +163,10 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
         async {
             let _p = ctx.permit().await;
             c.get_bucket_encryption().bucket(name).send().await
+        },
+        async {
+            let _p = ctx.permit().await;
+            c.get_bucket_lifecycle_configuration().bucket(name).send().await
         },
     );
     let res = Some(arn);
@@ -262,7 +271,42 @@ async fn posture(ctx: &Ctx, c: &Client, name: &str, arn: &str) -> Posture {
         Err(err) if code(&err) == Some("ServerSideEncryptionConfigurationNotFoundError") => {}
         Err(err) => ctx.fail(Action::S3GetBucketEncryption, None, res, &err),
     }
+    match lifecycle {
+        Ok(out) => p.lifecycle_rules = Some(out.rules().iter().map(lifecycle_rule).collect()),
+        // No lifecycle configuration: nothing expires, which is a value, not a failure.
+        Err(err) if code(&err) == Some("NoSuchLifecycleConfiguration") => p.lifecycle_rules = Some(Vec::new()),
+        Err(err) => ctx.fail(Action::S3GetBucketLifecycleConfiguration, None, res, &err),
+    }
     p
+}
+
+/// A lifecycle rule's scope (filter, `And` operator or the legacy prefix) and
+/// the actions that delete objects.
+fn lifecycle_rule(r: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
+    let filter = r.filter();
+    let and = filter.and_then(|f| f.and());
+    let mut tags: BTreeMap<String, String> =
+        and.map(|a| a.tags()).unwrap_or_default().iter().map(|t| (t.key().to_owned(), t.value().to_owned())).collect();
+    if let Some(t) = filter.and_then(|f| f.tag()) {
+        tags.insert(t.key().to_owned(), t.value().to_owned());
+    }
+    #[allow(deprecated)]
+    let legacy_prefix = r.prefix();
+    let prefix = filter.and_then(|f| f.prefix()).or_else(|| and.and_then(|a| a.prefix())).or(legacy_prefix).unwrap_or_default();
+    let expiration = r.expiration();
+    LifecycleRule {
+        id: r.id().map(str::to_owned),
+        status: r.status().as_str().to_owned(),
+        prefix: prefix.to_owned(),
+        tags,
+        object_size_greater_than: filter
+            .and_then(|f| f.object_size_greater_than())
+            .or_else(|| and.and_then(|a| a.object_size_greater_than())),
+        object_size_less_than: filter.and_then(|f| f.object_size_less_than()).or_else(|| and.and_then(|a| a.object_size_less_than())),
+        expiration_days: expiration.and_then(|e| e.days()),
+        expiration_date: super::cloudtrail::time(expiration.and_then(|e| e.date())),
+        noncurrent_version_expiration_days: r.noncurrent_version_expiration().and_then(|n| n.noncurrent_days()),
+    }
 }
 
 /// Account-level Block Public Access (s3control GetPublicAccessBlock);

@@ -187,7 +187,13 @@ impl SnapshotContext {
     /// `derived` (facts computed in Rust, see `derived.rs`) added as a
     /// ready-made Rego value.
     /// `Err` when the input alone is over the memory budget (`--rule-memory-mib`).
-    pub fn account_input(&self, schema_version: u32, metadata: &Metadata, account: &Account, derived: &Derived<'_>) -> Result<regorus::Value, String> {
+    pub fn account_input(
+        &self,
+        schema_version: u32,
+        metadata: &Metadata,
+        account: &Account,
+        derived: &Derived<'_>,
+    ) -> Result<regorus::Value, String> {
         let management = self.management_account(account);
         let organization_trails = self
             .org_trails

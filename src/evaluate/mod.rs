@@ -268,8 +268,12 @@ impl<'p> Run<'p> {
         // is judged as an empty account: its identity failure turns every result
         // into an error, instead of the account silently missing from the report.
         let unreachable = unreachable_accounts(snapshot, ids);
-        let refused: std::collections::BTreeMap<String, String> =
-            pack.refused.iter().filter(|(id, _)| rules.iter().any(|r| r.id() == id.as_str())).map(|(id, m)| (id.clone(), m.clone())).collect();
+        let refused: std::collections::BTreeMap<String, String> = pack
+            .refused
+            .iter()
+            .filter(|(id, _)| rules.iter().any(|r| r.id() == id.as_str()))
+            .map(|(id, m)| (id.clone(), m.clone()))
+            .collect();
         Run {
             pack,
             config,

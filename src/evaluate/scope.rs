@@ -61,6 +61,8 @@ fn resource_kind(resource: &str) -> Option<SubjectKind> {
             "cloudtrail" if rest.starts_with("eventdatastore/") => Some(SubjectKind::EventDataStore),
             "logs" => Some(SubjectKind::LogGroup),
             "kms" => Some(SubjectKind::KmsKey),
+            "dynamodb" => Some(SubjectKind::DynamodbTable),
+            "lambda" => Some(SubjectKind::LambdaFunction),
             _ => None,
         };
     }

@@ -109,7 +109,12 @@ impl Audit {
         summary.baseline = self.baseline.as_ref().map(|b| {
             let failing =
                 |state: BaselineState| self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count();
-            BaselineCounts { new: failing(BaselineState::New), unchanged: failing(BaselineState::Unchanged), fixed: b.fixed.len() }
+            BaselineCounts {
+                new: failing(BaselineState::New),
+                unchanged: failing(BaselineState::Unchanged),
+                fixed: b.fixed.len(),
+                out_of_window: b.out_of_window.len(),
+            }
         });
         summary
     }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::vocabulary::Severity;
@@ -39,6 +40,19 @@ pub struct FixedResult {
     pub fingerprint: String,
 }
 
+/// A baseline failure of an event detection whose event is older than the new
+/// snapshot's event-history window: the new audit could not see it, so it is
+/// neither fixed nor gone. It stays open until someone deals with the event;
+/// time alone never closes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutOfWindowResult {
+    #[serde(flatten)]
+    pub finding: FixedResult,
+    /// When the event happened (the baseline's `evidence.event_time`); `null`
+    /// when the baseline did not say, which proves no more.
+    pub event_time: Option<DateTime<Utc>>,
+}
+
 /// The outcome of comparing an audit with a baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BaselineComparison {
@@ -46,16 +60,25 @@ pub struct BaselineComparison {
     pub path: PathBuf,
     /// Baseline failures fixed since, sorted by rule, account, resource.
     pub fixed: Vec<FixedResult>,
+    /// Baseline event findings older than this audit's event-history window
+    /// (`window_start`), sorted like `fixed`.
+    pub out_of_window: Vec<OutOfWindowResult>,
+    /// The start of the new snapshot's event-history window: collection time
+    /// minus `event_history_days`.
+    pub window_start: DateTime<Utc>,
     /// `--fail-on-new`: only new failing results decide exit code 1.
     pub fail_on_new: bool,
 }
 
-/// Failing (`fail`) results new or unchanged since the baseline, and baseline
-/// failures that are fixed now. `error` and `waived` results carry their own
+/// Failing (`fail`) results new or unchanged since the baseline, baseline
+/// failures that are fixed now, and baseline event findings out of the window. `error` and `waived` results carry their own
 /// `baseline` mark but are not counted: `new` answers "did this change add a failure?".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineCounts {
     pub new: usize,
     pub unchanged: usize,
     pub fixed: usize,
+    /// Baseline event findings older than the new event-history window: still open.
+    #[serde(default)]
+    pub out_of_window: usize,
 }

@@ -18,7 +18,7 @@ mod vocabulary;
 mod waiver;
 
 pub use audit::{Audit, StatusCounts, Summary};
-pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult};
+pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult, OutOfWindowResult};
 pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
 pub use outcome::Outcome;
 /// What tells apart several results of one rule on one subject (event id, failed call).

@@ -173,6 +173,8 @@ pub enum SubjectKind {
     LogGroup,
     KmsKey,
     EventDataStore,
+    DynamodbTable,
+    LambdaFunction,
     /// One result per suspicious event in the event history (`resource` = the event's target or actor).
     Event,
 }
@@ -187,6 +189,8 @@ impl SubjectKind {
             SubjectKind::LogGroup => "log-group",
             SubjectKind::KmsKey => "kms-key",
             SubjectKind::EventDataStore => "event-data-store",
+            SubjectKind::DynamodbTable => "dynamodb-table",
+            SubjectKind::LambdaFunction => "lambda-function",
             SubjectKind::Event => "event",
         }
     }

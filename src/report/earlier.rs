@@ -22,6 +22,43 @@ pub struct EarlierReport {
 struct ReportShape {
     report_version: u32,
     results: Vec<EarlierResult>,
+    /// Event findings an earlier comparison found out of its window: still
+    /// open, so they are carried into every later comparison.
+    #[serde(default)]
+    out_of_window: Vec<CarriedResult>,
+}
+
+/// An `out_of_window[]` entry of an earlier report: a failure that was not
+/// judged again because its event was older than the window.
+#[derive(Debug, Deserialize)]
+struct CarriedResult {
+    rule_id: String,
+    severity: Severity,
+    account: String,
+    #[serde(default)]
+    region: Option<String>,
+    resource: String,
+    #[serde(default)]
+    message: String,
+    fingerprint: String,
+    #[serde(default)]
+    event_time: Option<String>,
+}
+
+impl From<CarriedResult> for EarlierResult {
+    fn from(c: CarriedResult) -> EarlierResult {
+        EarlierResult {
+            rule_id: c.rule_id,
+            status: Status::Fail,
+            severity: c.severity,
+            account: c.account,
+            region: c.region,
+            resource: c.resource,
+            message: c.message,
+            fingerprint: Some(c.fingerprint),
+            evidence: serde_json::json!({ "event_time": c.event_time }),
+        }
+    }
 }
 
 /// One result of an earlier report, as far as comparing needs it.
@@ -38,7 +75,8 @@ pub struct EarlierResult {
     pub message: String,
     #[serde(default)]
     pub fingerprint: Option<String>,
-    /// Only read for an event detection's `event_id`, when `fingerprint` is absent.
+    /// Read for an event detection's `event_id`, when `fingerprint` is absent,
+    /// and its `event_time` (out of the event-history window or not).
     #[serde(default)]
     pub evidence: serde_json::Value,
 }
@@ -97,6 +135,8 @@ impl EarlierReport {
         if shape.report_version != REPORT_VERSION {
             return Err(BaselineError::Version { path: path.to_owned(), found: shape.report_version });
         }
-        Ok(EarlierReport { path: path.to_owned(), results: shape.results })
+        let mut results = shape.results;
+        results.extend(shape.out_of_window.into_iter().map(EarlierResult::from));
+        Ok(EarlierReport { path: path.to_owned(), results })
     }
 }

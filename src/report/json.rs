@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::finding::FrameworkSummary;
-use crate::finding::{Audit, BaselineCounts, BaselineState, FixedResult, Outcome, RuleResult, Severity, Status, StatusCounts, Warning};
+use crate::finding::{
+    Audit, BaselineCounts, BaselineState, FixedResult, OutOfWindowResult, Outcome, RuleResult, Severity, Status, StatusCounts, Warning,
+};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -30,6 +32,10 @@ pub struct JsonReport<'a> {
     /// With `--baseline`: baseline failures that pass now or are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<&'a [FixedResult]>,
+    /// With `--baseline`: baseline event findings whose event is older than this
+    /// snapshot's event-history window: not seen, so not fixed; still open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_window: Option<&'a [OutOfWindowResult]>,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,7 +63,8 @@ pub struct Summary {
     pub failed_by_severity: BTreeMap<&'static str, usize>,
     /// The process exit code this audit leads to (0, 1 or 3).
     pub exit_code: Outcome,
-    /// With `--baseline`: failing results `new` / `unchanged`, and `fixed` baseline failures.
+    /// With `--baseline`: failing results `new` / `unchanged`, `fixed` baseline
+    /// failures, and baseline event findings `out_of_window`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineCounts>,
 }
@@ -158,6 +165,7 @@ impl<'a> JsonReport<'a> {
             warnings: &audit.warnings,
             results: Results(audit),
             fixed: audit.baseline.as_ref().map(|b| b.fixed.as_slice()),
+            out_of_window: audit.baseline.as_ref().map(|b| b.out_of_window.as_slice()),
         }
     }
 }

@@ -92,6 +92,7 @@ fn render_within(audit: &Audit, max_bytes: Option<usize>, show_passes: bool) -> 
     out.push_str(&tail);
     budget.reserved = 0;
     fixed_section(&mut out, audit, &mut budget);
+    out_of_window_section(&mut out, audit, &mut budget);
     omitted_note(&mut out, &budget, finding_rows, max_bytes);
     out
 }
@@ -139,11 +140,16 @@ fn head(audit: &Audit) -> String {
     if let (Some(b), Some(counts)) = (&audit.baseline, audit.summary().baseline) {
         let _ = writeln!(
             out,
-            "Compared with baseline {}: **{} new** failing, {} unchanged, {} fixed{}.\n",
+            "Compared with baseline {}: **{} new** failing, {} unchanged, {} fixed{}{}.\n",
             md(&b.path.display().to_string()),
             counts.new,
             counts.unchanged,
             counts.fixed,
+            if counts.out_of_window > 0 {
+                format!(", {} out of the event-history window (still open)", counts.out_of_window)
+            } else {
+                String::new()
+            },
             if b.fail_on_new { " (only new failures fail the run)" } else { "" }
         );
     }
@@ -361,7 +367,7 @@ fn omitted_note(out: &mut String, budget: &Budget, findings: usize, max_bytes: O
     let passes = if budget.omitted_passes > 0 { format!(", {} passes", budget.omitted_passes) } else { String::new() };
     let _ = writeln!(
         out,
-        "\n> **Not listed: {} of {findings} findings{passes} and {} fixed results**, to keep this report under {} bytes \
+        "\n> **Not listed: {} of {findings} findings{passes} and {} fixed or out-of-window results**, to keep this report under {} bytes \
          (`--markdown-max-bytes`; GitHub refuses a job summary over 1 MiB). The counts above include them; \
          the JSON and SARIF reports list them all.",
         budget.omitted_findings,
@@ -379,6 +385,25 @@ fn fixed_section(out: &mut String, audit: &Audit, budget: &mut Budget) {
     let heading = "\n## Fixed since the baseline\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n";
     let rows = b.fixed.iter().map(|f| subject_row(&f.rule_id, &f.account, f.region.as_deref(), &f.resource, &f.message));
     budget.omitted_fixed += budgeted_table(out, budget, heading, rows, budget.omitted_fixed > 0);
+}
+
+/// Baseline event findings older than this snapshot's event-history window
+/// (only with `--baseline`): not seen, so not fixed. Budgeted with the fixed rows.
+fn out_of_window_section(out: &mut String, audit: &Audit, budget: &mut Budget) {
+    let Some(b) = &audit.baseline else { return };
+    if b.out_of_window.is_empty() {
+        return;
+    }
+    let heading = format!(
+        "\n## Out of the event-history window\n\nBaseline findings about events before {}, which this snapshot's event history does not reach: \
+         not fixed, still open.\n\n| rule | account | region | resource | baseline message |\n|---|---|---|---|---|\n",
+        b.window_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let rows = b.out_of_window.iter().map(|o| {
+        let f = &o.finding;
+        subject_row(&f.rule_id, &f.account, f.region.as_deref(), &f.resource, &f.message)
+    });
+    budget.omitted_fixed += budgeted_table(out, budget, &heading, rows, budget.omitted_fixed > 0);
 }
 
 #[cfg(test)]

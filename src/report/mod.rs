@@ -225,7 +225,7 @@ pub(crate) mod tests {
         assert!(!text.lines().any(|l| l.contains("onerror") && !l.contains("\\u{a}line")), "newline escaped: {text}");
 
         let json: serde_json::Value = serde_json::from_str(&render(&audit, Format::Json, &RenderOptions::default())).unwrap();
-        assert_eq!(json["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 1, "fixed": 1}));
+        assert_eq!(json["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 1, "fixed": 1, "out_of_window": 0}));
         assert_eq!(json["fixed"][0]["resource"], hostile_resource_of(&audit));
         assert_eq!(json["warnings"][0]["kind"], "waiver-stale");
         assert_eq!(json["results"][0]["baseline"], "unchanged");

@@ -18,6 +18,8 @@ pub(super) fn resource_type(kind: Option<SubjectKind>) -> &'static str {
         Some(SubjectKind::Trail) => "AwsCloudTrailTrail",
         Some(SubjectKind::Bucket) => "AwsS3Bucket",
         Some(SubjectKind::KmsKey) => "AwsKmsKey",
+        Some(SubjectKind::DynamodbTable) => "AwsDynamoDbTable",
+        Some(SubjectKind::LambdaFunction) => "AwsLambdaFunction",
         Some(SubjectKind::LogGroup | SubjectKind::EventDataStore | SubjectKind::Event) | None => "Other",
     }
 }
@@ -28,6 +30,8 @@ pub(super) fn service(kind: Option<SubjectKind>) -> &'static str {
         Some(SubjectKind::Bucket) => "s3",
         Some(SubjectKind::KmsKey) => "kms",
         Some(SubjectKind::LogGroup) => "logs",
+        Some(SubjectKind::DynamodbTable) => "dynamodb",
+        Some(SubjectKind::LambdaFunction) => "lambda",
         Some(SubjectKind::Account | SubjectKind::Region) => "account",
         Some(SubjectKind::Trail | SubjectKind::EventDataStore | SubjectKind::Event) | None => "cloudtrail",
     }

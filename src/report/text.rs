@@ -110,6 +110,17 @@ pub fn render(audit: &Audit, color: bool, show_passes: bool) -> String {
             let _ = writeln!(out, "  FIXED  {} {} {} {}", esc(&f.rule_id), esc(&f.account), esc(region), esc(&f.resource));
         }
     }
+    if let Some(b) = &audit.baseline
+        && !b.out_of_window.is_empty()
+    {
+        let since = b.window_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let _ = writeln!(out, "\n{}", p.paint(bold, &format!("Out of the event-history window (events before {since}; still open)")));
+        for o in &b.out_of_window {
+            let f = &o.finding;
+            let region = f.region.as_deref().unwrap_or("global");
+            let _ = writeln!(out, "  OUT OF WINDOW  {} {} {} {}", esc(&f.rule_id), esc(&f.account), esc(region), esc(&f.resource));
+        }
+    }
     if !audit.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", p.paint(bold, "Warnings"));
         for w in &audit.warnings {
@@ -155,7 +166,8 @@ fn summary(out: &mut String, audit: &Audit, p: &Painter) {
         }
     }
     if let Some(counts) = audit.summary().baseline {
-        let _ = writeln!(out, "Baseline: {} new failing, {} unchanged, {} fixed", counts.new, counts.unchanged, counts.fixed);
+        let window = if counts.out_of_window > 0 { format!(", {} out of the window", counts.out_of_window) } else { String::new() };
+        let _ = writeln!(out, "Baseline: {} new failing, {} unchanged, {} fixed{window}", counts.new, counts.unchanged, counts.fixed);
     }
     if let Some(line) = triage_order::missing_permissions_line(audit) {
         let _ = writeln!(out, "{line}");

@@ -126,6 +126,27 @@ pub struct Account {
     /// Recent management-event history (LookupEvents), when collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_history: Option<EventHistory>,
+    /// DynamoDB tables of every collected region (ListTables), keyed by ARN;
+    /// listed only when the configuration names sensitive tables, absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dynamodb_tables: Option<BTreeMap<String, DataEventResource>>,
+    /// Lambda functions of every collected region (ListFunctions), keyed by
+    /// ARN; listed only when the configuration names sensitive functions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda_functions: Option<BTreeMap<String, DataEventResource>>,
+}
+
+/// A DynamoDB table or Lambda function, as far as the data-event rules need it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataEventResource {
+    pub name: String,
+    pub arn: String,
+    pub region: String,
+    /// ListTagsOfResource / ListTags, read when the configuration selects these
+    /// resources by tag; `null` when not read (see `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// An account's place in its AWS Organization.
@@ -403,6 +424,44 @@ pub struct Bucket {
     pub encryption: Option<Vec<EncryptionRule>>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// GetBucketLifecycleConfiguration, for trail buckets: the lifecycle rules
+    /// (`[]` = no lifecycle configuration); absent when not collected (a bucket
+    /// that is not a trail bucket, an older snapshot, or see `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_rules: Option<Vec<LifecycleRule>>,
+}
+
+/// One S3 lifecycle rule, reduced to what decides how long objects are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    /// The key prefix the rule applies to (`Filter.Prefix`, `Filter.And.Prefix`
+    /// or the legacy top-level `Prefix`); `""` = every object of the bucket.
+    #[serde(default)]
+    pub prefix: String,
+    /// Object tags the rule is limited to (`Filter.Tag`, `Filter.And.Tags`):
+    /// only objects carrying all of them are affected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// `Filter.ObjectSizeGreaterThan` / `ObjectSizeLessThan` (bytes), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_greater_than: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_size_less_than: Option<i64>,
+    /// `Expiration.Days`: current objects are deleted this many days after creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_days: Option<i32>,
+    /// `Expiration.Date`: every current object is deleted on that day, whatever its age.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<DateTime<Utc>>,
+    /// `NoncurrentVersionExpiration.NoncurrentDays`: overwritten or deleted
+    /// versions are removed this many days after they became noncurrent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_version_expiration_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -495,6 +554,10 @@ pub struct LogGroup {
     /// DescribeMetricFilters for this group; `null` when not collected (see `errors`).
     #[serde(default)]
     pub metric_filters: Option<Vec<MetricFilter>>,
+    /// DescribeLogGroups answered and did not list this group: a trail names
+    /// a log group that does not exist (its other fields are then unknown).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_found: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -609,6 +672,10 @@ pub struct EventDataStore {
     pub organization_enabled: Option<bool>,
     #[serde(default)]
     pub retention_period: Option<u32>,
+    /// GetInsightSelectors for the store (the insight types it analyses);
+    /// `[]` when insights are off; absent when not collected (see `errors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insight_selectors: Option<Vec<InsightSelector>>,
 }
 
 /// Recent event history read with LookupEvents.

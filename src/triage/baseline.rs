@@ -10,7 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::finding::{Audit, BaselineComparison, BaselineState, FixedResult, Status};
+use chrono::{DateTime, Utc};
+
+use crate::finding::{Audit, BaselineComparison, BaselineState, FixedResult, OutOfWindowResult, Status, SubjectKind};
 pub use crate::report::earlier::BaselineError;
 use crate::report::earlier::{EarlierReport, EarlierResult};
 
@@ -45,6 +47,9 @@ impl Baseline {
     /// baseline's failures that are fixed. "Fixed" is only claimed for what this
     /// audit examined: a rule it did not evaluate (`--framework`) or an account
     /// not in its snapshot proves nothing, so their baseline failures are left out.
+    /// A failure of an event detection whose event is older than this snapshot's
+    /// event-history window is not fixed either: the audit could not see it, so
+    /// it is listed as out of the window and stays open.
     pub fn compare(&self, audit: &mut Audit, fail_on_new: bool) {
         let known: BTreeSet<(String, bool)> = self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))).collect();
         let mut current_findings: BTreeSet<String> = BTreeSet::new();
@@ -54,31 +59,62 @@ impl Baseline {
             r.baseline = Some(if known.contains(&(fp.clone(), k)) { BaselineState::Unchanged } else { BaselineState::New });
             current_findings.insert(fp);
         }
-        let evaluated: BTreeSet<&str> = audit.rules.iter().map(|r| r.id()).collect();
+        let evaluated: BTreeMap<&str, SubjectKind> = audit.rules.iter().map(|r| (r.id(), r.meta.custom.subject)).collect();
         let accounts: BTreeSet<&str> = audit.account_ids.iter().map(String::as_str).collect();
+        let window_start = window_start(audit);
         let mut fixed: BTreeMap<String, FixedResult> = BTreeMap::new();
+        let mut out_of_window: BTreeMap<String, OutOfWindowResult> = BTreeMap::new();
         for e in &self.entries {
-            if kind(e.status) != Some(true) || !evaluated.contains(e.rule_id.as_str()) || !accounts.contains(e.account.as_str()) {
+            let Some(&subject) = evaluated.get(e.rule_id.as_str()) else { continue };
+            if kind(e.status) != Some(true) || !accounts.contains(e.account.as_str()) {
                 continue;
             }
             let fp = e.fingerprint();
             if current_findings.contains(&fp) {
                 continue;
             }
-            fixed.entry(fp.clone()).or_insert_with(|| FixedResult {
+            let finding = FixedResult {
                 rule_id: e.rule_id.clone(),
                 severity: e.severity,
                 account: e.account.clone(),
                 region: e.region.clone(),
                 resource: e.resource.clone(),
                 message: e.message.clone(),
-                fingerprint: fp,
-            });
+                fingerprint: fp.clone(),
+            };
+            if subject == SubjectKind::Event {
+                // An event the window still holds and the audit no longer reports is
+                // fixed (the detection changed, or the event was judged otherwise);
+                // an older one, or one of unknown time, was simply not looked at.
+                let event_time = event_time(&e.evidence);
+                if event_time.is_none_or(|t| t < window_start) {
+                    out_of_window.entry(fp).or_insert(OutOfWindowResult { finding, event_time });
+                    continue;
+                }
+            }
+            fixed.entry(fp).or_insert(finding);
         }
+        let order = |f: &FixedResult| (f.rule_id.clone(), f.account.clone(), f.resource.clone());
         let mut fixed: Vec<FixedResult> = fixed.into_values().collect();
-        fixed.sort_by(|a, b| (&a.rule_id, &a.account, &a.resource).cmp(&(&b.rule_id, &b.account, &b.resource)));
-        audit.baseline = Some(BaselineComparison { path: self.path.clone(), fixed, fail_on_new });
+        fixed.sort_by_key(order);
+        let mut out_of_window: Vec<OutOfWindowResult> = out_of_window.into_values().collect();
+        out_of_window.sort_by_key(|o| order(&o.finding));
+        audit.baseline = Some(BaselineComparison { path: self.path.clone(), fixed, out_of_window, window_start, fail_on_new });
     }
+}
+
+/// The start of the audited snapshot's event-history window: LookupEvents
+/// read `event_history_days` back from the collection time.
+fn window_start(audit: &Audit) -> DateTime<Utc> {
+    let m = &audit.metadata;
+    m.collected_at - chrono::Duration::days(i64::from(m.settings.event_history_days))
+}
+
+/// `evidence.event_time` of an event detection (or of the rule's own evidence
+/// when a failed call turned the result into an error).
+fn event_time(evidence: &serde_json::Value) -> Option<DateTime<Utc>> {
+    let time = evidence.get("event_time").or_else(|| evidence.get("rule_evidence").and_then(|e| e.get("event_time")))?;
+    time.as_str()?.parse().ok()
 }
 
 impl From<EarlierReport> for Baseline {
@@ -164,7 +200,7 @@ mod tests {
         let fixed: Vec<&str> = now.baseline.as_ref().unwrap().fixed.iter().map(|f| f.resource.as_str()).collect();
         assert_eq!(fixed, ["arn:deleted", "arn:now-good"], "passes now, or gone");
         assert_eq!(now.baseline.as_ref().unwrap().fixed[0].message, "arn:deleted is fail", "the baseline's message");
-        assert_eq!(now.summary().baseline, Some(crate::finding::BaselineCounts { new: 1, unchanged: 1, fixed: 2 }));
+        assert_eq!(now.summary().baseline, Some(crate::finding::BaselineCounts { new: 1, unchanged: 1, fixed: 2, out_of_window: 0 }));
     }
 
     #[test]
@@ -236,6 +272,90 @@ mod tests {
         assert_eq!(now.outcome().code(), 1);
         now.fail_on = Severity::Critical.into();
         assert_eq!(now.outcome().code(), 0, "--fail-on still applies to new failures");
+    }
+
+    fn event_rule(id: &str) -> Rule {
+        let yaml = format!(
+            "title: T {id}\ndescription: D.\ncustom:\n  id: {id}\n  severity: high\n  subject: event\n  requires: [cloudtrail:LookupEvents]\n  remediation: {{console: x, cli: y}}\n"
+        );
+        Rule::for_tests(&yaml, "p", "p.rego")
+    }
+
+    fn event(resource: &str, id: &str, time: Option<&str>) -> RuleResult {
+        let mut evidence = serde_json::json!({"event_id": id});
+        if let Some(t) = time {
+            evidence["event_time"] = t.into();
+        }
+        RuleResult { evidence, ..result("EVT-007", ACCOUNT, resource, Status::Fail, 1) }
+    }
+
+    /// Issue 12 item 6: the example metadata was collected 2026-11-20T09:00Z
+    /// with 7 days of event history, so the window starts 2026-11-13T09:00Z.
+    #[test]
+    fn event_findings_older_than_the_window_are_out_of_the_window_not_fixed() {
+        let mut before = audit(vec![
+            event("arn:old", "e-old", Some("2026-11-01T10:00:00Z")),
+            event("arn:edge", "e-edge", Some("2026-11-13T08:59:59Z")),
+            event("arn:recent", "e-recent", Some("2026-11-19T10:00:00Z")),
+            event("arn:undated", "e-undated", None),
+            event("arn:still-seen", "e-seen", Some("2026-11-19T11:00:00Z")),
+        ]);
+        before.rules.push(event_rule("EVT-007"));
+        let base = baseline_of(&before);
+        let mut now = audit(vec![event("arn:still-seen", "e-seen", Some("2026-11-19T11:00:00Z"))]);
+        now.rules.push(event_rule("EVT-007"));
+        base.compare(&mut now, true);
+        let b = now.baseline.as_ref().unwrap();
+        assert_eq!(b.window_start.to_rfc3339(), "2026-11-13T09:00:00+00:00");
+        let out: Vec<(&str, Option<String>)> =
+            b.out_of_window.iter().map(|o| (o.finding.resource.as_str(), o.event_time.map(|t| t.to_rfc3339()))).collect();
+        assert_eq!(
+            out,
+            [
+                ("arn:edge", Some("2026-11-13T08:59:59+00:00".to_owned())),
+                ("arn:old", Some("2026-11-01T10:00:00+00:00".to_owned())),
+                ("arn:undated", None),
+            ],
+            "older than the window, or of unknown time: not seen, so not fixed"
+        );
+        let fixed: Vec<&str> = b.fixed.iter().map(|f| f.resource.as_str()).collect();
+        assert_eq!(fixed, ["arn:recent"], "an event inside the window that is no longer reported is fixed");
+        assert_eq!(now.results[0].baseline, Some(BaselineState::Unchanged));
+        assert_eq!(now.summary().baseline, Some(crate::finding::BaselineCounts { new: 0, unchanged: 1, fixed: 1, out_of_window: 3 }));
+        assert_eq!(now.outcome() as u8, 0, "out of the window is not new");
+
+        // Each report shows the state as its own.
+        let opts = Default::default();
+        let json: serde_json::Value = serde_json::from_str(&crate::report::render(&now, crate::report::Format::Json, &opts)).unwrap();
+        assert_eq!(json["summary"]["baseline"]["out_of_window"], 3);
+        assert_eq!(json["out_of_window"][1]["resource"], "arn:old");
+        assert_eq!(json["out_of_window"][1]["event_time"], "2026-11-01T10:00:00Z");
+        assert_eq!(json["out_of_window"][2]["event_time"], serde_json::Value::Null);
+        assert_eq!(json["fixed"].as_array().unwrap().len(), 1);
+        let text = crate::report::render(&now, crate::report::Format::Text, &opts);
+        assert!(text.contains("Baseline: 0 new failing, 1 unchanged, 1 fixed, 3 out of the window"), "{text}");
+        assert!(text.contains("Out of the event-history window (events before 2026-11-13T09:00:00Z; still open)"), "{text}");
+        assert!(text.contains("OUT OF WINDOW  EVT-007 111111111111 us-east-1 arn:old"), "{text}");
+        let md = crate::report::render(&now, crate::report::Format::Markdown, &opts);
+        assert!(md.contains("1 fixed, 3 out of the event-history window (still open)"), "{md}");
+        assert!(md.contains("## Out of the event-history window"), "{md}");
+        assert!(md.contains("| EVT-007 | 111111111111 | us-east-1 | arn:undated |"), "{md}");
+
+        // The report written now becomes the next baseline: the findings out of the
+        // window are carried in it, so time alone never closes them.
+        let next = baseline_of(&now);
+        let mut later = audit(vec![]);
+        later.rules.push(event_rule("EVT-007"));
+        next.compare(&mut later, false);
+        let b = later.baseline.as_ref().unwrap();
+        let carried: Vec<&str> = b.out_of_window.iter().map(|o| o.finding.resource.as_str()).collect();
+        assert_eq!(carried, ["arn:edge", "arn:old", "arn:undated"]);
+        assert_eq!(b.out_of_window[1].finding.fingerprint, out_fingerprint(&before, "arn:old"), "same identity");
+        assert_eq!(b.fixed.iter().map(|f| f.resource.as_str()).collect::<Vec<_>>(), ["arn:still-seen"]);
+    }
+
+    fn out_fingerprint(a: &Audit, resource: &str) -> String {
+        a.results.iter().find(|r| r.resource == resource).unwrap().fingerprint()
     }
 
     #[test]

@@ -422,6 +422,7 @@ fn s3_operation(method: &str, path: &str, query: &str) -> String {
         "GET" if has("versioning") => "GetBucketVersioning",
         "GET" if has("object-lock") => "GetObjectLockConfiguration",
         "GET" if has("encryption") => "GetBucketEncryption",
+        "GET" if has("lifecycle") => "GetBucketLifecycleConfiguration",
         "GET" if has("tagging") => "GetBucketTagging",
         "GET" if has("location") => "GetBucketLocation",
         "GET" if has("ownershipControls") => "GetBucketOwnershipControls",

@@ -548,6 +548,10 @@ fn new_rules_headline_verdicts() {
     let a = run("advanced_selectors");
     let table = |name: &str| format!("arn:aws:dynamodb:eu-west-1:666666666666:table/{name}");
     assert_eq!(statuses(&a, "CT-018"), [(table("acme-ledger"), Status::Pass), (table("acme-sessions"), Status::Fail)]);
+    // Payments by name, logged by its own selector; rotate-keys by tag, not
+    // logged; thumbnails is not sensitive (no result).
+    let function = |name: &str| format!("arn:aws:lambda:eu-west-1:666666666666:function:{name}");
+    assert_eq!(statuses(&a, "CT-019"), [(function("acme-payments"), Status::Pass), (function("acme-rotate-keys"), Status::Fail)]);
     let c = run("compliant");
     for rule in ["CT-014", "CT-015", "CT-016", "CT-017"] {
         assert!(only(&c, rule, Status::Pass), "{rule}: {:?}", statuses(&c, rule));

@@ -381,6 +381,15 @@ async fn persistent_faults_turn_exactly_the_dependent_results_into_errors() {
             kind: "failed",
             cause: "the answer could not be read",
         },
+        // REST-XML (S3): the same half document, on a bucket's ACL.
+        Persistent {
+            service: "s3",
+            operation: "GetBucketAcl",
+            fault: Fault::MalformedBody,
+            error_code: "InvalidResponse",
+            kind: "failed",
+            cause: "the answer could not be read",
+        },
     ];
     // The scenarios are independent (moto is only read): run them side by side.
     let failures: Vec<String> = std::thread::scope(|scope| {

@@ -102,6 +102,7 @@ impl Ctx {
             .interceptor(self.shared.recorder.counter("s3", self.scope(Some(region))))
             .interceptor(self.throttle_signal("s3"))
             .retry_classifier(super::errors::UnreadableAnswer)
+            .interceptor(super::errors::CompleteXml)
             .retry_partition(aws_sdk_s3::config::retry::RetryPartition::new(self.partition_name("s3", Some(region))))
             .build();
         aws_sdk_s3::Client::from_conf(conf)
@@ -115,6 +116,7 @@ impl Ctx {
             .interceptor(self.shared.recorder.counter("s3control", self.scope(None)))
             .interceptor(self.throttle_signal("s3control"))
             .retry_classifier(super::errors::UnreadableAnswer)
+            .interceptor(super::errors::CompleteXml)
             .retry_partition(aws_sdk_s3control::config::retry::RetryPartition::new(self.partition_name("s3control", None)));
         if self.shared.endpoint_override {
             conf = conf.interceptor(StripAccountHostPrefix { account_id: self.account_id.clone() });

@@ -153,7 +153,7 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for Unr
 }
 
 /// Refuses an XML answer that is not a whole document (query-XML services:
-/// SNS, CloudWatch, STS). The SDK's XML reader takes the end of the input
+/// SNS, CloudWatch, STS; and S3's REST-XML answers). The SDK's XML reader takes the end of the input
 /// for the end of the document, so the first half of an answer, correctly
 /// framed, reads as a page with fewer items and no error: a verdict on half
 /// the data. An answer whose root element does not close is an error here

@@ -51,7 +51,8 @@ fn related(r: &str, package: &str) -> bool {
 fn code_tokens(source: &str) -> Vec<String> {
     let mut tokens = Vec::new();
     for line in source.lines() {
-        let code = strip_strings_and_comment(line);
+        // Strings collapse to `""` and comments go: neither holds a reference.
+        let code = super::lint::collapse_strings(line, true);
         for chain in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')) {
             let chain = chain.trim_matches('.');
             if chain.is_empty() {
@@ -64,40 +65,6 @@ fn code_tokens(source: &str) -> Vec<String> {
         }
     }
     tokens
-}
-
-/// A line of Rego with its string literals blanked and its comment cut.
-/// Raw strings (backquotes) spanning lines are rare in rules; a line is judged on its own.
-fn strip_strings_and_comment(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '#' => break,
-            '"' => {
-                out.push(' ');
-                while let Some(s) = chars.next() {
-                    match s {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '`' => {
-                out.push(' ');
-                for s in chars.by_ref() {
-                    if s == '`' {
-                        break;
-                    }
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -220,7 +220,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        check_yaml_bounds(text).map_err(|(line, column, message)| invalid(line, column, message))?;
+        crate::yaml_bounds::check(text).map_err(|(line, column, message)| invalid(line, column, message))?;
         if let Some((line, column)) = empty_list_item(text) {
             return Err(invalid(line, column, "empty list item: a `-` with no value (a list cut short?)".into()));
         }
@@ -304,143 +304,6 @@ impl Config {
 /// thousand waivers is about 200 KB.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 
-/// The deepest nesting of YAML collections accepted (trailaudit.yaml needs 4).
-pub const MAX_YAML_DEPTH: usize = 32;
-
-/// Bounds YAML before serde_yaml_ng sees it, which has no budget of its own
-/// worth the name: an alias (`*name`) is expanded wherever it is used, so a
-/// few lines of nested aliases become gigabytes (a 1.5 MB file took 12.9 GB and
-/// 41 s), and deep nesting parses in quadratic time (200 KB: 19 s). trailaudit's
-/// YAML (the configuration, rule METADATA) never needs either, so aliases and
-/// anchors are refused and nesting is bounded by [`MAX_YAML_DEPTH`]. Quoted
-/// strings, comments and block scalars (`|`, `>`) are skipped, so a `*` or
-/// `&` inside text is fine. `Err` is (line, column, message), 1-based.
-pub(crate) fn check_yaml_bounds(text: &str) -> Result<(), (usize, usize, String)> {
-    let mut indents: Vec<usize> = Vec::new();
-    let mut flow = 0usize;
-    // Inside a block scalar: the indentation of the line that opened it.
-    let mut block_scalar: Option<usize> = None;
-    let mut quote: Option<char> = None;
-    for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        if let Some(parent) = block_scalar {
-            if line.trim().is_empty() || indent > parent {
-                continue;
-            }
-            block_scalar = None;
-        }
-        let body = &line[indent..];
-        if quote.is_none() && flow == 0 && !body.is_empty() && !body.starts_with('#') {
-            while indents.last().is_some_and(|&last| last >= indent) && indents.last() != Some(&indent) {
-                indents.pop();
-            }
-            if indents.last() != Some(&indent) {
-                indents.push(indent);
-            }
-        }
-        let chars: Vec<(usize, char)> = body.char_indices().collect();
-        let next_is_blank = |k: usize| chars.get(k + 1).is_none_or(|&(_, d)| d == ' ' || d == '\t');
-        let mut dashes = 0usize;
-        // Where a node may start: the line's start, after `- `, `? `, `: `, and in
-        // a flow collection after `[`, `{`, `,`. Only there do `*`, `&` and quotes
-        // mean something; inside a plain scalar (`logs & metrics`) they are text.
-        let mut expect_node = quote.is_none();
-        let mut last_significant = None;
-        let mut prev = ' ';
-        let mut k = 0;
-        while k < chars.len() {
-            let c = chars[k].1;
-            let column = indent + k + 1;
-            match quote {
-                Some('\'') => {
-                    if c == '\'' {
-                        if chars.get(k + 1).is_some_and(|&(_, d)| d == '\'') {
-                            k += 1;
-                        } else {
-                            quote = None;
-                        }
-                    }
-                }
-                Some(_) => {
-                    if c == '\\' {
-                        k += 1;
-                    } else if c == '"' {
-                        quote = None;
-                    }
-                }
-                None => {
-                    if c == '#' && (prev == ' ' || prev == '\t') {
-                        break;
-                    }
-                    let blank = c == ' ' || c == '\t';
-                    if expect_node && !blank {
-                        match c {
-                            '*' => {
-                                return Err((n, column, "YAML aliases (`*name`) are not accepted: an alias is copied wherever it is used, so a small file can expand without bound; write the value out, or quote a text that starts with `*`".into()));
-                            }
-                            '&' => {
-                                return Err((n, column, "YAML anchors (`&name`) are not accepted (aliases are not); write the value out, or quote a text that starts with `&`".into()));
-                            }
-                            '\'' | '"' => {
-                                quote = Some(c);
-                                expect_node = false;
-                            }
-                            '[' | '{' => flow += 1,
-                            ']' | '}' if flow > 0 => {
-                                flow -= 1;
-                                expect_node = false;
-                            }
-                            ',' if flow > 0 => {}
-                            '-' | '?' if next_is_blank(k) && flow == 0 => dashes += 1,
-                            _ => expect_node = false,
-                        }
-                    } else if !blank {
-                        match c {
-                            ':' if next_is_blank(k)
-                                || (flow > 0 && chars.get(k + 1).is_some_and(|&(_, d)| matches!(d, ',' | ']' | '}'))) =>
-                            {
-                                expect_node = true;
-                            }
-                            ',' if flow > 0 => expect_node = true,
-                            ']' | '}' if flow > 0 => flow -= 1,
-                            '[' | '{' if flow > 0 => {
-                                flow += 1;
-                                expect_node = true;
-                            }
-                            _ => {}
-                        }
-                    }
-                    let depth = indents.len() + dashes + flow;
-                    if depth > MAX_YAML_DEPTH {
-                        return Err((
-                            n,
-                            column,
-                            format!("YAML nested deeper than {MAX_YAML_DEPTH} levels; trailaudit's files need a handful"),
-                        ));
-                    }
-                    if !blank {
-                        last_significant = Some(k);
-                    }
-                }
-            }
-            prev = c;
-            k += 1;
-        }
-        // `key: |`, `- >-`, `key: |2`: the indented lines that follow are text.
-        if quote.is_none() && flow == 0 {
-            let end = last_significant.map_or(0, |k| chars[k].0 + chars[k].1.len_utf8());
-            let head = body[..end].trim_end();
-            let indicator = head.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
-            if (indicator.ends_with('|') || indicator.ends_with('>'))
-                && (indicator.len() == 1 || indicator[..indicator.len() - 1].ends_with([' ', ':']))
-            {
-                block_scalar = Some(indent);
-            }
-        }
-    }
-    Ok(())
-}
 
 /// A block list entry with nothing in it (`-` alone, nothing more indented
 /// below): YAML reads it as null, which serde turns into an empty string or
@@ -498,16 +361,6 @@ mod tests {
         parse("waivers:\n  -\n    rule: CT-001\n    reason: x\n    owner: sec\n    expires: 2099-01-01\n").unwrap();
     }
 
-    #[test]
-    fn yaml_bounds_skip_text_and_catch_aliases() {
-        assert!(check_yaml_bounds("reason: logs & metrics, see * below # *not* an alias\nnames: ['*', \"&x\", prod-*]\n").is_ok());
-        assert!(check_yaml_bounds("text: |\n  *literal* &text\n  - not a list\nnext: 1\n").is_ok());
-        assert_eq!(check_yaml_bounds("a: *x\n").unwrap_err().0, 1);
-        assert_eq!(check_yaml_bounds("a: [1, *x]\n").unwrap_err().1, 8);
-        assert_eq!(check_yaml_bounds("a: 1\nb: &x 2\n").unwrap_err().0, 2);
-        assert!(check_yaml_bounds(&"- ".repeat(40)).unwrap_err().2.contains("deeper than 32"));
-        assert!(check_yaml_bounds(&("a: ".to_owned() + &"{b: ".repeat(40))).unwrap_err().2.contains("deeper than 32"));
-    }
 
     #[test]
     fn empty_file_gives_defaults() {

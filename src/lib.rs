@@ -27,6 +27,7 @@ pub mod pack;
 pub mod report;
 pub mod snapshot;
 pub mod triage;
+pub mod yaml_bounds;
 
 /// regorus builds `anyhow` errors as control flow while it evaluates (a
 /// lookup that misses, a type check that fails), and with `RUST_BACKTRACE=1`,

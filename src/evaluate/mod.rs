@@ -435,13 +435,8 @@ fn duplicate_accounts(ids: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Stack of each evaluation thread. regorus's interpreter recurses along the
-/// Rego it runs (every rule, function and nested expression is a Rust frame);
-/// a rule that can reach a recursive function is never evaluated (see
-/// `pack::recursion`), so the depth is bounded by the pack's own nesting, and this
-/// gives it room far beyond the 2 MiB of a default thread. It is address space,
-/// reserved but only touched as deep as the evaluation goes.
-pub const EVAL_STACK_BYTES: usize = 256 << 20;
+/// Defined with the pack, whose recursion check is what bounds the depth.
+pub use crate::pack::EVAL_STACK_BYTES;
 
 /// The worker threads accounts are judged on, with [`EVAL_STACK_BYTES`] of stack.
 fn eval_pool() -> &'static rayon::ThreadPool {

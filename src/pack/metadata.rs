@@ -40,7 +40,7 @@ pub fn parse_metadata(source: &str) -> Result<Option<MetadataBlock>, MetaError> 
     }
     let first_yaml_line = start + 2; // 1-based line of the first YAML line
     // Pack files may come from a pull request: the same bounds as the configuration.
-    crate::config::check_yaml_bounds(&yaml)
+    crate::yaml_bounds::check(&yaml)
         .map_err(|(line, _, message)| MetaError { line: first_yaml_line + line - 1, message: format!("invalid METADATA: {message}") })?;
     // An unknown API action in `custom.requires` fails here, as `Action`'s own error.
     let meta: RuleMeta = serde_yaml_ng::from_str(&yaml).map_err(|e| MetaError {

@@ -25,6 +25,14 @@ pub use required_patterns::{REQUIRED_PATTERNS_RULE, RequiredPatterns, Requiremen
 
 use crate::finding::Rule;
 
+/// Stack of each evaluation thread. regorus's interpreter recurses along the
+/// Rego it runs (every rule, function and nested expression is a Rust frame);
+/// a rule that can reach a recursive function is never evaluated (see
+/// [`recursion`]), so the depth is bounded by the pack's own nesting, and this
+/// gives it room far beyond the 2 MiB of a default thread. It is address space,
+/// reserved but only touched as deep as the evaluation goes.
+pub const EVAL_STACK_BYTES: usize = 256 << 20;
+
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
 /// One `.rego` file of the pack.

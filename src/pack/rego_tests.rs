@@ -25,12 +25,12 @@ pub struct TestOutcome {
 }
 
 /// Runs the tests of the test files in `pack` that `select` picks, on a thread
-/// with the evaluation threads' large stack (see `evaluate::EVAL_STACK_BYTES`).
+/// with the evaluation threads' large stack (see [`super::EVAL_STACK_BYTES`]).
 pub fn run(pack: &Pack, select: impl Fn(&PolicyFile) -> bool + Send + Sync) -> Result<Vec<TestOutcome>, PackError> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("trailaudit-test".into())
-            .stack_size(crate::evaluate::EVAL_STACK_BYTES)
+            .stack_size(super::EVAL_STACK_BYTES)
             .spawn_scoped(scope, || run_here(pack, select))
             .expect("the test thread can be started")
             .join()

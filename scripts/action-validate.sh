@@ -3,9 +3,9 @@
 # and the example workflows in docs/examples/ with
 # action-validator (crates.io), installed into .tools/ on first use:
 #   cargo install action-validator --locked --debug --root .tools
-# --debug: the dev profile builds in 89 s CPU (79 user + 9 sys, cold registry) where the release
-# profile (opt-level "s") took about 3.5 min on one core, and 617 s wall in a loaded cold CI
-# run; the validator reads a few small YAML files, its speed does not matter. It is the
+# --debug: the dev profile builds in 89 s CPU (79 user + 9 sys, cold) where the release profile
+# (opt-level "s") takes 178 s (166 + 12), both measured the same way on the same machine; the
+# validator reads a few small YAML files, its speed does not matter. It is the
 # same version and so the same checks (npm's @action-validator/cli, the only prebuilt one the
 # reachable registries have, is 0.6.0 compiled to WASM: it prints "Glob validation is not yet
 # supported" and passes a `paths:` glob matching no file, which 0.9.0 refuses).

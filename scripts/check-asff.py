@@ -2,7 +2,7 @@
 securityhub BatchImportFindings (botocore is in .venv with moto) and checks it
 against the JSON report of the same run.
 
-    .venv/bin/python scripts/check-asff.py REPORT.asff.json REPORT.json
+    .venv/bin/python scripts/check-asff.py REPORT.asff.json REPORT.json [MORE.asff.json MORE.json ...]
 
 - The file is the API's `Findings` parameter (a JSON array); it is sent in
   calls of at most 100, as the API takes them, and each call's parameters are
@@ -23,18 +23,19 @@ against the JSON report of the same run.
   result's fingerprint (unique); GeneratorId the rule id; AwsAccountId the
   account; Compliance.Status the verdict.
 
-Exits 1 and lists every problem.
+Exits 1 and lists every problem (scripts/report_check.py runs the pairs).
 """
 
-import json
 import re
-import sys
 
 import botocore.session
 from botocore.validate import ParamValidator
+from report_check import mismatches, run
 
 LIMITS = {"Id": 512, "Title": 256, "Description": 1024}
 COMPLIANCE = {"pass": "PASSED", "fail": "FAILED", "waived": "FAILED", "error": "NOT_AVAILABLE"}
+OPERATION = botocore.session.get_session().get_service_model("securityhub").operation_model("BatchImportFindings")
+FINDING = OPERATION.input_shape.members["Findings"].member
 
 
 def model_problems(value, shape, path):
@@ -118,22 +119,15 @@ def import_problems(findings):
     return problems
 
 
-def main(asff_path, json_path):
-    findings = json.load(open(asff_path, encoding="utf-8"))
-    results = json.load(open(json_path, encoding="utf-8"))["results"]
-    model = botocore.session.get_session().get_service_model("securityhub")
-    operation = model.operation_model("BatchImportFindings")
-    finding_shape = operation.input_shape.members["Findings"].member
+def check(findings, results):
     problems = []
-    if not isinstance(findings, list):
-        sys.exit(f"{asff_path}: expected a JSON array (the Findings parameter), got {type(findings).__name__}")
     validator = ParamValidator()
     for start in range(0, len(findings), 100):
-        report = validator.validate({"Findings": findings[start : start + 100]}, operation.input_shape)
+        report = validator.validate({"Findings": findings[start : start + 100]}, OPERATION.input_shape)
         if report.has_errors():
             problems.append(f"findings {start}..{start + 99}: {report.generate_report()}")
     for i, f in enumerate(findings):
-        problems += list(model_problems(f, finding_shape, f"finding {i}"))
+        problems += list(model_problems(f, FINDING, f"finding {i}"))
         problems += list(limit_problems(i, f))
     if len(findings) != len(results):
         problems.append(f"{len(findings)} findings for {len(results)} results")
@@ -159,9 +153,7 @@ def main(asff_path, json_path):
             "Resources[0].Id": (f.get("Resources") or [{}])[0].get("Id"),
             "Severity.Label": f.get("Severity", {}).get("Label"),
         }
-        for key, value in want.items():
-            if got[key] != value:
-                problems.append(f"finding {i}: {key} is {got[key]!r}, the JSON report says {value!r}")
+        problems += mismatches(i, want, got)
         region = f.get("Region")
         account = f.get("AwsAccountId")
         arn = re.fullmatch(r"arn:[a-z-]+:securityhub:([a-z0-9-]+):(\d{12}):product/(\d{12})/default", f.get("ProductArn", ""))
@@ -169,16 +161,8 @@ def main(asff_path, json_path):
             problems.append(f"finding {i}: ProductArn {f.get('ProductArn')!r} is not the default product of {account} in {region}")
     if not problems:
         problems += import_problems(findings)
-    if problems:
-        print(f"{asff_path}: {len(problems)} problem(s)", file=sys.stderr)
-        for p in problems[:50]:
-            print(f"  {p}", file=sys.stderr)
-        return 1
-    print(f"{asff_path}: {len(findings)} ASFF findings valid for securityhub:BatchImportFindings, imported twice (moto)")
-    return 0
+    return problems
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    run(__doc__, check, lambda findings: f"{len(findings)} ASFF findings valid for securityhub:BatchImportFindings, imported twice (moto)")

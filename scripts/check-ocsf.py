@@ -3,7 +3,7 @@ and with py-ocsf-models, the pydantic models Prowler builds its own OCSF output
 from (both PyPI, pinned in scripts/test.sh), and checks it against the JSON
 report of the same run.
 
-    .venv/bin/python scripts/check-ocsf.py REPORT.ocsf.json REPORT.json
+    .venv/bin/python scripts/check-ocsf.py REPORT.ocsf.json REPORT.json [MORE.ocsf.json MORE.json ...]
 
 Each finding must
 - validate against the JSON Schema of class detection_finding (2004) with the
@@ -24,11 +24,10 @@ Each finding must
 and the findings must be exactly the JSON report's results, in order, with
 finding_info.uid the result's fingerprint (unique), status_code its verdict.
 
-Exits 1 and lists every problem.
+Exits 1 and lists every problem (scripts/report_check.py runs the pairs).
 """
 
 import json
-import sys
 
 from jsonschema import Draft202012Validator
 from ocsf_json_schema import OcsfJsonSchemaEmbedded, get_ocsf_schema
@@ -37,6 +36,7 @@ from py_ocsf_models.events.findings.activity_id import ActivityID
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 from py_ocsf_models.events.findings.severity_id import SeverityID
 from py_ocsf_models.events.findings.status_id import StatusID
+from report_check import mismatches, run
 
 SEVERITY = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
 SEVERITY_CAPTION = {1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
@@ -118,39 +118,24 @@ def check_finding(i, f, result, schema):
         "status_code": f["status_code"],
         "unmapped.compliance": f["unmapped"]["compliance"],
     }
-    for key, value in want.items():
-        if got[key] != value:
-            problems.append(f"finding {i}: {key} is {got[key]!r}, the JSON report says {value!r}")
+    problems += mismatches(i, want, got)
     if result["region"] is not None and f["cloud"].get("region") != result["region"]:
         problems.append(f"finding {i}: cloud.region {f['cloud'].get('region')!r}, the JSON report says {result['region']!r}")
     return problems
 
 
-def main(ocsf_path, json_path):
-    findings = json.load(open(ocsf_path, encoding="utf-8"))
-    results = json.load(open(json_path, encoding="utf-8"))["results"]
+def check(findings, results, schema):
     problems = []
-    if not isinstance(findings, list):
-        problems.append(f"expected a JSON array of findings, got {type(findings).__name__}")
-        findings = []
     if len(findings) != len(results):
         problems.append(f"{len(findings)} findings for {len(results)} results")
     uids = [f.get("finding_info", {}).get("uid") for f in findings]
     if len(set(uids)) != len(uids):
         problems.append("finding_info.uid is not unique")
-    schema = published_schema()
     for i, (f, r) in enumerate(zip(findings, results)):
         problems += check_finding(i, f, r, schema)
-    if problems:
-        print(f"{ocsf_path}: {len(problems)} problem(s)", file=sys.stderr)
-        for p in problems[:50]:
-            print(f"  {p}", file=sys.stderr)
-        return 1
-    print(f"{ocsf_path}: {len(findings)} OCSF {OCSF_VERSION} Detection Findings valid (published schema, py-ocsf-models)")
-    return 0
+    return problems
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    schema = published_schema()
+    run(__doc__, lambda findings, results: check(findings, results, schema), lambda findings: f"{len(findings)} OCSF {OCSF_VERSION} Detection Findings valid (published schema, py-ocsf-models)")

@@ -82,12 +82,12 @@ for xml in "$out"/*.junit.xml; do
 done
 
 echo "==> OCSF (published schema, py-ocsf-models) and ASFF (botocore securityhub model, moto import) of the same runs"
-for ocsf in "$out"/*.ocsf.json; do
-  .venv/bin/python scripts/check-ocsf.py "$ocsf" "${ocsf%.ocsf.json}.json"
-done
-for asff in "$out"/*.asff.json; do
-  .venv/bin/python scripts/check-asff.py "$asff" "${asff%.asff.json}.json"
-done
+# One process a validator, every run's pair of files (the schemas and models load once).
+ocsf=() asff=()
+for f in "$out"/*.ocsf.json; do ocsf+=("$f" "${f%.ocsf.json}.json"); done
+for f in "$out"/*.asff.json; do asff+=("$f" "${f%.asff.json}.json"); done
+.venv/bin/python scripts/check-ocsf.py "${ocsf[@]}"
+.venv/bin/python scripts/check-asff.py "${asff[@]}"
 
 echo "==> GitHub Action, release and example workflows, validated"
 scripts/action-validate.sh

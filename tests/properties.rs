@@ -33,6 +33,9 @@ use trailaudit::finding::Severity;
 use trailaudit::pack::{Pack, PackSource};
 use trailaudit::report::{Format, RenderOptions, render};
 
+#[path = "support/mutation.rs"]
+mod mutation;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -455,26 +458,7 @@ proptest! {
 fn mutate(text: &'static str, syntax: &'static [char]) -> impl Strategy<Value = String> {
     let ch = prop_oneof![4 => proptest::sample::select(syntax), 1 => any::<char>()];
     let edit = (0..4u8, any::<usize>(), any::<usize>(), ch);
-    proptest::collection::vec(edit, 1..5).prop_map(move |edits| {
-        let mut chars: Vec<char> = text.chars().collect();
-        for (kind, a, b, c) in edits {
-            let len = chars.len().max(1);
-            let (i, j) = (a % len, b % len);
-            let (lo, hi) = (i.min(j), i.max(j).min(chars.len()).min(i.min(j) + 64));
-            match kind {
-                0 => {
-                    chars.drain(lo..hi);
-                }
-                1 => chars.insert(i.min(chars.len()), c),
-                2 => {
-                    let slice: Vec<char> = chars[lo..hi].to_vec();
-                    chars.splice(hi..hi, slice);
-                }
-                _ => chars.truncate(i),
-            }
-        }
-        chars.into_iter().collect()
-    })
+    proptest::collection::vec(edit, 1..5).prop_map(move |edits| mutation::apply(text, &edits, 64))
 }
 
 fn leak(path: &str) -> &'static str {

@@ -27,6 +27,9 @@ use proptest::test_runner::Config;
 
 use super::{Pattern, Value, misses};
 
+#[path = "../../tests/support/mutation.rs"]
+mod mutation;
+
 /// Fields the generator uses: (selector as written, normalised name).
 const FIELDS: [(&str, &str); 3] = [("$.eventName", "eventName"), ("$.user.type", "user.type"), ("$.items[0][1]", "items[0][1]")];
 
@@ -467,26 +470,8 @@ fn mutated() -> impl Strategy<Value = String> {
         any::<usize>(),
         proptest::sample::select(&['{', '}', '(', ')', '"', '\\', '$', '.', '[', ']', '=', '!', '<', '&', '|', '*', ' ', 'é', '\u{0}'][..]),
     );
-    (tree(), any::<bool>(), proptest::collection::vec(edit, 1..4)).prop_map(|(t, spaced, edits)| {
-        let mut chars: Vec<char> = text_of(&t, spaced).chars().collect();
-        for (kind, a, b, c) in edits {
-            let len = chars.len().max(1);
-            let (i, j) = (a % len, b % len);
-            let (lo, hi) = (i.min(j), i.max(j).min(chars.len()));
-            match kind {
-                0 => {
-                    chars.drain(lo..hi);
-                }
-                1 => chars.insert(i.min(chars.len()), c),
-                2 => {
-                    let slice: Vec<char> = chars[lo..hi].to_vec();
-                    chars.splice(hi..hi, slice);
-                }
-                _ => chars.truncate(i),
-            }
-        }
-        chars.into_iter().collect()
-    })
+    (tree(), any::<bool>(), proptest::collection::vec(edit, 1..4))
+        .prop_map(|(t, spaced, edits)| mutation::apply(&text_of(&t, spaced), &edits, usize::MAX))
 }
 
 fn config() -> Config {

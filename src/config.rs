@@ -84,6 +84,19 @@ impl SensitiveResources {
     pub fn any(&self) -> bool {
         !self.names.is_empty() || !self.tags.is_empty()
     }
+
+    /// How the collector must list these resources: with their tags only when
+    /// a tag selects them (a tag listing is one more call per resource).
+    pub fn listing(&self) -> crate::collect::Listing {
+        use crate::collect::Listing;
+        if !self.tags.is_empty() {
+            Listing::WithTags
+        } else if !self.names.is_empty() {
+            Listing::Names
+        } else {
+            Listing::Off
+        }
+    }
 }
 
 /// Minimum retention of trail logs, in days.
@@ -304,7 +317,6 @@ impl Config {
 /// thousand waivers is about 200 KB.
 pub const MAX_CONFIG_BYTES: usize = 1 << 20;
 
-
 /// A block list entry with nothing in it (`-` alone, nothing more indented
 /// below): YAML reads it as null, which serde turns into an empty string or
 /// default, so a list cut short would pass for a value. (line, column), 1-based.
@@ -360,7 +372,6 @@ mod tests {
         // An entry whose value starts on the next line is not empty.
         parse("waivers:\n  -\n    rule: CT-001\n    reason: x\n    owner: sec\n    expires: 2099-01-01\n").unwrap();
     }
-
 
     #[test]
     fn empty_file_gives_defaults() {

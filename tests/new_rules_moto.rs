@@ -14,7 +14,7 @@ use std::time::Duration;
 use aws_config::Region;
 use support::moto::Moto;
 use support::seed::{ACCOUNT, Seeder};
-use trailaudit::collect::{CollectOptions, Listing, collect};
+use trailaudit::collect::{CollectOptions, collect};
 use trailaudit::config::Config;
 use trailaudit::evaluate::{AuditOptions, audit};
 use trailaudit::finding::{Audit, Severity, Status};
@@ -144,8 +144,8 @@ async fn new_rules_judge_what_moto_holds() {
         regions: Some(vec![region.to_owned()]),
         event_history_days: 0,
         call_timeout: Duration::from_secs(20),
-        dynamodb_tables: Listing::for_config(&config.sensitive_dynamodb_tables),
-        lambda_functions: Listing::for_config(&config.sensitive_lambda_functions),
+        dynamodb_tables: config.sensitive_dynamodb_tables.listing(),
+        lambda_functions: config.sensitive_lambda_functions.listing(),
         ..CollectOptions::default()
     };
     let (snapshot, _) = collect(&options).await.expect("collect");

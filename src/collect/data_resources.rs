@@ -21,19 +21,6 @@ pub enum Listing {
     WithTags,
 }
 
-impl Listing {
-    /// The listing a configuration entry needs.
-    pub fn for_config(c: &crate::config::SensitiveResources) -> Listing {
-        if !c.tags.is_empty() {
-            Listing::WithTags
-        } else if !c.names.is_empty() {
-            Listing::Names
-        } else {
-            Listing::Off
-        }
-    }
-}
-
 /// ListTables (paginated) in one region, then ListTagsOfResource per table
 /// when asked; `None` when the listing failed (recorded).
 pub(crate) async fn dynamodb_tables(ctx: &Ctx, region: &str, listing: Listing) -> Option<Vec<DataEventResource>> {

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use super::load_config;
 use crate::cli::{CollectArgs, LiveArgs, OrganizationArgs};
-use crate::collect::{BucketScope, CollectOptions, Listing, OrganizationOptions, collect, collect_to_file};
+use crate::collect::{BucketScope, CollectOptions, OrganizationOptions, collect, collect_to_file};
 use crate::config::Config;
 use crate::finding::Outcome;
 use crate::snapshot::Snapshot;
@@ -61,8 +61,8 @@ fn collect_options(live: &LiveArgs, config: &Config) -> CollectOptions {
         call_timeout: std::time::Duration::from_secs(live.call_timeout),
         progress,
         sensitive_bucket_scope: BucketScope::default(),
-        dynamodb_tables: Listing::for_config(&config.sensitive_dynamodb_tables),
-        lambda_functions: Listing::for_config(&config.sensitive_lambda_functions),
+        dynamodb_tables: config.sensitive_dynamodb_tables.listing(),
+        lambda_functions: config.sensitive_lambda_functions.listing(),
         organization: organization_options(&live.organization),
     }
 }

@@ -134,10 +134,10 @@ struct CrateRefs(BTreeSet<String>);
 
 impl CrateRefs {
     fn path_segments<'a>(&mut self, mut segments: impl Iterator<Item = &'a syn::Ident>) {
-        if segments.next().is_some_and(|s| s == "crate") {
-            if let Some(module) = segments.next() {
-                self.0.insert(module.to_string());
-            }
+        if segments.next().is_some_and(|s| s == "crate")
+            && let Some(module) = segments.next()
+        {
+            self.0.insert(module.to_string());
         }
     }
 }

@@ -4,7 +4,7 @@
 //!   once, then each rule alone, and prints the milliseconds of each, slowest
 //!   first. A rule alone still pays the per-account set-up (input building,
 //!   engine clone), which the `none` line measures on its own.
-//! - `... -- FILE 'data.trailaudit.lib.monitoring.groups' ...` evaluates each
+//! - `... -- FILE 'data.trailaudit.lib.monitoring._groups' ...` evaluates each
 //!   Rego expression on every account's input, in a fresh engine per
 //!   expression and account, and prints the total milliseconds of each.
 //!

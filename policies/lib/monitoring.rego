@@ -8,12 +8,14 @@
 #   (2) that group has a metric filter catching every event the CIS pattern
 #       catches. Rego cannot parse filter patterns, so trailaudit does it in
 #       Rust and passes the verdict as input.derived.metric_filters[group][filter]
-#       (`misses[key]` empty = covered; see src/policy/derived.rs and the
+#       (`misses[key]` empty = covered; see src/evaluate/derived/mod.rs and the
 #       canonical patterns in lib/metric_filters.rego);
 #   (3) an alarm watches the filter's metric, name AND namespace, in the log
 #       group's account and region (metrics are regional), actions enabled;
 #   (4) one of its actions is an SNS topic with a confirmed subscription (a
 #       real subscription ARN, not `PendingConfirmation`).
+# Which links of steps 2-4 exist is derived in Rust (input.derived.monitoring,
+# `_steps` below); this library decides what they mean and says why.
 #
 # A member account recorded by its organization's trail is monitored where
 # that trail's log group lives, the management account: the chain is then
@@ -30,7 +32,7 @@ import data.trailaudit.lib.result
 import data.trailaudit.lib.trails
 
 # What each required-pattern key watches, for messages.
-labels := {
+_labels := {
 	"unauthorized_api_calls": "unauthorized API calls",
 	"console_signin_without_mfa": "console sign-in without MFA",
 	"root_usage": "usage of the root user",
@@ -51,61 +53,61 @@ labels := {
 
 # Calls whose failure in the management account leaves the chain unsettled
 # (this account's own failures are handled by `custom.requires`).
-chain_calls := {
+_chain_calls := {
 	"logs:DescribeLogGroups", "logs:DescribeMetricFilters",
 	"cloudwatch:DescribeAlarms", "sns:ListSubscriptionsByTopic",
 }
 
 # --- whose data ------------------------------------------------------------
 
-management := m if {
+_management := m if {
 	m := input.context.management_account
 	is_object(m)
 	m.account_id != input.account.account_id
 }
 
 # Accounts whose log groups, alarms and topics this input holds, by id.
-holders[input.account.account_id] := input.account
+_holders[input.account.account_id] := input.account
 
-holders[m.account_id] := m if m := management
+_holders[m.account_id] := m if m := _management
 
 # --- step 1: qualifying trails delivering to CloudWatch Logs ----------------
 
-group_arn(t) := trim_suffix(arn, ":*") if {
+_group_arn(t) := trim_suffix(arn, ":*") if {
 	arn := trails.full(t).cloud_watch_logs_log_group_arn
 	is_string(arn)
 }
 
 # Qualifying trail ARN -> the log group ARN (no `:*`) it delivers to.
-qualifying_groups[arn] := g if {
+_qualifying_groups[arn] := g if {
 	some arn, t in trails.recording
 	trails.qualifying(t)
-	g := group_arn(t)
+	g := _group_arn(t)
 }
 
 # Log group ARN (no `:*`) -> names of the qualifying trails delivering to it.
-groups[g] := sort(names) if {
-	some g in {h | some _, h in qualifying_groups}
+_groups[g] := sort(names) if {
+	some g in {h | some _, h in _qualifying_groups}
 	recording := trails.recording
-	names := [recording[arn].name | some arn, h in qualifying_groups; h == g]
+	names := [recording[arn].name | some arn, h in _qualifying_groups; h == g]
 }
 
 # Why a trail recording this account does not start a chain.
-trail_gaps(t) := array.concat(
+_trail_gaps(t) := array.concat(
 	array.concat(["not logging" | not trails.logging(t)], ["single-region" | not t.is_multi_region_trail]),
 	array.concat(
 		["not recording read and write management events" | not trails.records_management_read_write(t)],
-		["no CloudWatch Logs group" | not group_arn(t)],
+		["no CloudWatch Logs group" | not _group_arn(t)],
 	),
 )
 
-no_trail_reason := "no logging multi-region trail recording read and write management events delivers to CloudWatch Logs"
+_no_trail_reason := "no logging multi-region trail recording read and write management events delivers to CloudWatch Logs"
 
 # Step 1 failed: what each trail recording this account lacks.
-no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)]) if {
-	details := [sprintf("trail %s: %s", [t.name, concat(", ", trail_gaps(t))]) | some t in trails.recording]
+_no_trail_message := sprintf("%s (%s)", [_no_trail_reason, concat("; ", details)]) if {
+	details := [sprintf("trail %s: %s", [t.name, concat(", ", _trail_gaps(t))]) | some t in trails.recording]
 	count(details) > 0
-} else := sprintf("%s (no trail records this account)", [no_trail_reason])
+} else := sprintf("%s (no trail records this account)", [_no_trail_reason])
 
 # The one cause the 16 rules share when no chain can start: reports show
 # their failures as one finding (`cause.id` groups them; see
@@ -115,75 +117,68 @@ no_trail_message := sprintf("%s (%s)", [no_trail_reason, concat("; ", details)])
 no_trail_cause := {
 	"id": "no-trail-to-cloudwatch-logs",
 	"title": "no trail delivers to CloudWatch Logs",
-	"detail": no_trail_message,
+	"detail": _no_trail_message,
 	"fixed_by": ["CT-001", "CT-003"],
 }
 
 # What the 16 rules share when a log group's metric filters were not read:
 # one finding of errors in the reports.
-filters_not_collected_cause(g, msg) := {
+_filters_not_collected_cause(g, msg) := {
 	"id": sprintf("metric-filters-not-collected:%s", [g]),
 	"title": "metric filters not collected",
 	"detail": msg,
 	"fixed_by": [],
 }
 
-no_trail_evidence := {"trails": {t.name: trail_gaps(t) | some t in trails.recording}, "cause": no_trail_cause}
+_no_trail_evidence := {"trails": {t.name: _trail_gaps(t) | some t in trails.recording}, "cause": no_trail_cause}
 
 # --- steps 2-4, per log group ------------------------------------------------
 #
 # Everything below is computed once per account and shared by the 16 rules.
 # It is shaped for regorus, which caches no function call and pays for every
-# lookup into a rule by key: per-group facts are built once (`places`, `steps`)
+# lookup into a rule by key: per-group facts are read once (`_places`, `_steps`)
 # and handed to the functions that explain a verdict, instead of being looked
 # up again by [key, group] (bench/README.md, "Rego shapes").
 
-holder_id(g) := trails.arn_account(g)
+_holder_id(g) := trails.arn_account(g)
 
 # What the chain of log group g needs from the account that holds it: the
 # log group record (absent when it does not exist), the alarms, the SNS topics
 # and the derived facts of its filters.
-places[g] := place if {
-	some g, _ in groups
-	id := holder_id(g)
-	holder := object.get(holders, id, null)
+_places[g] := place if {
+	some g, _ in _groups
+	id := _holder_id(g)
+	holder := object.get(_holders, id, null)
 	place := {
 		"holder_id": id,
 		"held": holder != null,
-		"log_group": object.get(holder_map(holder, "log_groups"), g, null),
-		"alarms": holder_map(holder, "alarms"),
-		"sns_topics": holder_map(holder, "sns_topics"),
+		"log_group": object.get(_holder_map(holder, "log_groups"), g, null),
+		"alarms": _holder_map(holder, "alarms"),
+		"sns_topics": _holder_map(holder, "sns_topics"),
 		"facts": object.get(object.get(object.get(input, "derived", {}), "metric_filters", {}), g, {}),
 	}
 }
 
 # One of the holder's maps (log groups, alarms, topics), {} when it is absent
 # or was not collected (null).
-holder_map(holder, name) := m if {
+_holder_map(holder, name) := m if {
 	m := holder[name]
 	is_object(m)
 } else := {}
 
 # The metric filters of each group; absent when DescribeMetricFilters failed
 # (`null`): a verdict of its own, never "no filters".
-filters[g] := f if {
-	some g, place in places
+_filters[g] := f if {
+	some g, place in _places
 	f := place.log_group.metric_filters
 	is_array(f)
 }
 
-confirmed(s) if startswith(s.subscription_arn, "arn:")
-
-# Topics with a confirmed subscription, by topic ARN, built once.
-confirmed_topics contains arn if {
-	some _, h in holders
-	some arn, t in object.get(h, "sns_topics", {})
-	is_array(t.subscriptions)
-	some s in t.subscriptions
-	confirmed(s)
-}
-
-# Group ARN -> key -> the chain as far as it goes:
+# Group ARN -> key -> the links of the chain that exist, derived in Rust once
+# per account (input.derived.monitoring, src/evaluate/derived/monitoring.rs;
+# docs/writing-rules.md, "The monitoring chain"): joining 16 keys × filters ×
+# metrics × alarms × topics here was most of an account's evaluation. Each is
+# a set:
 #   covering:   names of the filters catching every event of the key's CIS pattern;
 #   unanalysed: names of the filters trailaudit did not analyse (no input.derived facts);
 #   metrics:    [filter, namespace, metric name] published by covering filters;
@@ -191,56 +186,19 @@ confirmed_topics contains arn if {
 #               group's account and region (metrics are regional);
 #   enabled:    those of `watching` whose alarm has actions enabled;
 #   chains:     complete chains [ambiguous filter?, filter, alarm ARN, topic ARN]
-#               (sorted, unambiguous filters come first).
-steps[g] := {key: key_steps(key, fs, place, index, topics) | some key, _ in labels} if {
-	some g, fs in filters
-	place := places[g]
-	index := group_index(fs, place)
-	topics := confirmed_topics
-}
-
-# What every key's steps read from a group, gathered once per group rather
-# than once per key: per filter, the keys it covers and the keys it was
-# analysed for, and the metrics it publishes; the alarms of the log group's
-# region as [namespace, metric name, alarm ARN].
-group_index(fs, place) := {
-	"covers": {name: {key | some key, m in misses; m.total == 0} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
-	"analysed": {name: {key | some key, m in misses; is_number(m.total)} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
-	"metrics": {name: {[tr.metric_namespace, tr.metric_name] | some tr in f.transformations} | some f in fs; name := f.name},
-	"alarms": [[a.namespace, a.metric_name, arn] | some arn, a in place.alarms; a.region == region],
-} if {
-	region := place.log_group.region
-}
-
-key_steps(key, fs, place, index, topics) := {
-	"covering": covering,
-	"unanalysed": {name | some f in fs; name := f.name; not key in object.get(analysed, name, set())},
-	"metrics": metrics,
-	"watching": watching,
-	"enabled": enabled,
-	"chains": {[ambiguous, w[0], w[1], action] |
-		some w in enabled
-		alarm := place.alarms[w[1]]
-		some action in alarm.alarm_actions
-		action in topics
-		ambiguous := object.get(object.get(place.facts, w[0], {}), "ambiguous", false) == true
-	},
-} if {
-	analysed := index.analysed
-	published := index.metrics
-	covering := {name | some name, keys in index.covers; key in keys}
-	metrics := {[name, m[0], m[1]] | some name in covering; ms := published[name]; some m in ms}
-	watching := {[m[0], w[2]] | some m in metrics; some w in index.alarms; w[0] == m[1]; w[1] == m[2]}
-	enabled := {w | some w in watching; alarm := place.alarms[w[1]]; alarm.actions_enabled == true}
-}
+#               to a topic with a confirmed subscription (sorted, unambiguous
+#               filters come first).
+# Given for every log group whose ARN names its holder and whose metric
+# filters were read; which link is missing, and what that means, is judged below.
+_steps := object.get(object.get(input, "derived", {}), "monitoring", {})
 
 # --- explanations (computed only for the failures that need them) -------------
 
 # The filter nearest to covering: parsable before unparsable, then fewest
 # misses, then the simplest ones (a filter missing `eventName=X` is nearer than
 # one missing `eventName=X, errorCode=<other>` for as many events).
-closest(key, fs, place) := ranked[0][3] if {
-	ranked := sort([[unparsable, miss_count(m), sum([count(d) | some d in listed(m)]), f.name] |
+_closest(key, fs, place) := ranked[0][3] if {
+	ranked := sort([[unparsable, _miss_count(m), sum([count(d) | some d in _listed(m)]), f.name] |
 		some f in fs
 		facts := place.facts[f.name]
 		m := facts.misses[key]
@@ -250,176 +208,180 @@ closest(key, fs, place) := ranked[0][3] if {
 	count(ranked) > 0
 }
 
-# trailaudit lists the first misses of a filter (`listed`, at most a dozen)
+# trailaudit lists the first misses of a filter (`_listed`, at most a dozen)
 # and counts them all (`total`): input.derived.metric_filters, src/evaluate/derived.rs.
-listed(m) := m.listed
+_listed(m) := m.listed
 
-miss_count(m) := m.total
+_miss_count(m) := m.total
 
 # The misses as evidence: the listed ones, then how many more there are.
-misses_evidence(m) := m.listed if {
+_misses_evidence(m) := m.listed if {
 	m.total == count(m.listed)
 } else := array.concat(m.listed, [sprintf("… and %d more", [m.total - count(m.listed)])])
 
-shown_misses := 5
+_shown_misses := 5
 
 # Events are separated by `; `: one event's description may hold commas.
-misses_text(m) := concat("; ", listed(m)) if {
-	miss_count(m) <= shown_misses
-} else := sprintf("%s; and %d more", [concat("; ", array.slice(listed(m), 0, shown_misses)), miss_count(m) - shown_misses])
+_misses_text(m) := concat("; ", _listed(m)) if {
+	_miss_count(m) <= _shown_misses
+} else := sprintf("%s; and %d more", [concat("; ", array.slice(_listed(m), 0, _shown_misses)), _miss_count(m) - _shown_misses])
 
-closest_detail(key, fs, place) := "it has no metric filters" if {
+_closest_detail(key, fs, place) := "it has no metric filters" if {
 	count(fs) == 0
 } else := sprintf("closest filter %s does not parse: %s", [name, err]) if {
-	name := closest(key, fs, place)
+	name := _closest(key, fs, place)
 	facts := place.facts[name]
 	err := facts.parse_error
 	is_string(err)
-} else := sprintf("closest filter %s misses %d event(s): %s", [name, miss_count(m), misses_text(m)]) if {
-	name := closest(key, fs, place)
+} else := sprintf("closest filter %s misses %d event(s): %s", [name, _miss_count(m), _misses_text(m)]) if {
+	name := _closest(key, fs, place)
 	facts := place.facts[name]
 	m := facts.misses[key]
 }
 
 # (Lookups bound in the body: regorus reads an indexed lookup in a function's
 # head as an iteration.)
-closest_evidence(key, fs, place) := {"closest_filter": name, "misses": misses} if {
-	name := closest(key, fs, place)
+_closest_evidence(key, fs, place) := {"closest_filter": name, "misses": misses} if {
+	name := _closest(key, fs, place)
 	facts := place.facts[name]
-	misses := misses_evidence(facts.misses[key])
+	misses := _misses_evidence(facts.misses[key])
 } else := {}
 
-metric_texts(st) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in st.metrics})
+_metric_texts(st) := sort({sprintf("%s/%s", [m[1], m[2]]) | some m in st.metrics})
 
-alarm_names(place, ws) := sort({place.alarms[w[1]].name | some w in ws})
+_alarm_names(place, ws) := sort({place.alarms[w[1]].name | some w in ws})
 
 # Alarms on the metric name in another namespace or region: the usual
 # mistakes, named in a failure.
-near_alarms(st, place) := sort({sprintf("alarm %s watches %s/%s in %s", [a.name, a.namespace, a.metric_name, a.region]) |
+_near_alarms(st, place) := sort({sprintf("alarm %s watches %s/%s in %s", [a.name, a.namespace, a.metric_name, a.region]) |
 	some m in st.metrics
 	some a in place.alarms
 	a.metric_name == m[2]
 	not [m[0], a.arn] in st.watching
 })
 
-near_text(st, place) := sprintf(" (%s)", [concat("; ", near_alarms(st, place))]) if {
-	count(near_alarms(st, place)) > 0
+_near_text(st, place) := sprintf(" (%s)", [concat("; ", _near_alarms(st, place))]) if {
+	count(_near_alarms(st, place)) > 0
 } else := ""
 
-actions(st, place) := {action | some w in st.enabled; some action in place.alarms[w[1]].alarm_actions}
+_actions(st, place) := {action | some w in st.enabled; some action in place.alarms[w[1]].alarm_actions}
 
-topic(place, arn) := place.sns_topics[arn]
+_topic(place, arn) := place.sns_topics[arn]
 
 # `null` when ListSubscriptionsByTopic failed.
-subscriptions(place, arn) := s if {
-	s := topic(place, arn).subscriptions
+_subscriptions(place, arn) := s if {
+	s := _topic(place, arn).subscriptions
 	is_array(s)
 }
 
 # Why an alarm action reaches nobody.
-action_gap(place, action) := "not an SNS topic of this snapshot" if {
-	not topic(place, action)
+_action_gap(place, action) := "not an SNS topic of this snapshot" if {
+	not _topic(place, action)
 } else := "subscriptions not collected" if {
-	not subscriptions(place, action)
+	not _subscriptions(place, action)
 } else := "no subscriptions" if {
-	count(subscriptions(place, action)) == 0
+	count(_subscriptions(place, action)) == 0
 } else := "only subscriptions pending confirmation"
 
-action_gaps(st, place) := "it has no actions" if {
-	count(actions(st, place)) == 0
-} else := concat("; ", sort({sprintf("%s: %s", [a, action_gap(place, a)]) | some a in actions(st, place)}))
+_action_gaps(st, place) := "it has no actions" if {
+	count(_actions(st, place)) == 0
+} else := concat("; ", sort({sprintf("%s: %s", [a, _action_gap(place, a)]) | some a in _actions(st, place)}))
 
-uncollected_topics(st, place) := sort({a | some a in actions(st, place); topic(place, a); not subscriptions(place, a)})
+_uncollected_topics(st, place) := sort({a | some a in _actions(st, place); _topic(place, a); not _subscriptions(place, a)})
 
 # Failed chain calls recorded in the management account, when it carries its errors.
-holder_failures[g] := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
-	some e in object.get(holders[holder_id(g)], "errors", [])
+_holder_failures[g] := sort({sprintf("%s:%s failed (%s)", [e.service, e.operation, e.error_code]) |
+	some e in object.get(_holders[_holder_id(g)], "errors", [])
 	object.get(e, "kind", "failed") in {"failed", "throttled"}
-	sprintf("%s:%s", [e.service, e.operation]) in chain_calls
+	sprintf("%s:%s", [e.service, e.operation]) in _chain_calls
 }) if {
-	some g, _ in groups
-	holder_id(g) != input.account.account_id
+	some g, _ in _groups
+	_holder_id(g) != input.account.account_id
 }
 
-failures(g) := holder_failures[g] if {
-	count(holder_failures[g]) > 0
+_failures(g) := _holder_failures[g] if {
+	count(_holder_failures[g]) > 0
 }
 
-where(g, names, place) := sprintf("log group %s (trail %s)", [place.log_group.name, concat(", ", names)])
+_where(g, names, place) := sprintf("log group %s (trail %s)", [place.log_group.name, concat(", ", names)])
 
-base(g, names, place) := object.union({"trails": names, "log_group": place.log_group.name, "log_group_arn": g}, org_evidence(place))
+_base(g, names, place) := object.union({"trails": names, "log_group": place.log_group.name, "log_group_arn": g}, _org_evidence(place))
 
-org_evidence(place) := {"judged_in_account": place.holder_id} if {
+_org_evidence(place) := {"judged_in_account": place.holder_id} if {
 	place.holder_id != input.account.account_id
 } else := {}
 
-verdict(status, rank, message, evidence) := {"status": status, "rank": rank, "message": message, "evidence": evidence}
+_verdict(status, rank, message, evidence) := {"status": status, "rank": rank, "message": message, "evidence": evidence}
 
 # --- one verdict per key and log group ----------------------------------------
 
 # Key -> log group ARN -> the first failing step, or the completed chain.
 # `rank` says how far the chain got, to pick the most telling group.
-verdicts := {key: {g: group_verdict(key, g, names, all_places[g], object.get(object.get(all_steps, g, {}), key, {})) |
-	some g, names in groups
+_verdicts := {key: {g: _group_verdict(key, g, names, all_places[g], object.get(object.get(all_steps, g, {}), key, {})) |
+	some g, names in _groups
 } |
-	some key, _ in labels
-	all_places := places
-	all_steps := steps
+	some key, _ in _labels
+	all_places := _places
+	all_steps := _steps
 }
 
-group_verdict(key, g, names, place, st) := verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
+_group_verdict(key, g, names, place, st) := _verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
 	not place.held
 	msg := sprintf("monitoring of organization trail %s is in management account %s, which this snapshot does not hold", [concat(", ", names), place.holder_id])
-} else := verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
-	failures(g)
-	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, place.holder_id, concat(", ", failures(g))])
-} else := verdict("fail", 2, msg, {"trails": names, "log_group_arn": g}) if {
+} else := _verdict("error", 2, msg, {"trails": names, "log_group_arn": g, "account_id": place.holder_id}) if {
+	_failures(g)
+	msg := sprintf("cannot judge log group %s: in account %s, %s", [g, place.holder_id, concat(", ", _failures(g))])
+} else := _verdict("fail", 2, msg, {"trails": names, "log_group_arn": g}) if {
 	place.log_group == null
 	msg := sprintf("log group %s, where trail %s delivers, does not exist", [g, concat(", ", names)])
-} else := verdict("error", 3, msg, object.union(base(g, names, place), {"cause": filters_not_collected_cause(g, msg)})) if {
-	not filters[g]
-	msg := sprintf("metric filters of %s were not collected", [where(g, names, place)])
-} else := filter_verdict(key, g, names, place, filters[g], st)
+} else := _verdict("error", 3, msg, object.union(_base(g, names, place), {"cause": _filters_not_collected_cause(g, msg)})) if {
+	not _filters[g]
+	msg := sprintf("metric filters of %s were not collected", [_where(g, names, place)])
+} else := _filter_verdict(key, g, names, place, _filters[g], st)
 
-# The filter step, given the group's filters.
-filter_verdict(key, g, names, place, fs, st) := verdict("error", 3, msg, object.union(base(g, names, place), {"unanalysed_filters": sort(st.unanalysed)})) if {
+# The filter step, given the group's filters. Without the derived chain of
+# the group (an input not built by trailaudit), nothing is settled.
+_filter_verdict(key, g, names, place, fs, st) := _verdict("error", 3, msg, _base(g, names, place)) if {
+	not is_set(st.covering)
+	msg := sprintf("%s: the monitoring chain was not derived for %s (no input.derived.monitoring facts)", [_where(g, names, place), key])
+} else := _verdict("error", 3, msg, object.union(_base(g, names, place), {"unanalysed_filters": sort(st.unanalysed)})) if {
 	count(st.covering) == 0
 	count(st.unanalysed) > 0
-	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [where(g, names, place), count(st.unanalysed), key])
-} else := verdict("fail", 3, msg, object.union(base(g, names, place), closest_evidence(key, fs, place))) if {
+	msg := sprintf("%s: %d metric filter(s) were not analysed for %s (no input.derived facts)", [_where(g, names, place), count(st.unanalysed), key])
+} else := _verdict("fail", 3, msg, object.union(_base(g, names, place), _closest_evidence(key, fs, place))) if {
 	count(st.covering) == 0
-	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [where(g, names, place), closest_detail(key, fs, place)])
-} else := alarm_verdict(g, names, place, st)
+	msg := sprintf("%s has no metric filter catching every event of the CIS pattern; %s", [_where(g, names, place), _closest_detail(key, fs, place)])
+} else := _alarm_verdict(g, names, place, st)
 
 # The steps after the filter: alarm, actions, subscribers. A function of its
 # own so each chain compiles within the bytecode VM's register window.
-alarm_verdict(g, names, place, st) := verdict("fail", 4, msg, object.union(base(g, names, place), {"metric_filters": sort(st.covering), "metrics": metric_texts(st)})) if {
+_alarm_verdict(g, names, place, st) := _verdict("fail", 4, msg, object.union(_base(g, names, place), {"metric_filters": sort(st.covering), "metrics": _metric_texts(st)})) if {
 	count(st.watching) == 0
-	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [where(g, names, place), place.log_group.region, concat(", ", metric_texts(st)), concat(", ", sort(st.covering)), near_text(st, place)])
-} else := verdict("fail", 5, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.watching)})) if {
+	msg := sprintf("%s: no alarm in %s watches metric %s of filter %s%s", [_where(g, names, place), place.log_group.region, concat(", ", _metric_texts(st)), concat(", ", sort(st.covering)), _near_text(st, place)])
+} else := _verdict("fail", 5, msg, object.union(_base(g, names, place), {"alarms": _alarm_names(place, st.watching)})) if {
 	count(st.enabled) == 0
-	msg := sprintf("%s: alarm %s has actions disabled", [where(g, names, place), concat(", ", alarm_names(place, st.watching))])
-} else := verdict("error", 6, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.enabled), "sns_topics": uncollected_topics(st, place)})) if {
+	msg := sprintf("%s: alarm %s has actions disabled", [_where(g, names, place), concat(", ", _alarm_names(place, st.watching))])
+} else := _verdict("error", 6, msg, object.union(_base(g, names, place), {"alarms": _alarm_names(place, st.enabled), "sns_topics": _uncollected_topics(st, place)})) if {
 	count(st.chains) == 0
-	count(uncollected_topics(st, place)) > 0
-	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [where(g, names, place), concat(", ", uncollected_topics(st, place)), concat(", ", alarm_names(place, st.enabled))])
-} else := verdict("fail", 6, msg, object.union(base(g, names, place), {"alarms": alarm_names(place, st.enabled)})) if {
+	count(_uncollected_topics(st, place)) > 0
+	msg := sprintf("%s: subscriptions of SNS topic %s (alarm %s) were not collected", [_where(g, names, place), concat(", ", _uncollected_topics(st, place)), concat(", ", _alarm_names(place, st.enabled))])
+} else := _verdict("fail", 6, msg, object.union(_base(g, names, place), {"alarms": _alarm_names(place, st.enabled)})) if {
 	count(st.chains) == 0
-	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [where(g, names, place), concat(", ", alarm_names(place, st.enabled)), action_gaps(st, place)])
-} else := verdict("pass", 7, msg, object.union(base(g, names, place), {"metric_filter": c[1], "ambiguous": c[0], "alarm": name, "alarm_arn": c[2], "sns_topic": c[3]})) if {
+	msg := sprintf("%s: alarm %s notifies no SNS topic with a confirmed subscription (%s)", [_where(g, names, place), concat(", ", _alarm_names(place, st.enabled)), _action_gaps(st, place)])
+} else := _verdict("pass", 7, msg, object.union(_base(g, names, place), {"metric_filter": c[1], "ambiguous": c[0], "alarm": name, "alarm_arn": c[2], "sns_topic": c[3]})) if {
 	c := sort(st.chains)[0]
 	name := place.alarms[c[2]].name
-	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", names), place.log_group.name, c[1], name, c[3], ambiguity_note(c)])
+	msg := sprintf("trail %s → log group %s → metric filter %s → alarm %s → SNS topic %s with a confirmed subscription%s", [concat(", ", names), place.log_group.name, c[1], name, c[3], _ambiguity_note(c)])
 }
 
-ambiguity_note(c) := sprintf("; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)", [c[1]]) if {
+_ambiguity_note(c) := sprintf("; filter %s mixes && and || without parentheses (CloudWatch Logs applies && first; parentheses would make that plain)", [c[1]]) if {
 	c[0]
 } else := ""
 
-org_note(g) := sprintf(" (judged in management account %s, which holds the organization trail's log group)", [holder_id(g)]) if {
-	holder_id(g) != input.account.account_id
-	holders[holder_id(g)]
-	not failures(g)
+_org_note(g) := sprintf(" (judged in management account %s, which holds the organization trail's log group)", [_holder_id(g)]) if {
+	_holder_id(g) != input.account.account_id
+	_holders[_holder_id(g)]
+	not _failures(g)
 } else := ""
 
 # --- the verdict for the account -----------------------------------------------
@@ -427,24 +389,24 @@ org_note(g) := sprintf(" (judged in management account %s, which holds the organ
 # A completed chain through any group passes; otherwise a group that cannot
 # be judged (it might pass) makes an error; otherwise the group whose chain got
 # furthest explains the failure.
-status_order := {"pass": 0, "error": 1, "fail": 2}
+_status_order := {"pass": 0, "error": 1, "fail": 2}
 
-status_words := {"pass": "monitored", "fail": "not monitored", "error": "monitoring unknown"}
+_status_words := {"pass": "monitored", "fail": "not monitored", "error": "monitoring unknown"}
 
-account_results[key] := {r} if {
-	some key, label in labels
-	count(groups) == 0
-	r := result.fail(result.account, sprintf("%s not monitored: %s", [label, no_trail_message]), no_trail_evidence)
+_account_results[key] := {r} if {
+	some key, label in _labels
+	count(_groups) == 0
+	r := result.fail(result.account, sprintf("%s not monitored: %s", [label, _no_trail_message]), _no_trail_evidence)
 }
 
-account_results[key] := {r} if {
-	some key, label in labels
-	ranked := sort([[status_order[v.status], 0 - v.rank, g, v] | some g, v in verdicts[key]])
+_account_results[key] := {r} if {
+	some key, label in _labels
+	ranked := sort([[_status_order[v.status], 0 - v.rank, g, v] | some g, v in _verdicts[key]])
 	count(ranked) > 0
 	v := ranked[0][3]
-	message := sprintf("%s %s: %s%s", [label, status_words[v.status], v.message, org_note(ranked[0][2])])
+	message := sprintf("%s %s: %s%s", [label, _status_words[v.status], v.message, _org_note(ranked[0][2])])
 	r := object.union(result.account, {"status": v.status, "message": message, "evidence": v.evidence})
 }
 
 # The `results` of the rule for `key`: one result for the account.
-results(key) := account_results[key]
+results(key) := _account_results[key]

@@ -14,8 +14,9 @@ alarm := td.alarm_arn(td.account_id, key)
 
 account := "AWS::::Account:111111111111"
 
+# The rule's results for `inp`, with the chain facts trailaudit derives from it.
 run(inp) := r if {
-	r := monitoring.results(key) with input as inp
+	r := monitoring.results(key) with input as td.with_facts(inp)
 }
 
 # The single result of the rule for `inp`.
@@ -154,12 +155,21 @@ test_error_metric_filters_not_collected if {
 	testing.equal(r.evidence.cause.id, sprintf("metric-filters-not-collected:%s", [group]))
 }
 
-# Without input.derived (a pack without lib/metric_filters.rego) a filter is
-# not judged at all: unknown, not a failure.
+# Without facts for a filter (input.derived.metric_filters has none: the
+# audit's coverage budget was spent) it is not judged at all: unknown, not a failure.
 test_error_filter_not_analysed if {
 	r := one(json.remove(td.passing(key), ["derived"]))
 	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: log group cloudtrail-logs (trail main): 1 metric filter(s) were not analysed for iam_policy_changes (no input.derived facts)"])
 	testing.equal(r.evidence.unanalysed_filters, ["cis-IAMPolicyChanges"])
+}
+
+# An input without the derived chain (not built by trailaudit) settles nothing.
+test_error_without_the_derived_chain if {
+	inp := td.passing(key)
+	rs := monitoring.results(key) with input as inp
+	count(rs) == 1
+	some r in rs
+	testing.equal([r.status, r.message], ["error", "IAM policy changes monitoring unknown: log group cloudtrail-logs (trail main): the monitoring chain was not derived for iam_policy_changes (no input.derived.monitoring facts)"])
 }
 
 test_fail_alarm_in_another_region if {

@@ -4,6 +4,8 @@
 # tests use this package.
 package trailaudit.lib.monitoring_testdata
 
+import data.trailaudit.lib.metric_filters
+
 account_id := "111111111111"
 
 management_id := "444444444444"
@@ -164,6 +166,83 @@ organization_member(key) := _member_input(key, object.union({"account_id": manag
 
 organization_member_without_management(key) := _member_input(key, null)
 
+# --- the derived chain, as trailaudit gives it -----------------------------
+#
+# input.derived.monitoring is computed in Rust (src/evaluate/derived/monitoring.rs).
+# The same joins, written again here, give every test input the facts of its
+# own log groups, alarms and topics, so a test changes the account and the
+# facts follow. The Rust test `the_rego_test_datas_facts_are_what_rust_derives`
+# checks that both give the same facts on every case of `cases`, for every key.
+
+# `inp` with input.derived.monitoring replaced by the facts derived from it.
+with_facts(inp) := object.union(json.remove(inp, ["derived/monitoring"]), {"derived": {"monitoring": m}}) if {
+	m := _chains with input as inp
+}
+
+_holders[input.account.account_id] := input.account
+
+_holders[m.account_id] := m if {
+	m := input.context.management_account
+	is_object(m)
+	m.account_id != input.account.account_id
+}
+
+# Topics with a confirmed subscription (a real subscription ARN), in any holder.
+_confirmed_topics contains arn if {
+	some _, h in _holders
+	some arn, t in object.get(h, "sns_topics", {})
+	is_array(t.subscriptions)
+	some s in t.subscriptions
+	startswith(s.subscription_arn, "arn:")
+}
+
+# Log group ARN (naming its holder, filters read) -> key -> links.
+_chains[g] := {key: _key_steps(key, fs, place, index, topics) | some key, _ in metric_filters.required_patterns} if {
+	some id, h in _holders
+	some g, group in object.get(h, "log_groups", {})
+	split(g, ":")[4] == id
+	fs := group.metric_filters
+	is_array(fs)
+	place := {
+		"log_group": group,
+		"alarms": object.get(h, "alarms", {}),
+		"facts": object.get(object.get(object.get(input, "derived", {}), "metric_filters", {}), g, {}),
+	}
+	index := _group_index(fs, place)
+	topics := _confirmed_topics
+}
+
+_group_index(fs, place) := {
+	"covers": {name: {key | some key, m in misses; m.total == 0} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"analysed": {name: {key | some key, m in misses; is_number(m.total)} | some f in fs; name := f.name; facts := place.facts[name]; misses := facts.misses},
+	"metrics": {name: {[tr.metric_namespace, tr.metric_name] | some tr in f.transformations} | some f in fs; name := f.name},
+	"alarms": [[a.namespace, a.metric_name, arn] | some arn, a in place.alarms; a.region == region],
+} if {
+	region := place.log_group.region
+}
+
+_key_steps(key, fs, place, index, topics) := {
+	"covering": covering,
+	"unanalysed": {name | some f in fs; name := f.name; not key in object.get(analysed, name, set())},
+	"metrics": metrics,
+	"watching": watching,
+	"enabled": enabled,
+	"chains": {[ambiguous, w[0], w[1], action] |
+		some w in enabled
+		alarm := place.alarms[w[1]]
+		some action in alarm.alarm_actions
+		action in topics
+		ambiguous := object.get(object.get(place.facts, w[0], {}), "ambiguous", false) == true
+	},
+} if {
+	analysed := index.analysed
+	published := index.metrics
+	covering := {name | some name, keys in index.covers; key in keys}
+	metrics := {[name, m[0], m[1]] | some name in covering; ms := published[name]; some m in ms}
+	watching := {[m[0], w[2]] | some m in metrics; some w in index.alarms; w[0] == m[1]; w[1] == m[2]}
+	enabled := {w | some w in watching; alarm := place.alarms[w[1]]; alarm.actions_enabled == true}
+}
+
 # --- the table every monitoring rule's tests run ----------------------------
 #
 # Each policies/monitoring/*_test.rego is one row: the rule's key and `what`,
@@ -182,42 +261,42 @@ cases := {
 	"error": ["organization_member_without_management", "metric_filters_not_collected", "subscriptions_not_collected"],
 }
 
-# The input of case `c` for `key`.
-case_input(c, key) := passing(key) if c == "passing"
+# The input of case `c` for `key`, with the facts trailaudit derives from it.
+case_input(c, key) := with_facts(passing(key)) if c == "passing"
 
-case_input(c, key) := covered_by_other_filter(key) if c == "covered_by_other_filter"
+case_input(c, key) := with_facts(covered_by_other_filter(key)) if c == "covered_by_other_filter"
 
-case_input(c, key) := organization_member(key) if c == "organization_member"
+case_input(c, key) := with_facts(organization_member(key)) if c == "organization_member"
 
-case_input(c, key) := ambiguous_filter(key) if c == "ambiguous_filter"
+case_input(c, key) := with_facts(ambiguous_filter(key)) if c == "ambiguous_filter"
 
-case_input(c, key) := no_trail(key) if c == "no_trail"
+case_input(c, key) := with_facts(no_trail(key)) if c == "no_trail"
 
-case_input(c, key) := _trail_without_cloudwatch_logs(key) if c == "trail_without_cloudwatch_logs"
+case_input(c, key) := with_facts(_trail_without_cloudwatch_logs(key)) if c == "trail_without_cloudwatch_logs"
 
-case_input(c, key) := _single_region_trail(key) if c == "single_region_trail"
+case_input(c, key) := with_facts(_single_region_trail(key)) if c == "single_region_trail"
 
-case_input(c, key) := _filter_misses_event(key) if c == "filter_misses_event"
+case_input(c, key) := with_facts(_filter_misses_event(key)) if c == "filter_misses_event"
 
-case_input(c, key) := filter_does_not_parse(key) if c == "filter_does_not_parse"
+case_input(c, key) := with_facts(filter_does_not_parse(key)) if c == "filter_does_not_parse"
 
-case_input(c, key) := no_metric_filters(key) if c == "no_metric_filters"
+case_input(c, key) := with_facts(no_metric_filters(key)) if c == "no_metric_filters"
 
-case_input(c, key) := _alarm_on_other_namespace(key) if c == "alarm_on_other_namespace"
+case_input(c, key) := with_facts(_alarm_on_other_namespace(key)) if c == "alarm_on_other_namespace"
 
-case_input(c, key) := _alarm_on_other_metric(key) if c == "alarm_on_other_metric"
+case_input(c, key) := with_facts(_alarm_on_other_metric(key)) if c == "alarm_on_other_metric"
 
-case_input(c, key) := alarm_in_other_region(key) if c == "alarm_in_other_region"
+case_input(c, key) := with_facts(alarm_in_other_region(key)) if c == "alarm_in_other_region"
 
-case_input(c, key) := alarm_actions_disabled(key) if c == "alarm_actions_disabled"
+case_input(c, key) := with_facts(alarm_actions_disabled(key)) if c == "alarm_actions_disabled"
 
-case_input(c, key) := pending_subscription_only(key) if c == "pending_subscription_only"
+case_input(c, key) := with_facts(pending_subscription_only(key)) if c == "pending_subscription_only"
 
-case_input(c, key) := organization_member_without_management(key) if c == "organization_member_without_management"
+case_input(c, key) := with_facts(organization_member_without_management(key)) if c == "organization_member_without_management"
 
-case_input(c, key) := metric_filters_not_collected(key) if c == "metric_filters_not_collected"
+case_input(c, key) := with_facts(metric_filters_not_collected(key)) if c == "metric_filters_not_collected"
 
-case_input(c, key) := subscriptions_not_collected(key) if c == "subscriptions_not_collected"
+case_input(c, key) := with_facts(subscriptions_not_collected(key)) if c == "subscriptions_not_collected"
 
 _account_resource(id) := sprintf("AWS::::Account:%s", [id])
 

@@ -43,6 +43,10 @@ struct ManagementParts {
     log_groups: BTreeMap<String, LogGroup>,
     alarms: BTreeMap<String, Alarm>,
     sns_topics: BTreeMap<String, SnsTopic>,
+    /// The same, as `input.context.management_account`, converted once: every
+    /// member of the organization reads it (regorus values are
+    /// reference-counted, so each member's input shares it).
+    value: regorus::Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -66,12 +70,12 @@ struct Context<'a> {
     /// account does not hold: the accounts of the snapshot that do. A bucket
     /// missing here and from `account.buckets` was read nowhere.
     trail_bucket_holders: BTreeMap<&'a str, &'a [String]>,
-    /// What a member account is monitored through: an organization trail
-    /// delivers to a log group of the management account, whose filters,
-    /// alarms and topics the monitoring rules then judge.
-    management_account: Option<ManagementAccount<'a>>,
+    // `management_account` is added to the value afterwards ([`ManagementParts::value`]).
 }
 
+/// What a member account is monitored through: an organization trail
+/// delivers to a log group of the management account, whose filters,
+/// alarms and topics the monitoring rules then judge.
 #[derive(Serialize)]
 struct ManagementAccount<'a> {
     account_id: &'a str,
@@ -161,12 +165,23 @@ impl SnapshotContext {
 
     /// Keeps the log groups, alarms and topics of a management account.
     pub fn add_management(&mut self, account: &Account) {
+        let view = ManagementAccount {
+            account_id: &account.account_id,
+            log_groups: &account.log_groups,
+            alarms: &account.alarms,
+            sns_topics: &account.sns_topics,
+        };
+        let text = serde_json::to_string(&view).expect("snapshot types always serialize");
+        // Snapshot strings are valid JSON strings, so this only fails on a
+        // number regorus refuses, which the snapshot's own parse has refused first.
+        let value = regorus::Value::from_json_str(&text).unwrap_or(regorus::Value::Null);
         self.management.insert(
             account.account_id.clone(),
             ManagementParts {
                 log_groups: account.log_groups.clone(),
                 alarms: account.alarms.clone(),
                 sns_topics: account.sns_topics.clone(),
+                value,
             },
         );
     }
@@ -221,17 +236,7 @@ impl SnapshotContext {
             metadata,
             account,
             errors: self.errors_of(&account.account_id).iter().collect(),
-            context: Context {
-                organization_trails,
-                trail_buckets,
-                trail_bucket_holders,
-                management_account: management.map(|(id, m)| ManagementAccount {
-                    account_id: id,
-                    log_groups: &m.log_groups,
-                    alarms: &m.alarms,
-                    sns_topics: &m.sns_topics,
-                }),
-            },
+            context: Context { organization_trails, trail_buckets, trail_bucket_holders },
         };
         // One JSON string, read by regorus's own deserializer: about half the
         // cost of building a serde_json tree and converting it node by node.
@@ -244,7 +249,17 @@ impl SnapshotContext {
             )
         })?;
         if let Ok(map) = value.as_object_mut() {
-            map.insert(regorus::Value::from("derived"), derived.for_account(account, management.map(|(_, m)| &m.log_groups)));
+            if let Some(Ok(context)) = map.get_mut(&regorus::Value::from("context")).map(regorus::Value::as_object_mut) {
+                let parts = management.map_or(regorus::Value::Null, |(_, m)| m.value.clone());
+                context.insert(regorus::Value::from("management_account"), parts);
+            }
+            let management = management.map(|(id, m)| super::derived::monitoring::Holder {
+                account_id: id,
+                log_groups: &m.log_groups,
+                alarms: &m.alarms,
+                sns_topics: &m.sns_topics,
+            });
+            map.insert(regorus::Value::from("derived"), derived.for_account(account, management));
         }
         Ok(value)
     }

@@ -7,17 +7,22 @@
 //! CIS pattern); for every metric filter an account can use, trailaudit says
 //! which of those events the filter would miss. Results are memoised by
 //! pattern text: the same filters recur across accounts.
+//!
+//! [`monitoring`] joins those facts with the account's metrics, alarms and
+//! topics: the links of the CIS monitoring chain (`input.derived.monitoring`).
+
+pub mod monitoring;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::filter_pattern::{PAIR_WORK, Pattern, misses_with_work};
 use crate::pack::RequiredPatterns;
-use crate::snapshot::{Account, LogGroup};
+use crate::snapshot::Account;
 
 /// At most this many missed-event descriptions per key: all of them up to
 /// this many, else the first `MAX_LISTED - 1` (so that a rule adding one line
@@ -56,7 +61,8 @@ pub struct FilterFacts {
 #[derive(Debug)]
 pub struct Derived<'p> {
     patterns: &'p RequiredPatterns,
-    memo: Mutex<HashMap<String, regorus::Value>>,
+    /// Pattern text → its facts, as a Rego value and as read by [`monitoring`].
+    memo: Mutex<HashMap<String, (regorus::Value, Arc<FilterFacts>)>>,
     /// Coverage work done so far in this audit, and the most allowed ([`audit_budget`]).
     work: AtomicU64,
     budget: u64,
@@ -142,39 +148,57 @@ impl<'p> Derived<'p> {
         }
     }
 
-    /// The facts of one pattern as a Rego value, computed once per pattern
-    /// text (regorus values are reference-counted, so handing the same one to
-    /// every account costs a pointer copy, not a conversion).
-    fn facts_value(&self, pattern: &str) -> regorus::Value {
+    /// The facts of one pattern, as a Rego value and as a struct, computed
+    /// once per pattern text (regorus values are reference-counted, so
+    /// handing the same one to every account costs a pointer copy, not a
+    /// conversion).
+    fn memoised(&self, pattern: &str) -> (regorus::Value, Arc<FilterFacts>) {
         if let Some(hit) = self.memo.lock().unwrap_or_else(PoisonError::into_inner).get(pattern) {
             return hit.clone();
         }
-        let value = regorus::Value::from(serde_json::to_value(self.facts(pattern)).unwrap_or(Json::Null));
-        self.memo.lock().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_owned(), value.clone());
-        value
+        let facts = self.facts(pattern);
+        let value = regorus::Value::from(serde_json::to_value(&facts).unwrap_or(Json::Null));
+        let entry = (value, Arc::new(facts));
+        self.memo.lock().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_owned(), entry.clone());
+        entry
     }
 
-    /// `input.derived` for one account: log group ARN → filter name → facts,
-    /// for the account's own log groups and those of its management account
-    /// (where an organization trail delivers).
-    pub fn for_account(&self, account: &Account, management: Option<&BTreeMap<String, LogGroup>>) -> regorus::Value {
+    /// `input.derived` for one account:
+    /// - `metric_filters`: log group ARN → filter name → facts, for the
+    ///   account's own log groups and those of its management account (where
+    ///   an organization trail delivers);
+    /// - `monitoring`: the links of the CIS monitoring chain through those
+    ///   log groups ([`monitoring::chains`]).
+    pub fn for_account(&self, account: &Account, management: Option<monitoring::Holder<'_>>) -> regorus::Value {
+        let own = monitoring::Holder {
+            account_id: &account.account_id,
+            log_groups: &account.log_groups,
+            alarms: &account.alarms,
+            sns_topics: &account.sns_topics,
+        };
+        let holders: Vec<monitoring::Holder<'_>> = std::iter::once(own).chain(management).collect();
         let mut groups = regorus::Value::new_object();
         if let (false, Ok(map)) = (self.patterns.is_empty(), groups.as_object_mut()) {
-            for log_groups in std::iter::once(&account.log_groups).chain(management) {
-                for (arn, group) in log_groups {
+            for holder in &holders {
+                for (arn, group) in holder.log_groups {
                     let mut filters = regorus::Value::new_object();
                     if let Ok(by_name) = filters.as_object_mut() {
                         for f in group.metric_filters.iter().flatten() {
-                            by_name.insert(regorus::Value::from(f.name.as_str()), self.facts_value(&f.pattern));
+                            by_name.insert(regorus::Value::from(f.name.as_str()), self.memoised(&f.pattern).0);
                         }
                     }
                     map.insert(regorus::Value::from(arn.as_str()), filters);
                 }
             }
         }
+        let keys: Vec<&str> = self.patterns.keys().collect();
+        // As in `metric_filters`: no facts for any filter when the pack names no pattern.
+        let facts = |_: &str, f: &crate::snapshot::MetricFilter| (!keys.is_empty()).then(|| self.memoised(&f.pattern).1);
+        let chains = monitoring::chains(&holders, &keys, &facts);
         let mut derived = regorus::Value::new_object();
         if let Ok(map) = derived.as_object_mut() {
             map.insert(regorus::Value::from("metric_filters"), groups);
+            map.insert(regorus::Value::from("monitoring"), chains);
         }
         derived
     }

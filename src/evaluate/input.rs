@@ -244,7 +244,12 @@ impl SnapshotContext {
             )
         })?;
         if let Ok(map) = value.as_object_mut() {
-            map.insert(regorus::Value::from("derived"), derived.for_account(account, management.map(|(_, m)| &m.log_groups)));
+            let mut facts = derived.for_account(account, management.map(|(_, m)| &m.log_groups));
+            if let Ok(facts) = facts.as_object_mut() {
+                let coverage = super::derived::coverage::of_account(&metadata.partition, account, &self.org_trails);
+                facts.insert(regorus::Value::from("coverage"), super::derived::coverage::value(&coverage)?);
+            }
+            map.insert(regorus::Value::from("derived"), facts);
         }
         Ok(value)
     }

@@ -8,6 +8,8 @@
 //! which of those events the filter would miss. Results are memoised by
 //! pattern text: the same filters recur across accounts.
 
+pub mod coverage;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};

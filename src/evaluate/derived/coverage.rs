@@ -115,7 +115,7 @@ pub fn of_account(partition: &str, account: &Account, org_trails: &BTreeMap<Stri
     let all_prefix = format!("arn:{partition}:s3:::");
     let all_values = [format!("arn:{partition}:s3"), all_prefix.clone()];
     let mut coverage = Coverage::default();
-    for (arn, selectors) in &trails {
+    for (arn, selectors) in trails.iter().filter_map(|(arn, s)| Some((arn, (*s)?))) {
         let modes = modes_where(|mode| captures_all_buckets(selectors, mode, &all_values, &all_prefix));
         if !modes.is_empty() {
             coverage.all_s3_buckets.insert((*arn).to_owned(), modes);

@@ -54,5 +54,6 @@ test_shortfalls_say_why_each_recording_trail_does_not_qualify if {
 test_no_trail_no_shortfall if {
 	got := all_buckets.shortfalls with input as account_input([], {})
 	testing.equal(got, {"read": {}, "write": {}})
-	testing.equal(all_buckets.trails_for with input as account_input([], {}), {"read": [], "write": []})
+	trails_for := all_buckets.trails_for with input as account_input([], {})
+	testing.equal(trails_for, {"read": [], "write": []})
 }

@@ -4,23 +4,23 @@ package trailaudit.lib.buckets
 
 import data.trailaudit.lib.trails
 
-config := data.trailaudit.config.sensitive_buckets
+_config := data.trailaudit.config.sensitive_buckets
 
 # Sensitive by name glob or by tag (a tag rule with no values accepts any value).
 sensitive(b) if {
-	some pattern in config.names
+	some pattern in _config.names
 	glob.match(pattern, [], b.name)
 }
 
 sensitive(b) if {
-	some key, values in config.tags
+	some key, values in _config.tags
 	value := b.tags[key]
-	tag_value_matches(values, value)
+	_tag_value_matches(values, value)
 }
 
-tag_value_matches(values, _) if count(values) == 0
+_tag_value_matches(values, _) if count(values) == 0
 
-tag_value_matches(values, value) if {
+_tag_value_matches(values, value) if {
 	some v in values
 	lower(v) == lower(value)
 }
@@ -38,11 +38,11 @@ sensitive_buckets := {name: b |
 # Buckets of this account that some trail (here or elsewhere in the snapshot)
 # writes to, keyed by bucket name like sensitive_buckets.
 trail_buckets := {name: b |
-	some name in trail_bucket_names
+	some name in _trail_bucket_names
 	b := input.account.buckets[name]
 }
 
-trail_bucket_names := {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
+_trail_bucket_names := {n | some t in trails.own; n := t.s3_bucket_name; n != null} | {n | some n, _ in input.context.trail_buckets}
 
 # Buckets this account's trails deliver to whose posture no account of the
 # snapshot holds: an organization run reads a trail bucket in the account that
@@ -70,7 +70,7 @@ unheld_message(name, arns) := sprintf(
 # per account, and read by rule bodies as `writers[b.name]`.
 writers := {name: sort(mine | theirs) |
 	own := trails.own
-	some name in trail_bucket_names
+	some name in _trail_bucket_names
 	mine := {t.arn | some t in own; t.s3_bucket_name == name}
 	theirs := {r.trail_arn | some r in object.get(input.context.trail_buckets, name, [])}
 }
@@ -79,61 +79,61 @@ writers := {name: sort(mine | theirs) |
 
 # Condition keys that tie a statement to known principals, accounts, networks
 # or sources; a statement carrying one is not open to everyone.
-restricting_keys := {
+_restricting_keys := {
 	"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths", "aws:principalorgid",
 	"aws:principalorgpaths", "aws:principalaccount", "aws:principalarn", "aws:sourcevpc", "aws:sourcevpce",
 	"aws:sourceip", "aws:userid", "aws:username", "aws:principalservicename", "s3:dataaccesspointaccount",
 	"s3:dataaccesspointarn",
 }
 
-statements(b) := s if {
+_statements(b) := s if {
 	is_array(b.policy.Statement)
 	s := b.policy.Statement
 } else := [b.policy.Statement] if {
 	is_object(b.policy.Statement)
 } else := []
 
-everyone("*") := true
+_everyone("*") := true
 
-everyone(p) if p.AWS == "*"
+_everyone(p) if p.AWS == "*"
 
-everyone(p) if "*" in p.AWS
+_everyone(p) if "*" in p.AWS
 
-restricted(stmt) if {
+_restricted(stmt) if {
 	some _, conditions in object.get(stmt, "Condition", {})
 	some key, _ in conditions
-	lower(key) in restricting_keys
+	lower(key) in _restricting_keys
 }
 
-public_statements(b) := [sid |
-	some i, stmt in statements(b)
+_public_statements(b) := [sid |
+	some i, stmt in _statements(b)
 	stmt.Effect == "Allow"
-	everyone(stmt.Principal)
-	not restricted(stmt)
+	_everyone(stmt.Principal)
+	not _restricted(stmt)
 	sid := object.get(stmt, "Sid", sprintf("#%d", [i]))
 ]
 
-public_groups := {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
+_public_groups := {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
 
-public_grants(b) := [sprintf("%s to %s", [g.permission, g.grantee_uri]) |
-	some g in acl_grants(b)
+_public_grants(b) := [sprintf("%s to %s", [g.permission, g.grantee_uri]) |
+	some g in _acl_grants(b)
 	g.grantee_type == "Group"
-	g.grantee_uri in public_groups
+	g.grantee_uri in _public_groups
 ]
 
 # The ACL's grants; none when the ACL was not collected (null): like an
 # uncollected policy, the failed s3:GetBucketAcl (in `custom.requires`) then
 # turns the bucket's result into an error, and the other buckets of the
 # account are still judged.
-acl_grants(b) := g if {
+_acl_grants(b) := g if {
 	g := b.acl.grants
 	is_array(g)
 } else := []
 
 # Block Public Access, bucket and account level: either switch neutralises.
-blocked(b, setting) if b.public_access_block[setting] == true
+_blocked(b, setting) if b.public_access_block[setting] == true
 
-blocked(_, setting) if input.account.public_access_block[setting] == true
+_blocked(_, setting) if input.account.public_access_block[setting] == true
 
 # What makes the bucket public, with the policy statements and ACL grants
 # that would (for evidence): {"statements", "grants", "reasons"}, reasons
@@ -143,22 +143,22 @@ blocked(_, setting) if input.account.public_access_block[setting] == true
 # collected) counts when no statement explains it. Call it once per bucket:
 # functions are not cached.
 public_access(b) := {"statements": statements, "grants": grants, "reasons": reasons} if {
-	statements := public_statements(b)
-	grants := public_grants(b)
+	statements := _public_statements(b)
+	grants := _public_grants(b)
 	reasons := array.concat(
 		array.concat(
 			[sprintf("bucket policy statement %s allows Principal * without a restricting condition", [sid]) |
-				not blocked(b, "restrict_public_buckets")
+				not _blocked(b, "restrict_public_buckets")
 				some sid in statements
 			],
 			[sprintf("ACL grants %s", [grant]) |
-				not blocked(b, "ignore_public_acls")
+				not _blocked(b, "ignore_public_acls")
 				some grant in grants
 			],
 		),
 		[r |
 			b.policy_is_public == true
-			not blocked(b, "restrict_public_buckets")
+			not _blocked(b, "restrict_public_buckets")
 			count(statements) == 0
 			r := "AWS reports the bucket policy as public (GetBucketPolicyStatus)"
 		],

@@ -259,7 +259,12 @@ impl SnapshotContext {
                 alarms: &m.alarms,
                 sns_topics: &m.sns_topics,
             });
-            map.insert(regorus::Value::from("derived"), derived.for_account(account, management));
+            let mut facts = derived.for_account(account, management);
+            if let Ok(facts) = facts.as_object_mut() {
+                let coverage = super::derived::coverage::of_account(&metadata.partition, account, &self.org_trails);
+                facts.insert(regorus::Value::from("coverage"), super::derived::coverage::value(&coverage)?);
+            }
+            map.insert(regorus::Value::from("derived"), facts);
         }
         Ok(value)
     }

@@ -13,6 +13,8 @@
 
 pub mod monitoring;
 
+pub mod coverage;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use crate::config::Config;
-use crate::finding::{Audit, Rule, RuleResult, Severity};
+use crate::finding::{Audit, Rule, RuleResult, Severity, SpillWriter};
 use crate::pack::Pack;
 use crate::snapshot::{Account, Snapshot};
 use crate::triage::waivers;
@@ -126,9 +126,10 @@ pub fn audit_with_engine(
     let mut seen = std::collections::HashSet::new();
     let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&run.unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
     let progress = EvalProgress::new(options.progress, accounts.len());
-    let results = run.judge(&context, &accounts, &progress);
+    let mut settled = Settled::held(&run, options);
+    settled.add(run.judge(&context, &accounts, &progress)).expect("results held in memory are not written anywhere");
     progress.finish();
-    run.finish(snapshot, &ids, results, snapshot_text, options, started)
+    run.finish(snapshot, &ids, settled, snapshot_text, options, started)
 }
 
 /// Accounts judged together: read from the snapshot text, judged in parallel,
@@ -140,16 +141,17 @@ const STREAM_BATCH: usize = 64;
 /// pass over the text checks it (every loader error of [`crate::snapshot::load_file`])
 /// and gathers what rules read across accounts ([`SnapshotContext`]); a second
 /// one reads the accounts again, [`STREAM_BATCH`] at a time, judges them on
-/// every core and drops them. Neither holds every account at once; the
-/// results are kept for the reports. Returns the time of the first pass (the
-/// parse) beside the audit.
+/// every core and drops them. Neither holds every account at once; each
+/// batch's results are waived and spilled to a temporary file as soon as they
+/// have their lines ([`Settled`]), and the reports read them back. Returns the
+/// time of the first pass (the parse) beside the audit.
 pub fn audit_file(
     path: &std::path::Path,
     pack: &Pack,
     config: &Config,
     options: &AuditOptions,
     engine_choice: EngineChoice,
-) -> Result<(Audit, EvalTimings, Vec<String>, Duration), crate::snapshot::SnapshotError> {
+) -> anyhow::Result<(Audit, EvalTimings, Vec<String>, Duration)> {
     let parse_started = Instant::now();
     let mut context = SnapshotContext::default();
     let mut ids: Vec<String> = Vec::new();
@@ -179,22 +181,75 @@ pub fn audit_file(
     let started = Instant::now();
     let run = Run::new(&snapshot, &ids, &mut context, pack, config, options, engine_choice);
     let progress = EvalProgress::new(options.progress, ids.len() + run.unreachable.len());
-    let mut results = Vec::new();
+    let mut settled = Settled::spilled(&run, options).map_err(spill_error)?;
+    let mut spill_failed = None;
     let mut batch: Vec<Account> = Vec::with_capacity(STREAM_BATCH);
-    crate::snapshot::stream::for_each_account(&text, &mut |account| {
+    let read = crate::snapshot::stream::for_each_account(&text, &mut |account| {
         batch.push(account);
         if batch.len() == STREAM_BATCH {
-            results.extend(run.judge(&context, &batch.iter().collect::<Vec<_>>(), &progress));
+            let mut results = run.judge(&context, &batch.iter().collect::<Vec<_>>(), &progress);
+            locate::attach_lines(&text, &mut results);
+            if let Err(e) = settled.add(results) {
+                spill_failed = Some(e);
+                return Err("the results could not be spilled".to_owned());
+            }
             batch.clear();
         }
         Ok(())
-    })
-    .map_err(internal)?;
-    results.extend(run.judge(&context, &batch.iter().chain(&run.unreachable).collect::<Vec<_>>(), &progress));
+    });
+    if let Some(e) = spill_failed {
+        return Err(spill_error(e));
+    }
+    read.map_err(internal)?;
+    let mut results = run.judge(&context, &batch.iter().chain(&run.unreachable).collect::<Vec<_>>(), &progress);
+    locate::attach_lines(&text, &mut results);
+    settled.add(results).map_err(spill_error)?;
     drop(batch);
     progress.finish();
-    let (audit, timings, notices) = run.finish(&snapshot, &ids, results, Some(&text), options, started);
+    let (audit, timings, notices) = run.finish(&snapshot, &ids, settled, None, options, started);
     Ok((audit, timings, notices, parse))
+}
+
+/// A failure to write the results to, or read them back from, the temporary directory.
+fn spill_error(e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot spill the audit's results to a temporary file in {} (set TMPDIR to a directory with room): {e}",
+        std::env::temp_dir().display()
+    )
+}
+
+/// Judged results on their way to the reports: waived as they arrive (the
+/// waivers' bookkeeping kept for the whole run), then held in memory
+/// ([`audit`]) or written to a [`SpillWriter`] batch by batch ([`audit_file`]).
+struct Settled<'p> {
+    waivers: waivers::Tracker<'p>,
+    spill: Option<SpillWriter>,
+    held: Vec<RuleResult>,
+}
+
+impl<'p> Settled<'p> {
+    fn held(run: &Run<'p>, options: &AuditOptions) -> Settled<'p> {
+        let rule_ids = waivers::RuleIds {
+            evaluated: run.rules.iter().map(|r| r.id()).collect(),
+            known: run.pack.rules.iter().map(|r| r.id()).collect(),
+        };
+        Settled { waivers: waivers::Tracker::new(&run.config.waivers, options.today, &rule_ids), spill: None, held: Vec::new() }
+    }
+
+    fn spilled(run: &Run<'p>, options: &AuditOptions) -> std::io::Result<Settled<'p>> {
+        Ok(Settled { spill: Some(SpillWriter::new()?), ..Settled::held(run, options) })
+    }
+
+    fn add(&mut self, mut results: Vec<RuleResult>) -> std::io::Result<()> {
+        self.waivers.apply(&mut results);
+        match &mut self.spill {
+            Some(spill) => spill.push(results),
+            None => {
+                self.held.extend(results);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// One audit's evaluation: the rules selected, the engine with the pack and
@@ -325,20 +380,19 @@ impl<'p> Run<'p> {
         })
     }
 
-    /// Waivers, lines in the snapshot, the results' order, and the audit.
+    /// The waivers' warnings, lines in the snapshot (`snapshot_text`, for
+    /// results held in memory), the results' order, and the audit.
     fn finish(
         self,
         snapshot: &Snapshot,
         ids: &[String],
-        mut results: Vec<RuleResult>,
+        settled: Settled<'_>,
         snapshot_text: Option<&str>,
         options: &AuditOptions,
         started: Instant,
     ) -> (Audit, EvalTimings, Vec<String>) {
-        let (pack, config) = (self.pack, self.config);
-        let rule_ids =
-            waivers::RuleIds { evaluated: self.rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
-        let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
+        let Settled { waivers: tracker, spill, held: mut results } = settled;
+        let warnings = tracker.warnings();
         let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
         notices.extend(duplicate_accounts(ids));
         if self.derived.skipped() > 0 {
@@ -355,14 +409,13 @@ impl<'p> Run<'p> {
         if let Some(text) = snapshot_text {
             locate::attach_lines(text, &mut results);
         }
-        results.sort_by(|a, b| {
-            (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
-        });
+        results.sort_by(crate::finding::report_order);
         let audit = Audit {
             metadata: snapshot.metadata.clone(),
             snapshot_path: options.snapshot_path.clone(),
             rules: self.rules.into_iter().cloned().collect(),
             results,
+            spill: spill.map(SpillWriter::finish),
             fail_on: options.fail_on.into(),
             account_ids: {
                 let mut ids: Vec<String> = ids.iter().cloned().chain(self.unreachable.iter().map(|a| a.account_id.clone())).collect();

@@ -133,7 +133,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<Outcome> {
         summary
     });
     if let Some(baseline) = &baseline {
-        baseline.compare(&mut result, args.fail_on_new).map_err(|e| anyhow::anyhow!("cannot read back the audit's results from their temporary file: {e}"))?;
+        baseline
+            .compare(&mut result, args.fail_on_new)
+            .map_err(|e| anyhow::anyhow!("cannot read back the audit's results from their temporary file: {e}"))?;
     }
     if let Some(reason) = eval_timings.vm_fallback.as_ref().filter(|_| !super::quiet()) {
         eprintln!(

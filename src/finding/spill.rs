@@ -223,8 +223,12 @@ impl Spill {
     /// Calls `f` on every result, in report order. A run that cannot be read
     /// back (the temporary directory was cleaned under the audit) is an error, never a shorter report.
     pub fn for_each(&self, f: &mut dyn FnMut(&RuleResult) -> io::Result<()>) -> io::Result<()> {
-        let mut readers: Vec<std::io::Lines<BufReader<File>>> =
-            self.inner.runs.iter().map(|p| File::open(p).map(|f| BufReader::with_capacity(1 << 15, f).lines())).collect::<io::Result<_>>()?;
+        let mut readers: Vec<std::io::Lines<BufReader<File>>> = self
+            .inner
+            .runs
+            .iter()
+            .map(|p| File::open(p).map(|f| BufReader::with_capacity(1 << 15, f).lines()))
+            .collect::<io::Result<_>>()?;
         let next = |readers: &mut Vec<std::io::Lines<BufReader<File>>>, run: usize| -> io::Result<Option<Head>> {
             match readers[run].next() {
                 None => Ok(None),

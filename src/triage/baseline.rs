@@ -126,7 +126,7 @@ impl From<EarlierReport> for Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Rule, RuleResult, Severity};
+    use crate::finding::{BaselineState, Rule, RuleResult, Severity, Status};
 
     const ACCOUNT: &str = "111111111111";
 

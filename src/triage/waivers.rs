@@ -87,7 +87,8 @@ impl<'w> Tracker<'w> {
             } else if !rules.known.iter().any(|id| tracker.rule_matches(i, id)) {
                 tracker.settled[i] = warn(WarningKind::WaiverStale, format!("{what} is stale: the pack has no rule {}", waiver.rule));
             } else {
-                tracker.judged[i] = rules.evaluated.iter().any(|id| tracker.rule_matches(i, id));
+                let judged = rules.evaluated.iter().any(|id| tracker.rule_matches(i, id));
+                tracker.judged[i] = judged;
             }
         }
         tracker

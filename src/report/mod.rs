@@ -61,11 +61,10 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
         // read a spilled audit's findings back into memory (its passes only
         // with --show-passes; they are counted otherwise). JUnit builds its
         // document in memory with `quick-junit`, every result a test case.
-        Format::Text => out.write_all(text::render(&audit.listed(options.show_passes)?, options.color, options.show_passes).as_bytes()),
-        Format::Markdown => {
-            out.write_all(markdown::render(&audit.listed(options.show_passes)?, options.markdown_max_bytes, options.show_passes).as_bytes())
-        }
-        Format::Junit => out.write_all(junit::render(&audit.held()?).as_bytes()),
+        Format::Text => out.write_all(text::render(&*audit.listed(options.show_passes)?, options.color, options.show_passes).as_bytes()),
+        Format::Markdown => out
+            .write_all(markdown::render(&*audit.listed(options.show_passes)?, options.markdown_max_bytes, options.show_passes).as_bytes()),
+        Format::Junit => out.write_all(junit::render(&*audit.held()?).as_bytes()),
         Format::Ocsf => ocsf::write(audit, out),
         Format::Asff => asff::write(audit, out),
     }

@@ -179,7 +179,7 @@ pub fn attach_lines(text: &str, results: &mut [RuleResult]) {
             continue;
         };
         if current.as_ref().is_none_or(|(held, _)| *held != id.as_str()) {
-            current = Some((id, PartLines::new(&text[part.start as usize..part.end as usize], part.line)));
+            current = Some((id.as_str(), PartLines::new(&text[part.start as usize..part.end as usize], part.line)));
         }
         if let Some((_, lines)) = &current {
             result.snapshot_line = Some(lines.line_of(result));

@@ -75,10 +75,15 @@ pub fn load_file(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
 /// measured first; a device or pipe is read up to the bound), invalid UTF-8
 /// (with the byte offset), and a leading UTF-8 byte-order mark is dropped.
 fn read_bounded(path: &Path) -> Result<String, SnapshotError> {
+    let file = std::fs::File::open(path).map_err(|cause| SnapshotError::Io { path: path.to_owned(), cause })?;
+    read_bounded_from(file, path)
+}
+
+/// [`read_bounded`] of a file already open (a pipe is read by whoever opened it).
+fn read_bounded_from(file: std::fs::File, path: &Path) -> Result<String, SnapshotError> {
     use std::io::Read;
     let limit = max_snapshot_bytes();
     let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
-    let file = std::fs::File::open(path).map_err(io)?;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
             return Err(io(std::io::Error::other("it is a directory")));
@@ -202,18 +207,22 @@ pub fn load_file_indexed(
     each: &mut AccountSink<'_>,
     observe: &mut dyn FnMut(&str),
 ) -> Result<(Snapshot, SnapshotFile), SnapshotError> {
-    let refused = |path: &Path| -> SnapshotError {
-        let err = read_bounded(path).and_then(|text| parse_str_streaming(&text, path, &mut |_| Ok(())).map(drop));
+    // The text of a pipe is held: read again, the pipe would wait for a writer.
+    let refused = |source: Option<&Source>| -> SnapshotError {
+        let err = match source {
+            Some(Source::Text(text)) => parse_str_streaming(text, path, &mut |_| Ok(())).map(drop),
+            _ => read_bounded(path).and_then(|text| parse_str_streaming(&text, path, &mut |_| Ok(())).map(drop)),
+        };
         // Refused once and accepted now: the file changed between two reads.
         err.err().unwrap_or_else(|| SnapshotError::Io {
             path: path.to_owned(),
             cause: std::io::Error::other("the file changed while it was read"),
         })
     };
-    let Some((source, len, lead)) = scan_file(path, observe)? else { return Err(refused(path)) };
+    let Some((source, len, lead)) = scan_file(path, observe)? else { return Err(refused(None)) };
     // A document that is not an object gets the loader's own message.
     if lead.first != Some('{') {
-        return Err(refused(path));
+        return Err(refused(Some(&source)));
     }
     let position = Position { at: std::cell::Cell::new(lead.skip), lines: Default::default() };
     let mut spans = Vec::new();
@@ -238,7 +247,7 @@ pub fn load_file_indexed(
     };
     let snapshot = match parsed {
         Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION && unique().is_ok() => snapshot,
-        _ => return Err(refused(path)),
+        _ => return Err(refused(Some(&source))),
     };
     check_accounts(&ids, path)?;
     Ok((snapshot, SnapshotFile { path: path.to_owned(), source, spans, len }))
@@ -288,8 +297,7 @@ fn scan_file(path: &Path, observe: &mut dyn FnMut(&str)) -> Result<Option<(Sourc
     let regular = file.metadata().is_ok_and(|meta| meta.is_file());
     let mut lead = Lead::default();
     if !regular {
-        drop(file);
-        let text = read_bounded(path)?;
+        let text = read_bounded_from(file, path)?;
         lead.feed(&text);
         observe(&text);
         let len = text.len() as u64;

@@ -164,7 +164,7 @@ pub fn audit_file(
             context.add_account(&account);
             Ok(())
         },
-        &mut |piece| marks.feed(piece),
+        &mut |piece: &str| marks.feed(piece),
     )?;
     let parts = marks.finish(file.len);
     let missing = context.missing_management();

@@ -332,7 +332,13 @@ fn scan_file(path: &Path, observe: &mut dyn FnMut(&str)) -> Result<Option<(Sourc
             bom = Some(if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 });
             buf.drain(..bom.unwrap_or(0) as usize);
         }
-        let Some(chunk) = buf.utf8_chunks().next() else { break };
+        let Some(chunk) = buf.utf8_chunks().next() else {
+            // Nothing held (a byte-order mark alone was read so far).
+            if eof {
+                break;
+            }
+            continue;
+        };
         let valid = chunk.valid();
         // A character cut by the end of the piece is completed by the next one.
         let cut = !eof && valid.len() + chunk.invalid().len() == buf.len();

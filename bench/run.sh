@@ -29,8 +29,9 @@
 #   ms/account     evaluation wall time per account (flat = linear cost).
 # Then the live audit of one account against moto (bench/collect.sh's
 # compliant scenario, one region, AWS_MAX_ATTEMPTS=1 so moto's HTTP 500s for
-# the calls it lacks are not retried): its peak RSS; and the whole process
-# auditing a bundled fixture, with hyperfine when installed.
+# the calls it lacks are not retried): its peak RSS; the peak RSS of the
+# offline audit of a bundled fixture; and that whole process's time, with
+# hyperfine when installed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -156,3 +156,59 @@ fn a_spilled_audit_compared_with_a_baseline_gives_the_same_reports() {
         assert_eq!(render(&whole, format, &options), render(&streamed, format, &options), "{format:?}");
     }
 }
+
+/// The streamed audit reads each account again from its own bytes and gives
+/// results their lines from their account's part of the file alone: the
+/// same lines as the whole text gives, whatever the file's layout (one line,
+/// CRLF line ends, a byte-order mark or two, `errors` or `accounts` first,
+/// non-ASCII text), and from a pipe, which is read once.
+#[test]
+fn every_layout_gives_the_lines_of_the_whole_text() {
+    let pack = Pack::load(&PackSource { builtin: true, dirs: vec![] }).unwrap();
+    let text = std::fs::read_to_string(root().join("fixtures/partial_collection/snapshot.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut reordered = serde_json::Map::new();
+    for key in ["errors", "accounts", "organization", "metadata", "schema_version"] {
+        if let Some(value) = doc.get(key) {
+            reordered.insert(key.to_owned(), value.clone());
+        }
+    }
+    let mut unicode = doc.clone();
+    unicode["errors"][0]["message"] = serde_json::json!("ünïcødé \u{2028} … \"account_id\": \"x\"");
+    let layouts = [
+        ("minified", serde_json::to_string(&doc).unwrap()),
+        ("crlf", text.replace('\n', "\r\n")),
+        ("bom", format!("\u{feff}{text}")),
+        ("two-boms", format!("\u{feff}\u{feff}\n{text}")),
+        ("reordered", serde_json::to_string_pretty(&reordered).unwrap()),
+        ("unicode", serde_json::to_string_pretty(&unicode).unwrap()),
+        ("indented", serde_json::to_string_pretty(&serde_json::json!({"schema_version": doc["schema_version"], "metadata": doc["metadata"], "accounts": doc["accounts"], "errors": doc["errors"]})).unwrap().replace("\n", "\n\n   ")),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in layouts {
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, body).unwrap();
+        let (whole, streamed) = both(&path, &pack, &Config::default());
+        // A minified snapshot is one line: every line found is 1; any other layout has lines past the first.
+        let past_first = |r: &trailaudit::finding::RuleResult| r.snapshot_line.is_some_and(|l| l > 1);
+        let first_only = |r: &trailaudit::finding::RuleResult| r.snapshot_line == Some(1);
+        assert!(if name == "minified" { whole.results.iter().any(first_only) } else { whole.results.iter().any(past_first) }, "{name}");
+        assert_eq!(whole, held(&streamed), "{name}");
+    }
+
+    // A named pipe cannot be read twice: it is read once, into memory.
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let writer = {
+        let (fifo, text) = (fifo.clone(), text.clone());
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let (streamed, _, _, _) = audit_file(&fifo, &pack, &Config::default(), &options(&fifo), EngineChoice::Interpreter).unwrap();
+    writer.join().unwrap();
+    let file = dir.path().join("file.json");
+    std::fs::write(&file, &text).unwrap();
+    let (snapshot, whole_text) = trailaudit::snapshot::load_file(&file).unwrap();
+    let whole = audit(&snapshot, Some(&whole_text), &pack, &Config::default(), &options(&fifo)).0;
+    assert_eq!(whole, held(&streamed));
+}

@@ -132,18 +132,21 @@ pub fn audit_with_engine(
     run.finish(snapshot, &ids, settled, snapshot_text, options, started)
 }
 
-/// Accounts judged together: read from the snapshot text, judged in parallel,
-/// dropped. Enough to keep every core busy between two reads, few enough that
-/// the accounts in flight are a small part of memory.
+/// Accounts judged together: read from the snapshot file, judged in
+/// parallel, dropped. Enough to keep every core busy between two reads, few
+/// enough that the accounts in flight are a small part of memory.
 const STREAM_BATCH: usize = 64;
 
-/// [`audit_with_engine`] on a snapshot file read account by account: a first
-/// pass over the text checks it (every loader error of [`crate::snapshot::load_file`])
-/// and gathers what rules read across accounts ([`SnapshotContext`]); a second
-/// one reads the accounts again, [`STREAM_BATCH`] at a time, judges them on
-/// every core and drops them. Neither holds every account at once; each
-/// batch's results are waived and spilled to a temporary file as soon as they
-/// have their lines ([`Settled`]), and the reports read them back. Returns the
+/// [`audit_with_engine`] on a snapshot file read account by account, its
+/// text never held: a first pass over the file checks it (every loader error
+/// of [`crate::snapshot::load_file`]), notes where each account is and
+/// where each account's part for [`locate`] starts, and gathers what rules
+/// read across accounts ([`SnapshotContext`]); then the accounts are read
+/// again from their own bytes, [`STREAM_BATCH`] at a time, judged on every
+/// core, their results given their lines from their account's part alone,
+/// and dropped. Neither pass holds every account at once; each batch's
+/// results are waived and spilled to a temporary file as soon as they have
+/// their lines ([`Settled`]), and the reports read them back. Returns the
 /// time of the first pass (the parse) beside the audit.
 pub fn audit_file(
     path: &std::path::Path,
@@ -155,26 +158,24 @@ pub fn audit_file(
     let parse_started = Instant::now();
     let mut context = SnapshotContext::default();
     let mut ids: Vec<String> = Vec::new();
-    let (snapshot, text) = crate::snapshot::load_file_streaming(path, &mut |account| {
-        ids.push(account.account_id.clone());
-        context.add_account(&account);
-        Ok(())
-    })?;
-    let internal = |e: serde_json::Error| crate::snapshot::SnapshotError::NotASnapshot {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: format!("cannot read the snapshot a second time: {e}"),
-    };
+    let mut marks = locate::AccountMarks::default();
+    let (snapshot, file) = crate::snapshot::load_file_indexed(
+        path,
+        &mut |account| {
+            ids.push(account.account_id.clone());
+            context.add_account(&account);
+            Ok(())
+        },
+        &mut |piece: &str| marks.feed(piece),
+    )?;
+    let parts = marks.finish(file.len);
     let missing = context.missing_management();
     if !missing.is_empty() {
-        crate::snapshot::stream::for_each_account(&text, &mut |account| {
-            if missing.contains(&account.account_id) {
-                context.add_management(&account);
+        for (i, id) in ids.iter().enumerate() {
+            if missing.contains(id) {
+                context.add_management(&file.account(i)?);
             }
-            Ok(())
-        })
-        .map_err(internal)?;
+        }
     }
     let parse = parse_started.elapsed();
 
@@ -182,32 +183,44 @@ pub fn audit_file(
     let run = Run::new(&snapshot, &ids, &mut context, pack, config, options, engine_choice);
     let progress = EvalProgress::new(options.progress, ids.len() + run.unreachable.len());
     let mut settled = Settled::spilled(&run, options).map_err(spill_error)?;
-    let mut spill_failed = None;
-    let mut batch: Vec<Account> = Vec::with_capacity(STREAM_BATCH);
-    let read = crate::snapshot::stream::for_each_account(&text, &mut |account| {
-        batch.push(account);
-        if batch.len() == STREAM_BATCH {
-            let mut results = run.judge(&context, &batch.iter().collect::<Vec<_>>(), &progress);
-            locate::attach_lines(&text, &mut results);
-            if let Err(e) = settled.add(results) {
-                spill_failed = Some(e);
-                return Err("the results could not be spilled".to_owned());
-            }
-            batch.clear();
+    let mut first = 0;
+    loop {
+        let last = (first + STREAM_BATCH).min(ids.len());
+        let batch: Vec<Account> = (first..last).map(|i| file.account(i)).collect::<Result<_, _>>()?;
+        // The accounts only `errors` mention come with the last batch.
+        let accounts: Vec<&Account> =
+            if last == ids.len() { batch.iter().chain(&run.unreachable).collect() } else { batch.iter().collect() };
+        let mut judged = run.judge(&context, &accounts, &progress);
+        drop(accounts);
+        drop(batch);
+        attach_batch_lines(&file, &parts, &mut judged)?;
+        settled.add(judged).map_err(spill_error)?;
+        if last == ids.len() {
+            break;
         }
-        Ok(())
-    });
-    if let Some(e) = spill_failed {
-        return Err(spill_error(e));
+        first = last;
     }
-    read.map_err(internal)?;
-    let mut results = run.judge(&context, &batch.iter().chain(&run.unreachable).collect::<Vec<_>>(), &progress);
-    locate::attach_lines(&text, &mut results);
-    settled.add(results).map_err(spill_error)?;
-    drop(batch);
     progress.finish();
     let (audit, timings, notices) = run.finish(&snapshot, &ids, settled, None, options, started);
     Ok((audit, timings, notices, parse))
+}
+
+/// Gives `results` (of a few accounts) their lines in the snapshot, each
+/// account's from its own part of the file, read alone (see [`locate`]).
+fn attach_batch_lines(
+    file: &crate::snapshot::SnapshotFile,
+    parts: &std::collections::HashMap<String, locate::AccountPart>,
+    results: &mut [RuleResult],
+) -> Result<(), crate::snapshot::SnapshotError> {
+    // Stable: the results of one account keep their order.
+    results.sort_by(|a, b| a.account.cmp(&b.account));
+    for account in results.chunk_by_mut(|a, b| a.account == b.account) {
+        match parts.get(account[0].account.as_str()) {
+            Some(part) => locate::attach_lines_in(&file.read(part.start, part.end)?, part.line, account),
+            None => account.iter_mut().for_each(|r| r.snapshot_line = None),
+        }
+    }
+    Ok(())
 }
 
 /// A failure to write the results to, or read them back from, the temporary directory.

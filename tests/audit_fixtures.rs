@@ -190,7 +190,7 @@ fn noncompliant_with_baseline_and_waivers() -> Audit {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/noncompliant/baseline.json");
     let mut baseline = trailaudit::triage::Baseline::load(&path).unwrap();
     baseline.path = PathBuf::from("fixtures/noncompliant/baseline.json");
-    baseline.compare(&mut audit, true);
+    baseline.compare(&mut audit, true).unwrap();
     audit
 }
 

@@ -107,7 +107,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<Outcome> {
     };
     // No account and nothing judged (no selected account missing either, which
     // would be `error` results): an empty report would read as a pass.
-    if result.account_ids.is_empty() && result.results.is_empty() {
+    if result.account_ids.is_empty() && result.is_empty() {
         anyhow::bail!(
             "{}: the snapshot holds no account, so there is nothing to judge (collect at least one account)",
             options.snapshot_path.as_deref().unwrap_or(std::path::Path::new("snapshot")).display()
@@ -133,7 +133,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<Outcome> {
         summary
     });
     if let Some(baseline) = &baseline {
-        baseline.compare(&mut result, args.fail_on_new);
+        baseline
+            .compare(&mut result, args.fail_on_new)
+            .map_err(|e| anyhow::anyhow!("cannot read back the audit's results from their temporary file: {e}"))?;
     }
     if let Some(reason) = eval_timings.vm_fallback.as_ref().filter(|_| !super::quiet()) {
         eprintln!(

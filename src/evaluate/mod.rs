@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use crate::config::Config;
-use crate::finding::{Audit, Rule, RuleResult, Severity};
+use crate::finding::{Audit, Rule, RuleResult, Severity, SpillWriter};
 use crate::pack::Pack;
 use crate::snapshot::{Account, Snapshot};
 use crate::triage::waivers;
@@ -126,75 +126,143 @@ pub fn audit_with_engine(
     let mut seen = std::collections::HashSet::new();
     let accounts: Vec<&Account> = snapshot.accounts.iter().chain(&run.unreachable).filter(|a| seen.insert(a.account_id.as_str())).collect();
     let progress = EvalProgress::new(options.progress, accounts.len());
-    let results = run.judge(&context, &accounts, &progress);
+    let mut settled = Settled::held(&run, options);
+    settled.add(run.judge(&context, &accounts, &progress)).expect("results held in memory are not written anywhere");
     progress.finish();
-    run.finish(snapshot, &ids, results, snapshot_text, options, started)
+    run.finish(snapshot, &ids, settled, snapshot_text, options, started)
 }
 
-/// Accounts judged together: read from the snapshot text, judged in parallel,
-/// dropped. Enough to keep every core busy between two reads, few enough that
-/// the accounts in flight are a small part of memory.
+/// Accounts judged together: read from the snapshot file, judged in
+/// parallel, dropped. Enough to keep every core busy between two reads, few
+/// enough that the accounts in flight are a small part of memory.
 const STREAM_BATCH: usize = 64;
 
-/// [`audit_with_engine`] on a snapshot file read account by account: a first
-/// pass over the text checks it (every loader error of [`crate::snapshot::load_file`])
-/// and gathers what rules read across accounts ([`SnapshotContext`]); a second
-/// one reads the accounts again, [`STREAM_BATCH`] at a time, judges them on
-/// every core and drops them. Neither holds every account at once; the
-/// results are kept for the reports. Returns the time of the first pass (the
-/// parse) beside the audit.
+/// [`audit_with_engine`] on a snapshot file read account by account, its
+/// text never held: a first pass over the file checks it (every loader error
+/// of [`crate::snapshot::load_file`]), notes where each account is and
+/// where each account's part for [`locate`] starts, and gathers what rules
+/// read across accounts ([`SnapshotContext`]); then the accounts are read
+/// again from their own bytes, [`STREAM_BATCH`] at a time, judged on every
+/// core, their results given their lines from their account's part alone,
+/// and dropped. Neither pass holds every account at once; each batch's
+/// results are waived and spilled to a temporary file as soon as they have
+/// their lines ([`Settled`]), and the reports read them back. Returns the
+/// time of the first pass (the parse) beside the audit.
 pub fn audit_file(
     path: &std::path::Path,
     pack: &Pack,
     config: &Config,
     options: &AuditOptions,
     engine_choice: EngineChoice,
-) -> Result<(Audit, EvalTimings, Vec<String>, Duration), crate::snapshot::SnapshotError> {
+) -> anyhow::Result<(Audit, EvalTimings, Vec<String>, Duration)> {
     let parse_started = Instant::now();
     let mut context = SnapshotContext::default();
     let mut ids: Vec<String> = Vec::new();
-    let (snapshot, text) = crate::snapshot::load_file_streaming(path, &mut |account| {
-        ids.push(account.account_id.clone());
-        context.add_account(&account);
-        Ok(())
-    })?;
-    let internal = |e: serde_json::Error| crate::snapshot::SnapshotError::NotASnapshot {
-        path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: format!("cannot read the snapshot a second time: {e}"),
-    };
+    let mut marks = locate::AccountMarks::default();
+    let (snapshot, file) = crate::snapshot::load_file_indexed(
+        path,
+        &mut |account| {
+            ids.push(account.account_id.clone());
+            context.add_account(&account);
+            Ok(())
+        },
+        &mut |piece: &str| marks.feed(piece),
+    )?;
+    let parts = marks.finish(file.len);
     let missing = context.missing_management();
     if !missing.is_empty() {
-        crate::snapshot::stream::for_each_account(&text, &mut |account| {
-            if missing.contains(&account.account_id) {
-                context.add_management(&account);
+        for (i, id) in ids.iter().enumerate() {
+            if missing.contains(id) {
+                context.add_management(&file.account(i)?);
             }
-            Ok(())
-        })
-        .map_err(internal)?;
+        }
     }
     let parse = parse_started.elapsed();
 
     let started = Instant::now();
     let run = Run::new(&snapshot, &ids, &mut context, pack, config, options, engine_choice);
     let progress = EvalProgress::new(options.progress, ids.len() + run.unreachable.len());
-    let mut results = Vec::new();
-    let mut batch: Vec<Account> = Vec::with_capacity(STREAM_BATCH);
-    crate::snapshot::stream::for_each_account(&text, &mut |account| {
-        batch.push(account);
-        if batch.len() == STREAM_BATCH {
-            results.extend(run.judge(&context, &batch.iter().collect::<Vec<_>>(), &progress));
-            batch.clear();
+    let mut settled = Settled::spilled(&run, options).map_err(spill_error)?;
+    let mut first = 0;
+    loop {
+        let last = (first + STREAM_BATCH).min(ids.len());
+        let batch: Vec<Account> = (first..last).map(|i| file.account(i)).collect::<Result<_, _>>()?;
+        // The accounts only `errors` mention come with the last batch.
+        let accounts: Vec<&Account> =
+            if last == ids.len() { batch.iter().chain(&run.unreachable).collect() } else { batch.iter().collect() };
+        let mut judged = run.judge(&context, &accounts, &progress);
+        drop(accounts);
+        drop(batch);
+        attach_batch_lines(&file, &parts, &mut judged)?;
+        settled.add(judged).map_err(spill_error)?;
+        if last == ids.len() {
+            break;
         }
-        Ok(())
-    })
-    .map_err(internal)?;
-    results.extend(run.judge(&context, &batch.iter().chain(&run.unreachable).collect::<Vec<_>>(), &progress));
-    drop(batch);
+        first = last;
+    }
     progress.finish();
-    let (audit, timings, notices) = run.finish(&snapshot, &ids, results, Some(&text), options, started);
+    let (audit, timings, notices) = run.finish(&snapshot, &ids, settled, None, options, started);
     Ok((audit, timings, notices, parse))
+}
+
+/// Gives `results` (of a few accounts) their lines in the snapshot, each
+/// account's from its own part of the file, read alone (see [`locate`]).
+fn attach_batch_lines(
+    file: &crate::snapshot::SnapshotFile,
+    parts: &std::collections::HashMap<String, locate::AccountPart>,
+    results: &mut [RuleResult],
+) -> Result<(), crate::snapshot::SnapshotError> {
+    // Stable: the results of one account keep their order.
+    results.sort_by(|a, b| a.account.cmp(&b.account));
+    for account in results.chunk_by_mut(|a, b| a.account == b.account) {
+        match parts.get(account[0].account.as_str()) {
+            Some(part) => locate::attach_lines_in(&file.read(part.start, part.end)?, part.line, account),
+            None => account.iter_mut().for_each(|r| r.snapshot_line = None),
+        }
+    }
+    Ok(())
+}
+
+/// A failure to write the results to, or read them back from, the temporary directory.
+fn spill_error(e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot spill the audit's results to a temporary file in {} (set TMPDIR to a directory with room): {e}",
+        std::env::temp_dir().display()
+    )
+}
+
+/// Judged results on their way to the reports: waived as they arrive (the
+/// waivers' bookkeeping kept for the whole run), then held in memory
+/// ([`audit`]) or written to a [`SpillWriter`] batch by batch ([`audit_file`]).
+struct Settled<'p> {
+    waivers: waivers::Tracker<'p>,
+    spill: Option<SpillWriter>,
+    held: Vec<RuleResult>,
+}
+
+impl<'p> Settled<'p> {
+    fn held(run: &Run<'p>, options: &AuditOptions) -> Settled<'p> {
+        let rule_ids = waivers::RuleIds {
+            evaluated: run.rules.iter().map(|r| r.id()).collect(),
+            known: run.pack.rules.iter().map(|r| r.id()).collect(),
+        };
+        Settled { waivers: waivers::Tracker::new(&run.config.waivers, options.today, &rule_ids), spill: None, held: Vec::new() }
+    }
+
+    fn spilled(run: &Run<'p>, options: &AuditOptions) -> std::io::Result<Settled<'p>> {
+        Ok(Settled { spill: Some(SpillWriter::new()?), ..Settled::held(run, options) })
+    }
+
+    fn add(&mut self, mut results: Vec<RuleResult>) -> std::io::Result<()> {
+        self.waivers.apply(&mut results);
+        match &mut self.spill {
+            Some(spill) => spill.push(results),
+            None => {
+                self.held.extend(results);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// One audit's evaluation: the rules selected, the engine with the pack and
@@ -325,20 +393,19 @@ impl<'p> Run<'p> {
         })
     }
 
-    /// Waivers, lines in the snapshot, the results' order, and the audit.
+    /// The waivers' warnings, lines in the snapshot (`snapshot_text`, for
+    /// results held in memory), the results' order, and the audit.
     fn finish(
         self,
         snapshot: &Snapshot,
         ids: &[String],
-        mut results: Vec<RuleResult>,
+        settled: Settled<'_>,
         snapshot_text: Option<&str>,
         options: &AuditOptions,
         started: Instant,
     ) -> (Audit, EvalTimings, Vec<String>) {
-        let (pack, config) = (self.pack, self.config);
-        let rule_ids =
-            waivers::RuleIds { evaluated: self.rules.iter().map(|r| r.id()).collect(), known: pack.rules.iter().map(|r| r.id()).collect() };
-        let warnings = waivers::apply(&config.waivers, &mut results, options.today, &rule_ids);
+        let Settled { waivers: tracker, spill, held: mut results } = settled;
+        let warnings = tracker.warnings();
         let mut notices: Vec<String> = warnings.iter().map(|w| w.message.clone()).collect();
         notices.extend(duplicate_accounts(ids));
         if self.derived.skipped() > 0 {
@@ -355,14 +422,13 @@ impl<'p> Run<'p> {
         if let Some(text) = snapshot_text {
             locate::attach_lines(text, &mut results);
         }
-        results.sort_by(|a, b| {
-            (&a.rule_id, &a.account, &a.region, &a.resource, a.status).cmp(&(&b.rule_id, &b.account, &b.region, &b.resource, b.status))
-        });
+        results.sort_by(crate::finding::report_order);
         let audit = Audit {
             metadata: snapshot.metadata.clone(),
             snapshot_path: options.snapshot_path.clone(),
             rules: self.rules.into_iter().cloned().collect(),
             results,
+            spill: spill.map(SpillWriter::finish),
             fail_on: options.fail_on.into(),
             account_ids: {
                 let mut ids: Vec<String> = ids.iter().cloned().chain(self.unreachable.iter().map(|a| a.account_id.clone())).collect();

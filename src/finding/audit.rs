@@ -1,6 +1,7 @@
-//! What an audit produces: every [`RuleResult`] gathered in an [`Audit`], with
-//! the rules that were evaluated and what triage added (waivers, baseline,
-//! per-control summary), and its [`Outcome`].
+//! What an audit produces: every [`RuleResult`] gathered in an [`Audit`] (in
+//! memory, or spilled to disk as a snapshot file's accounts are judged:
+//! [`super::spill`]), with the rules that were evaluated and what triage added
+//! (waivers, baseline, per-control summary), and its [`Outcome`].
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use super::framework::FrameworkSummary;
 use super::outcome::Outcome;
 use super::result::RuleResult;
 use super::rule::Rule;
+use super::spill::{Spill, Tally};
 use super::vocabulary::{FailOn, Severity, Status};
 use super::waiver::Warning;
 use crate::snapshot::Metadata;
@@ -31,9 +33,13 @@ impl StatusCounts {
     pub fn of<'a>(results: impl IntoIterator<Item = &'a RuleResult>) -> StatusCounts {
         let mut counts = StatusCounts::default();
         for r in results {
-            *counts.slot(r.status) += 1;
+            counts.add(r.status);
         }
         counts
+    }
+
+    pub fn add(&mut self, status: Status) {
+        *self.slot(status) += 1;
     }
 
     pub fn get(&self, status: Status) -> usize {
@@ -74,8 +80,13 @@ pub struct Audit {
     pub snapshot_path: Option<PathBuf>,
     /// Rules that were evaluated, sorted by id.
     pub rules: Vec<Rule>,
-    /// Sorted by rule id, account, region, resource.
+    /// Sorted by rule id, account, region, resource, status
+    /// ([`super::report_order`]), when they are held in memory; empty when
+    /// they are spilled (`spill`). Read them through [`Audit::for_each_result`].
     pub results: Vec<RuleResult>,
+    /// The results on disk, for an audit of a snapshot file.
+    #[serde(skip)]
+    pub spill: Option<Spill>,
     /// Failing results below this severity do not fail the run (`none`: no failing result does).
     pub fail_on: FailOn,
     /// Ids of the accounts in the snapshot, sorted.
@@ -96,25 +107,77 @@ impl Audit {
         self.rules.iter().find(|r| r.id() == id)
     }
 
+    /// Every result, in report order, from memory or from the spill.
+    pub fn for_each_result(&self, f: &mut dyn FnMut(&RuleResult) -> std::io::Result<()>) -> std::io::Result<()> {
+        match &self.spill {
+            Some(spill) => spill.for_each(f),
+            None => self.results.iter().try_for_each(f),
+        }
+    }
+
+    /// How many results the audit has.
+    pub fn len(&self) -> usize {
+        self.spill.as_ref().map_or(self.results.len(), Spill::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The results' counts: kept by the spill, or counted from memory.
+    pub fn tally(&self) -> std::borrow::Cow<'_, Tally> {
+        match &self.spill {
+            Some(spill) => std::borrow::Cow::Borrowed(spill.tally()),
+            None => std::borrow::Cow::Owned(Tally::of(&self.results)),
+        }
+    }
+
+    /// The audit with its results in memory: itself, or a copy with the
+    /// spilled results read back (the reports that order results across
+    /// rules, Markdown, text and JUnit, and tests comparing audits).
+    pub fn held(&self) -> std::io::Result<std::borrow::Cow<'_, Audit>> {
+        if self.spill.is_none() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let mut results = Vec::with_capacity(self.len());
+        self.for_each_result(&mut |r| {
+            results.push(r.clone());
+            Ok(())
+        })?;
+        Ok(std::borrow::Cow::Owned(Audit { results, spill: None, ..self.clone() }))
+    }
+
+    /// The audit as the reports that list results one by one read it (text,
+    /// Markdown): itself when its results are in memory; for a spilled audit,
+    /// a copy holding in `results` the non-pass results (and the passes when
+    /// `passes`), read back from the spill, whose counts ([`Audit::tally`])
+    /// still cover every result. Passes are most results of a large audit
+    /// and those reports only count them unless `--show-passes`.
+    pub fn listed(&self, passes: bool) -> std::io::Result<std::borrow::Cow<'_, Audit>> {
+        if self.spill.is_none() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let mut results = Vec::new();
+        self.for_each_result(&mut |r| {
+            if passes || r.status != Status::Pass {
+                results.push(r.clone());
+            }
+            Ok(())
+        })?;
+        Ok(std::borrow::Cow::Owned(Audit { results, ..self.clone() }))
+    }
+
     pub fn summary(&self) -> Summary {
-        let mut summary = Summary { total: self.results.len(), by_status: StatusCounts::of(&self.results), ..Summary::default() };
+        let tally = self.tally();
+        let mut summary = Summary { total: tally.total, by_status: tally.by_status, ..Summary::default() };
         for sev in Severity::ALL {
-            summary.failed_by_severity.insert(sev.as_str(), 0);
+            summary.failed_by_severity.insert(sev.as_str(), tally.failed(sev));
         }
-        for r in &self.results {
-            if r.status == Status::Fail {
-                *summary.failed_by_severity.entry(r.severity.as_str()).or_default() += 1;
-            }
-        }
-        summary.baseline = self.baseline.as_ref().map(|b| {
-            let failing =
-                |state: BaselineState| self.results.iter().filter(|r| r.status == Status::Fail && r.baseline == Some(state)).count();
-            BaselineCounts {
-                new: failing(BaselineState::New),
-                unchanged: failing(BaselineState::Unchanged),
-                fixed: b.fixed.len(),
-                out_of_window: b.out_of_window.len(),
-            }
+        summary.baseline = self.baseline.as_ref().map(|b| BaselineCounts {
+            new: tally.failed_in(BaselineState::New),
+            unchanged: tally.failed_in(BaselineState::Unchanged),
+            fixed: b.fixed.len(),
+            out_of_window: b.out_of_window.len(),
         });
         summary
     }
@@ -124,10 +187,10 @@ impl Audit {
     /// failing results that are new since the baseline count; errors still do.
     pub fn outcome(&self) -> Outcome {
         let only_new = self.baseline.as_ref().is_some_and(|b| b.fail_on_new);
-        let counts = |r: &RuleResult| !only_new || r.baseline != Some(BaselineState::Unchanged);
-        if self.results.iter().any(|r| r.status == Status::Fail && self.fail_on.fails(r.severity) && counts(r)) {
+        let tally = self.tally();
+        if tally.deciding_fail(self.fail_on, only_new) {
             Outcome::Failed
-        } else if self.results.iter().any(|r| r.status == Status::Error) {
+        } else if tally.by_status.error > 0 {
             Outcome::Incomplete
         } else {
             Outcome::Clean

@@ -82,3 +82,36 @@ pub struct BaselineCounts {
     #[serde(default)]
     pub out_of_window: usize,
 }
+
+/// Which kind of finding a status is: a failure (accepted or not) or an error.
+/// An error that turns into a failure is news: nobody could see that failure before.
+pub(crate) fn finding_kind(status: super::vocabulary::Status) -> Option<bool> {
+    use super::vocabulary::Status;
+    match status {
+        Status::Pass => None,
+        Status::Fail | Status::Waived => Some(true),
+        Status::Error => Some(false),
+    }
+}
+
+/// The baseline's findings as (fingerprint, kind): what marks a result `new`
+/// or `unchanged`. Held by an audit whose results are spilled, which marks
+/// them as they are read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BaselineMarks {
+    pub(crate) known: std::collections::HashSet<(String, bool)>,
+}
+
+impl BaselineMarks {
+    pub fn new(known: impl IntoIterator<Item = (String, bool)>) -> BaselineMarks {
+        BaselineMarks { known: known.into_iter().collect() }
+    }
+
+    /// Marks a non-pass result `new` or `unchanged`; a pass carries no mark.
+    pub fn mark(&self, r: &mut super::result::RuleResult) {
+        if let Some(k) = finding_kind(r.status) {
+            let unchanged = self.known.contains(&(r.fingerprint(), k));
+            r.baseline = Some(if unchanged { BaselineState::Unchanged } else { BaselineState::New });
+        }
+    }
+}

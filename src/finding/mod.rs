@@ -14,11 +14,13 @@ mod framework;
 mod outcome;
 mod result;
 mod rule;
+mod spill;
 mod vocabulary;
 mod waiver;
 
 pub use audit::{Audit, StatusCounts, Summary};
-pub use baseline::{BaselineComparison, BaselineCounts, BaselineState, FixedResult, OutOfWindowResult};
+pub(crate) use baseline::finding_kind;
+pub use baseline::{BaselineComparison, BaselineCounts, BaselineMarks, BaselineState, FixedResult, OutOfWindowResult};
 pub use framework::{ControlStatus, ControlSummary, FrameworkSummary};
 pub use outcome::Outcome;
 /// What tells apart several results of one rule on one subject (event id, failed call).
@@ -26,5 +28,6 @@ pub(crate) use result::distinction as result_distinction;
 pub use result::{RuleResult, fingerprint};
 pub(crate) use result::{distinction, event_id};
 pub use rule::{EventNeed, RelatedResource, Remediation, Rule, RuleCustom, RuleMeta};
+pub use spill::{Spill, SpillWriter, Tally, report_order};
 pub use vocabulary::{FailOn, Severity, Status, SubjectKind, account_resource, region_resource};
 pub use waiver::{AppliedWaiver, WaiverRef, Warning, WarningKind};

@@ -1,7 +1,7 @@
 //! One [`RuleResult`] per rule and subject, and the fingerprint that keeps its
 //! identity across runs.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
@@ -10,7 +10,8 @@ use super::vocabulary::{Severity, Status};
 use super::waiver::AppliedWaiver;
 
 /// The verdict of one rule on one subject.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Deserialized only from the audit's own results spill ([`super::spill`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleResult {
     pub rule_id: String,
     pub status: Status,

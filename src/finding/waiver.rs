@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::vocabulary::Status;
 
 /// A waiver that turned a result into `waived`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppliedWaiver {
     pub reason: String,
     /// Who answers for the accepted risk (required in `trailaudit.yaml`).

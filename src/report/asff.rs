@@ -168,12 +168,7 @@ pub(super) fn finding(audit: &Audit, r: &RuleResult, rule: Option<&Rule>) -> Jso
 
 /// Writes the findings as one JSON array, a finding at a time.
 pub fn write(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
-    out.write_all(b"[")?;
-    for (i, (r, rule)) in platform::results(audit).enumerate() {
-        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer_pretty(&mut *out, &finding(audit, r, rule))?;
-    }
-    out.write_all(b"\n]\n")
+    platform::write_array(audit, out, &|r, rule| finding(audit, r, rule))
 }
 
 #[cfg(test)]

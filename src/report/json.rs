@@ -75,8 +75,21 @@ pub struct Results<'a>(&'a Audit);
 
 impl Serialize for Results<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
         let audit = self.0;
-        serializer.collect_seq(audit.results.iter().map(|r| ResultEntry::new(audit, r)))
+        let mut seq = serializer.serialize_seq(Some(audit.len()))?;
+        let mut failed = None;
+        let read = audit.for_each_result(&mut |r| {
+            seq.serialize_element(&ResultEntry::new(audit, r)).map_err(|e| {
+                failed = Some(e);
+                std::io::Error::other("the JSON report could not be written")
+            })
+        });
+        match (failed, read) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) => Err(S::Error::custom(format!("cannot read back the audit's results: {e}"))),
+            (None, Ok(())) => seq.end(),
+        }
     }
 }
 

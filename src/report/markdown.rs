@@ -334,8 +334,9 @@ fn tables(audit: &Audit) -> String {
     out.push_str(
         "\n## Rules\n\n| rule | severity | title | result | failed | errors | waived | passed |\n|---|---|---|---|---:|---:|---:|---:|\n",
     );
+    let tally = audit.tally();
     for rule in &audit.rules {
-        let count = |st: Status| audit.results.iter().filter(|r| r.rule_id == rule.id() && r.status == st).count();
+        let count = |st: Status| tally.of_rule(rule.id(), st);
         let (fail, error, waived, pass) = (count(Status::Fail), count(Status::Error), count(Status::Waived), count(Status::Pass));
         let result = if fail > 0 {
             icon(Status::Fail)

@@ -1,6 +1,7 @@
 //! Reporters: one module per format behind [`write`] (and [`render`], the same
-//! into a string). Each takes the whole [`Audit`]; where the bytes go is the
-//! caller's business.
+//! into a string). Each takes the whole [`Audit`] and reads its results one at
+//! a time, in report order, through [`Audit::for_each_result`], whether they are
+//! held in memory or spilled to disk; where the bytes go is the caller's business.
 
 mod asff;
 pub mod earlier;
@@ -56,9 +57,14 @@ pub fn write(audit: &Audit, format: Format, options: &RenderOptions, out: &mut d
     match format {
         Format::Json => json::write(audit, out),
         Format::Sarif => sarif::write(audit, out),
-        Format::Text => out.write_all(text::render(audit, options.color, options.show_passes).as_bytes()),
-        Format::Markdown => out.write_all(markdown::render(audit, options.markdown_max_bytes, options.show_passes).as_bytes()),
-        Format::Junit => out.write_all(junit::render(audit).as_bytes()),
+        // Text and Markdown order findings across rules (triage order): they
+        // read a spilled audit's findings back into memory (its passes only
+        // with --show-passes; they are counted otherwise). JUnit builds its
+        // document in memory with `quick-junit`, every result a test case.
+        Format::Text => out.write_all(text::render(&*audit.listed(options.show_passes)?, options.color, options.show_passes).as_bytes()),
+        Format::Markdown => out
+            .write_all(markdown::render(&*audit.listed(options.show_passes)?, options.markdown_max_bytes, options.show_passes).as_bytes()),
+        Format::Junit => out.write_all(junit::render(&*audit.held()?).as_bytes()),
         Format::Ocsf => ocsf::write(audit, out),
         Format::Asff => asff::write(audit, out),
     }
@@ -104,6 +110,7 @@ pub(crate) mod tests {
             metadata: crate::snapshot::Metadata::example(),
             snapshot_path: Some("fixtures/x/snapshot.json".into()),
             rules: vec![rule("CT-101", Severity::High), rule("CT-102", Severity::Low)],
+            spill: None,
             results: vec![
                 result("CT-101", Status::Fail, Severity::High, hostile, "trail *bold* | pipe\u{1b}[2J"),
                 result("CT-101", Status::Pass, Severity::High, "arn:ok", "fine"),
@@ -189,7 +196,7 @@ pub(crate) mod tests {
             ]
         });
         let baseline = crate::triage::Baseline::parse(&baseline.to_string(), std::path::Path::new("base.json")).unwrap();
-        baseline.compare(&mut audit, true);
+        baseline.compare(&mut audit, true).unwrap();
         audit.warnings.push(crate::finding::Warning {
             kind: crate::finding::WarningKind::WaiverStale,
             message: "waiver for CT-101 on `a|b<script>` (owner `x`) is stale".into(),

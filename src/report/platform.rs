@@ -78,8 +78,21 @@ pub(super) fn subject(rule: Option<&Rule>) -> Option<SubjectKind> {
 
 /// The results both formats emit, each with its rule (all of them: a pass is a
 /// finding whose status says it passed, as Prowler and Security Hub record them).
-pub(super) fn results(audit: &Audit) -> impl Iterator<Item = (&RuleResult, Option<&Rule>)> {
-    audit.results.iter().map(|r| (r, audit.rule(&r.rule_id)))
+/// Writes them as one JSON array, a finding at a time (`finding` makes one).
+pub(super) fn write_array(
+    audit: &Audit,
+    out: &mut dyn std::io::Write,
+    finding: &dyn Fn(&RuleResult, Option<&Rule>) -> serde_json::Value,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    let mut first = true;
+    audit.for_each_result(&mut |r| {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        serde_json::to_writer_pretty(&mut *out, &finding(r, audit.rule(&r.rule_id)))?;
+        Ok(())
+    })?;
+    out.write_all(b"\n]\n")
 }
 
 #[cfg(test)]

@@ -181,16 +181,15 @@ fn result(index: usize, r: &RuleResult, uri: &str) -> SarifResult {
     sarif_result
 }
 
-/// Writes the SARIF log to `out` as it is serialized.
+/// Writes the SARIF log to `out`, a result at a time: the log is serialized
+/// with no result, and the results are written into its `"results": []` as
+/// they are read, each indented as serde_json's pretty printer would have
+/// indented it inside the whole document (a pretty-printed JSON value never
+/// holds a raw newline inside a string, so its lines can be re-indented). The
+/// bytes are those of serializing the whole log at once.
 pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let uri = artifact_uri(audit);
     let rules: Vec<ReportingDescriptor> = audit.rules.iter().map(descriptor).collect();
-    let results: Vec<SarifResult> = audit
-        .results
-        .iter()
-        .filter(|r| r.status != Status::Pass)
-        .filter_map(|r| audit.rules.iter().position(|x| x.id() == r.rule_id).map(|i| result(i, r, &uri)))
-        .collect();
     let driver = ToolComponent::builder()
         .name("trailaudit".to_owned())
         .full_name(format!("trailaudit {}", env!("CARGO_PKG_VERSION")))
@@ -199,9 +198,39 @@ pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()>
         .information_uri(INFORMATION_URI.to_owned())
         .rules(rules)
         .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(Vec::<SarifResult>::new()).build();
     let sarif = Sarif::builder().schema(serde_sarif::sarif::SCHEMA_URL.to_owned()).version(json!("2.1.0")).runs(vec![run]).build();
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    let skeleton = serde_json::to_string_pretty(&sarif)?;
+    // The only unescaped `"results"` key: rule texts are strings, where a quote is `\"`.
+    const EMPTY: &str = "\"results\": []";
+    let at = skeleton.find(EMPTY).expect("the run has an empty results array") + EMPTY.len() - 1;
+    let line_indent = &skeleton[skeleton[..at].rfind('\n').map_or(0, |i| i + 1)..];
+    let line_indent = &line_indent[..line_indent.len() - line_indent.trim_start().len()];
+    let indent = format!("{line_indent}  ");
+    out.write_all(skeleton[..at].as_bytes())?;
+    let mut first = true;
+    audit.for_each_result(&mut |r| {
+        if r.status == Status::Pass {
+            return Ok(());
+        }
+        let Some(index) = audit.rules.iter().position(|x| x.id() == r.rule_id) else { return Ok(()) };
+        let text = serde_json::to_string_pretty(&result(index, r, &uri))?;
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(indent.as_bytes())?;
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    })?;
+    if !first {
+        out.write_all(b"\n")?;
+        out.write_all(line_indent.as_bytes())?;
+    }
+    out.write_all(skeleton[at..].as_bytes())?;
     out.write_all(b"\n")
 }
 

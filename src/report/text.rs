@@ -271,14 +271,15 @@ fn finding(out: &mut String, audit: &Audit, f: &Finding<'_>, p: &Painter) {
 
 /// Passes counted (or listed with `--show-passes`) and the rules with no subjects.
 fn passes(out: &mut String, audit: &Audit, show_passes: bool, p: &Painter) {
-    let passing: Vec<&RuleResult> = audit.results.iter().filter(|r| r.status == Status::Pass).collect();
-    let mut rules: Vec<&str> = passing.iter().map(|r| r.rule_id.as_str()).collect();
-    rules.dedup();
-    if !passing.is_empty() {
+    // Counted from the tally: a spilled audit's listed results hold passes only with --show-passes.
+    let tally = audit.tally();
+    let rules: Vec<&str> = tally.by_rule.iter().filter(|(_, c)| c.pass > 0).map(|(id, _)| id.as_str()).collect();
+    if tally.by_status.pass > 0 {
         let hint = if show_passes { "" } else { "; --show-passes lists them" };
-        let _ = writeln!(out, "\n{} {} results of {} rules{hint}", p.paint(Style::new().bold(), "Passed:"), passing.len(), rules.len());
+        let _ =
+            writeln!(out, "\n{} {} results of {} rules{hint}", p.paint(Style::new().bold(), "Passed:"), tally.by_status.pass, rules.len());
         if show_passes {
-            for r in &passing {
+            for r in audit.results.iter().filter(|r| r.status == Status::Pass) {
                 let region = r.region.as_deref().unwrap_or("global");
                 let _ =
                     writeln!(out, "  {} {} {} {} {}", p.status(r.status), esc(&r.rule_id), esc(&r.account), esc(region), esc(&r.resource));

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::finding::{Audit, BaselineState, Outcome, Rule, RuleResult, Severity, Status, StatusCounts};
+use crate::finding::{Audit, Outcome, Rule, RuleResult, Severity, Status, StatusCounts};
 
 /// One finding of the report: a rule's non-pass results of one status, or
 /// the failures of several rules sharing one cause.
@@ -215,28 +215,23 @@ pub(super) struct Counts {
 }
 
 /// Failing results that can decide exit code 1 (with `--fail-on-new`: only the new ones).
-fn deciding(audit: &Audit) -> impl Iterator<Item = &RuleResult> {
+fn deciding(audit: &Audit) -> usize {
     let only_new = audit.baseline.as_ref().is_some_and(|b| b.fail_on_new);
-    audit.results.iter().filter(move |r| {
-        r.status == Status::Fail && audit.fail_on.fails(r.severity) && (!only_new || r.baseline != Some(BaselineState::Unchanged))
-    })
+    audit.tally().deciding(audit.fail_on, only_new)
 }
 
+/// From the audit's tally: the results listed may leave passes out ([`Audit::listed`]).
 pub(super) fn counts(audit: &Audit) -> Counts {
-    let mut failing_by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
-    for r in &audit.results {
-        if r.status == Status::Fail {
-            *failing_by_severity.entry(r.severity).or_default() += 1;
-        }
-    }
-    let at_or_above = audit.results.iter().filter(|r| r.status == Status::Fail && audit.fail_on.fails(r.severity)).count();
-    Counts { total: audit.results.len(), by_status: StatusCounts::of(&audit.results), failing_by_severity, at_or_above }
+    let tally = audit.tally();
+    let failing_by_severity: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, tally.failed(*s))).collect();
+    Counts { total: tally.total, by_status: tally.by_status, failing_by_severity, at_or_above: tally.deciding(audit.fail_on, false) }
 }
 
 /// Ids of the evaluated rules without a single result: nothing in the
 /// snapshot for them to judge (`no subjects`, e.g. no sensitive bucket).
 pub(super) fn no_subjects(audit: &Audit) -> Vec<&str> {
-    audit.rules.iter().map(Rule::id).filter(|id| !audit.results.iter().any(|r| r.rule_id == *id)).collect()
+    let tally = audit.tally();
+    audit.rules.iter().map(Rule::id).filter(|id| !tally.by_rule.contains_key(*id)).collect()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -246,7 +241,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// One line saying what decided the exit code, e.g. `exit 1: 3 failures at
 /// or above high` or `exit 3: 2 error results`.
 pub(super) fn exit_reason(audit: &Audit) -> String {
-    let errors = audit.results.iter().filter(|r| r.status == Status::Error).count();
+    let tally = audit.tally();
+    let errors = tally.by_status.error;
     let only_new = audit.baseline.as_ref().is_some_and(|b| b.fail_on_new);
     let new = if only_new { "new " } else { "" };
     let threshold = match audit.fail_on.severity() {
@@ -255,7 +251,7 @@ pub(super) fn exit_reason(audit: &Audit) -> String {
     };
     match audit.outcome() {
         Outcome::Failed => {
-            let n = deciding(audit).count();
+            let n = deciding(audit);
             let mut line = format!("exit 1: {} {threshold}", plural(n, &format!("{new}failure"), &format!("{new}failures")));
             if errors > 0 {
                 line.push_str(&format!(" (and {})", plural(errors, "error result", "error results")));
@@ -271,7 +267,7 @@ pub(super) fn exit_reason(audit: &Audit) -> String {
             line
         }
         Outcome::Clean | Outcome::BadInput => {
-            let failing = audit.results.iter().filter(|r| r.status == Status::Fail).count();
+            let failing = tally.by_status.fail;
             match audit.fail_on.severity() {
                 None if failing > 0 => {
                     format!("exit 0: --fail-on none: {} reported, none fails the run; no errors", plural(failing, "failure", "failures"))

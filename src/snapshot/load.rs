@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::model::{SCHEMA_VERSION, Snapshot};
-use super::stream::{AccountSink, SnapshotSeed};
+use super::model::{Account, SCHEMA_VERSION, Snapshot};
+use super::stream::{AccountSink, AccountSpan, Counted, Position, SnapshotSeed, SpanLog};
 
 /// Why a snapshot could not be read. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -75,10 +75,15 @@ pub fn load_file(path: &Path) -> Result<(Snapshot, String), SnapshotError> {
 /// measured first; a device or pipe is read up to the bound), invalid UTF-8
 /// (with the byte offset), and a leading UTF-8 byte-order mark is dropped.
 fn read_bounded(path: &Path) -> Result<String, SnapshotError> {
+    let file = std::fs::File::open(path).map_err(|cause| SnapshotError::Io { path: path.to_owned(), cause })?;
+    read_bounded_from(file, path)
+}
+
+/// [`read_bounded`] of a file already open (a pipe is read by whoever opened it).
+fn read_bounded_from(file: std::fs::File, path: &Path) -> Result<String, SnapshotError> {
     use std::io::Read;
     let limit = max_snapshot_bytes();
     let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
-    let file = std::fs::File::open(path).map_err(io)?;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
             return Err(io(std::io::Error::other("it is a directory")));
@@ -122,13 +127,234 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
     Ok(snapshot)
 }
 
+/// A snapshot file checked by [`load_file_indexed`], and where each of its
+/// accounts is: an account is read again alone ([`SnapshotFile::account`]),
+/// or any part of the text ([`SnapshotFile::read`]), without the file's text
+/// being held. Offsets are in the text (a leading byte-order mark not counted).
+pub struct SnapshotFile {
+    path: PathBuf,
+    source: Source,
+    /// Each account of `accounts`, in file order.
+    pub spans: Vec<AccountSpan>,
+    /// The text's length in bytes.
+    pub len: u64,
+}
+
+/// Where the text is read from: the file itself, or (a pipe or a device,
+/// which cannot be read twice) the text as read once.
+enum Source {
+    File { file: std::fs::File, bom: u64 },
+    Text(String),
+}
+
+impl Source {
+    /// A reader of the text from byte `offset` on (unbuffered).
+    fn reader(&self, offset: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        use std::io::Seek;
+        match self {
+            Source::File { file, bom } => {
+                let mut file = file;
+                file.seek(std::io::SeekFrom::Start(bom + offset))?;
+                Ok(Box::new(file))
+            }
+            Source::Text(text) => Ok(Box::new(text.as_bytes().get(offset as usize..).unwrap_or_default())),
+        }
+    }
+}
+
+impl SnapshotFile {
+    /// The text from byte `start` to byte `end`.
+    pub fn read(&self, start: u64, end: u64) -> Result<String, SnapshotError> {
+        use std::io::Read;
+        let io = |cause| SnapshotError::Io { path: self.path.clone(), cause };
+        let mut bytes = Vec::with_capacity(end.saturating_sub(start) as usize);
+        self.source.reader(start).map_err(io)?.take(end.saturating_sub(start)).read_to_end(&mut bytes).map_err(io)?;
+        if (bytes.len() as u64) < end.saturating_sub(start) {
+            return Err(io(std::io::Error::other("the file is shorter than when it was checked (was it changed during the audit?)")));
+        }
+        String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("the file changed during the audit (not UTF-8 text any more)")))
+    }
+
+    /// The `i`-th account of `accounts`, read again from its own bytes.
+    pub fn account(&self, i: usize) -> Result<Account, SnapshotError> {
+        let span = self.spans[i];
+        let text = self.read(span.start, span.end)?;
+        serde_json::from_str(&text).map_err(|e| SnapshotError::NotASnapshot {
+            path: self.path.clone(),
+            line: span.line + e.line() - 1,
+            column: e.column(),
+            message: format!(
+                "cannot read the snapshot a second time (was it changed during the audit?): {}",
+                strip_position(&e.to_string())
+            ),
+        })
+    }
+}
+
+/// How much of a file is read at a time by the first pass of [`load_file_indexed`].
+const PIECE: usize = 1 << 20;
+
 /// Reads and validates a snapshot file as [`load_file`] does, handing each
-/// account to `each` instead of keeping it (the snapshot returned has no
-/// accounts; see [`parse_str_streaming`]).
-pub fn load_file_streaming(path: &Path, each: &mut AccountSink<'_>) -> Result<(Snapshot, String), SnapshotError> {
-    let text = read_bounded(path)?;
-    let snapshot = parse_str_streaming(&text, path, each)?;
-    Ok((snapshot, text))
+/// account to `each` instead of keeping it (in file order; `each` may have
+/// seen accounts of a file then refused, so it should only gather), and
+/// without holding the text: a first read checks the file's size and
+/// encoding and gives its text, piece by piece, to `observe`; a second
+/// parses it, noting where each account is; a third looks for repeated keys.
+/// A file refused is read again whole, as [`load_file`] reads it, so that
+/// every error is the loader's own, with its line and column.
+pub fn load_file_indexed(
+    path: &Path,
+    each: &mut AccountSink<'_>,
+    observe: &mut dyn FnMut(&str),
+) -> Result<(Snapshot, SnapshotFile), SnapshotError> {
+    // The text of a pipe is held: read again, the pipe would wait for a writer.
+    let refused = |source: Option<&Source>| -> SnapshotError {
+        let err = match source {
+            Some(Source::Text(text)) => parse_str_streaming(text, path, &mut |_| Ok(())).map(drop),
+            _ => read_bounded(path).and_then(|text| parse_str_streaming(&text, path, &mut |_| Ok(())).map(drop)),
+        };
+        // Refused once and accepted now: the file changed between two reads.
+        err.err().unwrap_or_else(|| SnapshotError::Io {
+            path: path.to_owned(),
+            cause: std::io::Error::other("the file changed while it was read"),
+        })
+    };
+    let Some((source, len, lead)) = scan_file(path, observe)? else { return Err(refused(None)) };
+    // A document that is not an object gets the loader's own message.
+    if lead.first != Some('{') {
+        return Err(refused(Some(&source)));
+    }
+    let position = Position { at: std::cell::Cell::new(lead.skip), lines: Default::default() };
+    let mut spans = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    let parsed = {
+        let reader = source.reader(lead.skip).map_err(|cause| SnapshotError::Io { path: path.to_owned(), cause })?;
+        let mut de = serde_json::Deserializer::from_reader(Counted::new(reader, &position));
+        let mut sink = |account: Account| {
+            ids.push(account.account_id.clone());
+            each(account)
+        };
+        use serde::de::DeserializeSeed;
+        SnapshotSeed { sink: &mut sink, spans: Some(SpanLog { position: &position, spans: &mut spans }) }
+            .deserialize(&mut de)
+            .and_then(|snapshot| de.end().map(|()| snapshot))
+    };
+    let unique = || -> Result<(), serde_json::Error> {
+        let reader = source.reader(lead.skip).map_err(<serde_json::Error as serde::de::Error>::custom)?;
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
+        <unique::Unique as serde::Deserialize>::deserialize(&mut de)?;
+        de.end()
+    };
+    let snapshot = match parsed {
+        Ok(snapshot) if snapshot.schema_version == SCHEMA_VERSION && unique().is_ok() => snapshot,
+        _ => return Err(refused(Some(&source))),
+    };
+    check_accounts(&ids, path)?;
+    Ok((snapshot, SnapshotFile { path: path.to_owned(), source, spans, len }))
+}
+
+/// The start of a text: a second byte-order mark skipped (the first is
+/// dropped as the file is read), whitespace, and the first other character.
+#[derive(Default)]
+struct Lead {
+    started: bool,
+    skip: u64,
+    first: Option<char>,
+}
+
+impl Lead {
+    fn feed(&mut self, piece: &str) {
+        if self.first.is_some() {
+            return;
+        }
+        for c in piece.chars() {
+            if !self.started {
+                self.started = true;
+                if c == '\u{feff}' {
+                    self.skip = c.len_utf8() as u64;
+                    continue;
+                }
+            }
+            if !c.is_whitespace() {
+                self.first = Some(c);
+                return;
+            }
+        }
+    }
+}
+
+/// The first read of [`load_file_indexed`]: the file's text given to
+/// `observe` in pieces, and what it will be read from again, the text's
+/// length and its [`Lead`]; `None` when [`read_bounded`] would refuse it
+/// (too large, not UTF-8), an error when it cannot be read at all. A pipe
+/// or a device is read whole, as [`load_file`] does, since it cannot be
+/// read twice.
+fn scan_file(path: &Path, observe: &mut dyn FnMut(&str)) -> Result<Option<(Source, u64, Lead)>, SnapshotError> {
+    use std::io::Read;
+    let limit = max_snapshot_bytes();
+    let io = |cause| SnapshotError::Io { path: path.to_owned(), cause };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let regular = file.metadata().is_ok_and(|meta| meta.is_file());
+    let mut lead = Lead::default();
+    if !regular {
+        let text = read_bounded_from(file, path)?;
+        lead.feed(&text);
+        observe(&text);
+        let len = text.len() as u64;
+        return Ok(Some((Source::Text(text), len, lead)));
+    }
+    if file.metadata().is_ok_and(|meta| meta.len() > limit) {
+        return Ok(None);
+    }
+    let mut reader = (&file).take(limit.saturating_add(1));
+    let mut buf: Vec<u8> = Vec::with_capacity(PIECE + 4);
+    let (mut read, mut len, mut bom) = (0u64, 0u64, None);
+    loop {
+        let held = buf.len();
+        buf.resize(held + PIECE, 0);
+        let n = loop {
+            match reader.read(&mut buf[held..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        };
+        buf.truncate(held + n);
+        read += n as u64;
+        if read > limit {
+            return Ok(None);
+        }
+        let eof = n == 0;
+        if bom.is_none() {
+            if buf.len() < 3 && !eof {
+                continue;
+            }
+            bom = Some(if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 });
+            buf.drain(..bom.unwrap_or(0) as usize);
+        }
+        let Some(chunk) = buf.utf8_chunks().next() else {
+            // Nothing held (a byte-order mark alone was read so far).
+            if eof {
+                break;
+            }
+            continue;
+        };
+        let valid = chunk.valid();
+        // A character cut by the end of the piece is completed by the next one.
+        let cut = !eof && valid.len() + chunk.invalid().len() == buf.len();
+        if !chunk.invalid().is_empty() && !cut {
+            return Ok(None);
+        }
+        lead.feed(valid);
+        observe(valid);
+        len += valid.len() as u64;
+        let used = valid.len();
+        buf.drain(..used);
+        if eof {
+            break;
+        }
+    }
+    Ok(Some((Source::File { file, bom: bom.unwrap_or(0) }, len, lead)))
 }
 
 /// [`parse_str`] with each account handed to `each`, in file order, as it is
@@ -289,7 +515,7 @@ fn parse_object(text: &str, path: &Path, each: &mut AccountSink<'_>) -> Result<S
     use serde::de::DeserializeSeed;
     let mut de = serde_json::Deserializer::from_str(text);
     let mut track = serde_path_to_error::Track::new();
-    let parsed: Result<Snapshot, _> = SnapshotSeed { sink: each }
+    let parsed: Result<Snapshot, _> = SnapshotSeed { sink: each, spans: None }
         .deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
         .map_err(|e| serde_path_to_error::Error::new(track.path(), e));
     if parsed.is_ok()

@@ -10,7 +10,7 @@ pub mod spool;
 pub mod stream;
 
 pub use load::{
-    DEFAULT_MAX_SNAPSHOT_MIB, SnapshotError, dedup_accounts, load_file, load_file_streaming, max_snapshot_bytes, parse_str,
+    DEFAULT_MAX_SNAPSHOT_MIB, SnapshotError, SnapshotFile, dedup_accounts, load_file, load_file_indexed, max_snapshot_bytes, parse_str,
     parse_str_streaming, set_max_snapshot_mib, write_file,
 };
 pub use model::*;

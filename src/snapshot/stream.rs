@@ -7,10 +7,14 @@
 //! messages for an unknown, missing or repeated field), so every loader error
 //! keeps its wording, JSON path, line and column; `super::load` reads every
 //! snapshot through it, whole (`parse_str`) or streamed (`parse_str_streaming`).
+//! Read from a file ([`Counted`]), it also notes where each account's bytes
+//! are ([`AccountSpan`]), so an account can be read again alone, later,
+//! without the file's text being held.
 
+use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Error, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Error, MapAccess, SeqAccess, Visitor};
 
 use super::model::{Account, CollectionError, Metadata, OrganizationScope, Snapshot};
 
@@ -22,9 +26,74 @@ pub type AccountSink<'s> = dyn FnMut(Account) -> Result<(), String> + 's;
 const FIELDS: &[&str] = &["schema_version", "metadata", "organization", "accounts", "errors"];
 
 /// Reads a [`Snapshot`] whose `accounts` go to `sink` (the snapshot returned
-/// has none).
+/// has none), and, with `spans`, notes where each account is.
 pub struct SnapshotSeed<'a, 's> {
     pub sink: &'a mut AccountSink<'s>,
+    pub spans: Option<SpanLog<'a>>,
+}
+
+/// Where one account of the `accounts` array is in the text: its bytes
+/// (`start..end`, from its `{` to just after its `}`) and the line `start` is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSpan {
+    pub start: u64,
+    pub end: u64,
+    pub line: usize,
+}
+
+/// How far a [`Counted`] reader has been read: bytes (an offset in the
+/// text) and line breaks among them.
+#[derive(Debug, Default)]
+pub struct Position {
+    pub at: Cell<u64>,
+    pub lines: Cell<usize>,
+}
+
+/// A buffered reader that counts what it hands out into a [`Position`].
+/// serde_json's `from_reader` takes its bytes one at a time and looks one
+/// byte ahead at most, so when an account's reading starts, the position is
+/// just past the account's first byte, and when it ends, just past its last.
+pub struct Counted<'p, R> {
+    inner: R,
+    position: &'p Position,
+    buf: Box<[u8]>,
+    /// What of `buf` is read from `inner` (`..filled`) and handed out (`..at`).
+    at: usize,
+    filled: usize,
+}
+
+impl<'p, R: std::io::Read> Counted<'p, R> {
+    pub fn new(inner: R, position: &'p Position) -> Counted<'p, R> {
+        Counted { inner, position, buf: vec![0; 1 << 16].into_boxed_slice(), at: 0, filled: 0 }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.filled {
+            self.filled = self.inner.read(&mut self.buf)?;
+            self.at = 0;
+        }
+        let n = out.len().min(self.filled - self.at);
+        let read = &self.buf[self.at..self.at + n];
+        out[..n].copy_from_slice(read);
+        self.at += n;
+        self.position.at.set(self.position.at.get() + n as u64);
+        self.position.lines.set(self.position.lines.get() + read.iter().filter(|&&b| b == b'\n').count());
+        Ok(n)
+    }
+}
+
+/// Where account spans are noted: the reader's position, and the spans so far.
+pub struct SpanLog<'a> {
+    pub position: &'a Position,
+    pub spans: &'a mut Vec<AccountSpan>,
+}
+
+impl SpanLog<'_> {
+    fn reborrow(&mut self) -> SpanLog<'_> {
+        SpanLog { position: self.position, spans: &mut *self.spans }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for SnapshotSeed<'_, '_> {
@@ -47,6 +116,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_, '_> {
         let mut organization: Option<Option<OrganizationScope>> = None;
         let mut accounts_seen = false;
         let mut errors: Option<Vec<CollectionError>> = None;
+        let mut spans = self.spans;
         while let Some(key) = map.next_key::<Field>()? {
             match key {
                 Field::SchemaVersion if schema_version.is_some() => return Err(A::Error::duplicate_field("schema_version")),
@@ -57,7 +127,7 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_, '_> {
                 Field::Organization => organization = Some(map.next_value()?),
                 Field::Accounts if accounts_seen => return Err(A::Error::duplicate_field("accounts")),
                 Field::Accounts => {
-                    map.next_value_seed(AccountsSeed { sink: &mut *self.sink })?;
+                    map.next_value_seed(AccountsSeed { sink: &mut *self.sink, spans: spans.as_mut().map(SpanLog::reborrow) })?;
                     accounts_seen = true;
                 }
                 Field::Errors if errors.is_some() => return Err(A::Error::duplicate_field("errors")),
@@ -82,10 +152,11 @@ impl<'de> Visitor<'de> for SnapshotSeed<'_, '_> {
     /// the loader refuses a document that is not an object before it gets here,
     /// but a nested reader would not, so the same is accepted.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Snapshot, A::Error> {
+        let mut spans = self.spans;
         let schema_version = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(0, &"struct Snapshot with 5 elements"))?;
         let metadata = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(1, &"struct Snapshot with 5 elements"))?;
         let organization = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(2, &"struct Snapshot with 5 elements"))?;
-        seq.next_element_seed(AccountsSeed { sink: &mut *self.sink })?
+        seq.next_element_seed(AccountsSeed { sink: &mut *self.sink, spans: spans.as_mut().map(SpanLog::reborrow) })?
             .ok_or_else(|| A::Error::invalid_length(3, &"struct Snapshot with 5 elements"))?;
         let errors = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(4, &"struct Snapshot with 5 elements"))?;
         Ok(Snapshot { schema_version, metadata, organization, accounts: Vec::new(), errors })
@@ -127,6 +198,7 @@ impl<'de> serde::Deserialize<'de> for Field {
 /// The `accounts` array, each element read as an [`Account`] and given to the sink.
 struct AccountsSeed<'a, 's> {
     sink: &'a mut AccountSink<'s>,
+    spans: Option<SpanLog<'a>>,
 }
 
 impl<'de> DeserializeSeed<'de> for AccountsSeed<'_, '_> {
@@ -144,40 +216,38 @@ impl<'de> Visitor<'de> for AccountsSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(account) = seq.next_element::<Account>()? {
-            (self.sink)(account).map_err(A::Error::custom)?;
+        match self.spans {
+            None => {
+                while let Some(account) = seq.next_element::<Account>()? {
+                    (self.sink)(account).map_err(A::Error::custom)?;
+                }
+            }
+            Some(mut log) => {
+                while let Some(account) = seq.next_element_seed(SpannedAccount { log: log.reborrow() })? {
+                    (self.sink)(account).map_err(A::Error::custom)?;
+                }
+            }
         }
         Ok(())
     }
 }
 
-/// Reads only the `accounts` of a snapshot already checked by the loader,
-/// each given to `sink` in file order (a second pass over the same text: the
-/// other fields are skipped, not built).
-pub fn for_each_account(text: &str, sink: &mut AccountSink<'_>) -> Result<(), serde_json::Error> {
-    struct Accounts<'a, 's> {
-        sink: &'a mut AccountSink<'s>,
+/// One account, its span noted once it is read.
+struct SpannedAccount<'a> {
+    log: SpanLog<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for SpannedAccount<'_> {
+    type Value = Account;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Account, D::Error> {
+        use serde::Deserialize;
+        // The account's first byte (`{`) has been looked at already: it is counted.
+        let start = self.log.position.at.get().saturating_sub(1);
+        let line = self.log.position.lines.get() + 1;
+        let account = Account::deserialize(d)?;
+        self.log.spans.push(AccountSpan { start, end: self.log.position.at.get(), line });
+        Ok(account)
     }
-    impl<'de> Visitor<'de> for Accounts<'_, '_> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a snapshot object")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if key == "accounts" {
-                    map.next_value_seed(AccountsSeed { sink: &mut *self.sink })?;
-                } else {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-            Ok(())
-        }
-    }
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde::Deserializer::deserialize_map(&mut de, Accounts { sink })?;
-    de.end()
 }
 
 #[cfg(test)]
@@ -192,7 +262,7 @@ mod tests {
             Ok(())
         };
         let mut de = serde_json::Deserializer::from_str(text);
-        let mut snapshot = SnapshotSeed { sink: &mut sink }.deserialize(&mut de).map_err(|e| e.to_string())?;
+        let mut snapshot = SnapshotSeed { sink: &mut sink, spans: None }.deserialize(&mut de).map_err(|e| e.to_string())?;
         de.end().map_err(|e| e.to_string())?;
         snapshot.accounts = accounts;
         Ok(snapshot)
@@ -245,16 +315,47 @@ mod tests {
             seen.push(a.account_id.clone());
             if a.account_id == "2" { Err("no second account".to_owned()) } else { Ok(()) }
         };
-        let err = SnapshotSeed { sink: &mut sink }.deserialize(&mut serde_json::Deserializer::from_str(&doc)).unwrap_err();
+        let err = SnapshotSeed { sink: &mut sink, spans: None }.deserialize(&mut serde_json::Deserializer::from_str(&doc)).unwrap_err();
         // Line 4 (METADATA holds a line break), just after the second account.
         assert_eq!(err.to_string(), "no second account at line 4 column 21");
         assert_eq!(seen, ["1", "2"]);
-        let mut again = Vec::new();
-        for_each_account(&doc, &mut |a| {
-            again.push(a.account_id);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(again, ["1", "2"]);
+    }
+
+    /// Read from a reader, each account's span is its own text (from `{` to
+    /// `}`) and the line it starts on, whatever the layout around it.
+    #[test]
+    fn spans_are_each_accounts_own_bytes_and_line() {
+        let m = METADATA;
+        let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/organization/snapshot.json")).unwrap();
+        let docs = [
+            fixture,
+            format!(
+                "{{\"schema_version\": 1, \"metadata\": {m},\n \"accounts\": [{{\"account_id\": \"1\"}},\n\n {{\"account_id\": \"2\", \"trails\": {{}}}}  ]}}"
+            ),
+            format!(
+                "{{\"accounts\":[\n\t{{\"account_id\":\"é1\"}} ,{{ \"account_id\" : \"2\" }}\n],\"schema_version\":1,\"metadata\":{m}}}"
+            ),
+        ];
+        for doc in &docs {
+            let position = Position::default();
+            let mut spans = Vec::new();
+            let mut accounts = Vec::new();
+            let mut sink = |a: Account| {
+                accounts.push(a);
+                Ok(())
+            };
+            let reader = Counted::new(doc.as_bytes(), &position);
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            SnapshotSeed { sink: &mut sink, spans: Some(SpanLog { position: &position, spans: &mut spans }) }.deserialize(&mut de).unwrap();
+            de.end().unwrap();
+            assert_eq!(spans.len(), accounts.len());
+            assert!(!spans.is_empty());
+            for (span, account) in spans.iter().zip(&accounts) {
+                let text = &doc[span.start as usize..span.end as usize];
+                assert!(text.starts_with('{') && text.ends_with('}'), "{text}");
+                assert_eq!(&serde_json::from_str::<Account>(text).unwrap(), account);
+                assert_eq!(span.line, doc[..span.start as usize].matches('\n').count() + 1);
+            }
+        }
     }
 }

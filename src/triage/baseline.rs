@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::finding::{Audit, BaselineComparison, BaselineState, FixedResult, OutOfWindowResult, Status, SubjectKind};
+use crate::finding::{Audit, BaselineComparison, BaselineMarks, FixedResult, OutOfWindowResult, SubjectKind, finding_kind as kind};
 pub use crate::report::earlier::BaselineError;
 use crate::report::earlier::{EarlierReport, EarlierResult};
 
@@ -21,16 +21,6 @@ use crate::report::earlier::{EarlierReport, EarlierResult};
 pub struct Baseline {
     pub path: PathBuf,
     entries: Vec<EarlierResult>,
-}
-
-/// Which kind of finding a status is: a failure (accepted or not) or an error.
-/// An error that turns into a failure is news: nobody could see that failure before.
-fn kind(status: Status) -> Option<bool> {
-    match status {
-        Status::Pass => None,
-        Status::Fail | Status::Waived => Some(true),
-        Status::Error => Some(false),
-    }
 }
 
 impl Baseline {
@@ -50,15 +40,24 @@ impl Baseline {
     /// A failure of an event detection whose event is older than this snapshot's
     /// event-history window is not fixed either: the audit could not see it, so
     /// it is listed as out of the window and stays open.
-    pub fn compare(&self, audit: &mut Audit, fail_on_new: bool) {
-        let known: BTreeSet<(String, bool)> = self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))).collect();
-        let mut current_findings: BTreeSet<String> = BTreeSet::new();
-        for r in &mut audit.results {
-            let Some(k) = kind(r.status) else { continue };
-            let fp = r.fingerprint();
-            r.baseline = Some(if known.contains(&(fp.clone(), k)) { BaselineState::Unchanged } else { BaselineState::New });
-            current_findings.insert(fp);
-        }
+    ///
+    /// Spilled results are marked as they are read back, and read once here
+    /// for their fingerprints; an error reading them back is returned.
+    pub fn compare(&self, audit: &mut Audit, fail_on_new: bool) -> std::io::Result<()> {
+        let marks = BaselineMarks::new(self.entries.iter().filter_map(|e| kind(e.status).map(|k| (e.fingerprint(), k))));
+        let current_findings: BTreeSet<String> = match &mut audit.spill {
+            Some(spill) => spill.mark(marks)?,
+            None => {
+                let mut current = BTreeSet::new();
+                for r in &mut audit.results {
+                    marks.mark(r);
+                    if r.baseline.is_some() {
+                        current.insert(r.fingerprint());
+                    }
+                }
+                current
+            }
+        };
         let evaluated: BTreeMap<&str, SubjectKind> = audit.rules.iter().map(|r| (r.id(), r.meta.custom.subject)).collect();
         let accounts: BTreeSet<&str> = audit.account_ids.iter().map(String::as_str).collect();
         let window_start = window_start(audit);
@@ -100,6 +99,7 @@ impl Baseline {
         let mut out_of_window: Vec<OutOfWindowResult> = out_of_window.into_values().collect();
         out_of_window.sort_by_key(|o| order(&o.finding));
         audit.baseline = Some(BaselineComparison { path: self.path.clone(), fixed, out_of_window, window_start, fail_on_new });
+        Ok(())
     }
 }
 
@@ -126,7 +126,7 @@ impl From<EarlierReport> for Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Rule, RuleResult, Severity};
+    use crate::finding::{BaselineState, Rule, RuleResult, Severity, Status};
 
     const ACCOUNT: &str = "111111111111";
 
@@ -159,6 +159,7 @@ mod tests {
             snapshot_path: None,
             rules: vec![rule("CT-001"), rule("CT-002")],
             results,
+            spill: None,
             fail_on: Severity::Low.into(),
             account_ids: vec![ACCOUNT.into(), "222222222222".into()],
             framework: None,
@@ -192,7 +193,7 @@ mod tests {
             result("CT-001", ACCOUNT, "arn:now-good", Status::Pass, 20),
             result("CT-001", ACCOUNT, "arn:good", Status::Fail, 40),
         ]);
-        baseline_of(&before).compare(&mut now, false);
+        baseline_of(&before).compare(&mut now, false).unwrap();
         assert_eq!(
             states(&now),
             [("arn:still-bad", Some(BaselineState::Unchanged)), ("arn:now-good", None), ("arn:good", Some(BaselineState::New))]
@@ -211,7 +212,7 @@ mod tests {
             result("CT-001", "222222222222", "arn:shared", Status::Fail, 2),
             result("CT-002", ACCOUNT, "arn:shared", Status::Fail, 3),
         ]);
-        baseline_of(&before).compare(&mut now, false);
+        baseline_of(&before).compare(&mut now, false).unwrap();
         assert_eq!(
             now.results.iter().map(|r| r.baseline).collect::<Vec<_>>(),
             [Some(BaselineState::Unchanged), Some(BaselineState::New), Some(BaselineState::New)],
@@ -231,7 +232,7 @@ mod tests {
             result("CT-001", ACCOUNT, "arn:was-fail", Status::Error, 2),
             result("CT-001", ACCOUNT, "arn:was-waived", Status::Fail, 3),
         ]);
-        baseline_of(&before).compare(&mut now, false);
+        baseline_of(&before).compare(&mut now, false).unwrap();
         assert_eq!(
             now.results.iter().map(|r| r.baseline).collect::<Vec<_>>(),
             [Some(BaselineState::New), Some(BaselineState::New), Some(BaselineState::Unchanged)],
@@ -249,7 +250,7 @@ mod tests {
         before.rules.push(rule("CT-003"));
         before.account_ids.push("999999999999".into());
         let mut now = audit(vec![]);
-        baseline_of(&before).compare(&mut now, false);
+        baseline_of(&before).compare(&mut now, false).unwrap();
         assert!(now.baseline.unwrap().fixed.is_empty());
     }
 
@@ -258,17 +259,17 @@ mod tests {
         let before = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
         let base = baseline_of(&before);
         let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
-        base.compare(&mut now, false);
+        base.compare(&mut now, false).unwrap();
         assert_eq!(now.outcome().code(), 1, "without --fail-on-new every failure counts");
-        base.compare(&mut now, true);
+        base.compare(&mut now, true).unwrap();
         assert_eq!(now.outcome().code(), 0);
         let mut now =
             audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-002", ACCOUNT, "arn:x", Status::Error, 2)]);
-        base.compare(&mut now, true);
+        base.compare(&mut now, true).unwrap();
         assert_eq!(now.outcome().code(), 3);
         let mut now =
             audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1), result("CT-001", ACCOUNT, "arn:new", Status::Fail, 2)]);
-        base.compare(&mut now, true);
+        base.compare(&mut now, true).unwrap();
         assert_eq!(now.outcome().code(), 1);
         now.fail_on = Severity::Critical.into();
         assert_eq!(now.outcome().code(), 0, "--fail-on still applies to new failures");
@@ -304,7 +305,7 @@ mod tests {
         let base = baseline_of(&before);
         let mut now = audit(vec![event("arn:still-seen", "e-seen", Some("2026-11-19T11:00:00Z"))]);
         now.rules.push(event_rule("EVT-007"));
-        base.compare(&mut now, true);
+        base.compare(&mut now, true).unwrap();
         let b = now.baseline.as_ref().unwrap();
         assert_eq!(b.window_start.to_rfc3339(), "2026-11-13T09:00:00+00:00");
         let out: Vec<(&str, Option<String>)> =
@@ -346,7 +347,7 @@ mod tests {
         let next = baseline_of(&now);
         let mut later = audit(vec![]);
         later.rules.push(event_rule("EVT-007"));
-        next.compare(&mut later, false);
+        next.compare(&mut later, false).unwrap();
         let b = later.baseline.as_ref().unwrap();
         let carried: Vec<&str> = b.out_of_window.iter().map(|o| o.finding.resource.as_str()).collect();
         assert_eq!(carried, ["arn:edge", "arn:old", "arn:undated"]);
@@ -363,7 +364,7 @@ mod tests {
         let text = r#"{"report_version": 1, "results": [{"rule_id": "CT-001", "status": "fail", "severity": "high",
             "account": "111111111111", "region": null, "resource": "arn:old", "message": "m"}]}"#;
         let mut now = audit(vec![result("CT-001", ACCOUNT, "arn:old", Status::Fail, 1)]);
-        Baseline::parse(text, Path::new("b.json")).unwrap().compare(&mut now, false);
+        Baseline::parse(text, Path::new("b.json")).unwrap().compare(&mut now, false).unwrap();
         assert_eq!(now.results[0].baseline, Some(BaselineState::Unchanged));
     }
 

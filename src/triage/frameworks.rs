@@ -7,6 +7,7 @@ use crate::pack::frameworks::Framework;
 /// Per-control verdicts of `audit` for `framework`. A control fails if any
 /// result fails, is `error` if none fails but one could not be judged.
 pub fn summarize(audit: &Audit, framework: &Framework) -> FrameworkSummary {
+    let tally = audit.tally();
     let controls = framework
         .controls
         .iter()
@@ -17,7 +18,7 @@ pub fn summarize(audit: &Audit, framework: &Framework) -> FrameworkSummary {
                 .filter(|r| r.meta.custom.frameworks.get(&framework.key).is_some_and(|ids| ids.contains(&control.id)))
                 .map(|r| r.id().to_owned())
                 .collect();
-            let count = |s: Status| audit.results.iter().filter(|r| r.status == s && rules.contains(&r.rule_id)).count();
+            let count = |s: Status| -> usize { rules.iter().filter_map(|id| tally.by_rule.get(id)).map(|c| c.get(s)).sum() };
             let (passed, failed, errors, waived) = (count(Status::Pass), count(Status::Fail), count(Status::Error), count(Status::Waived));
             let status = if rules.is_empty() && control.manual.is_some() {
                 ControlStatus::Manual

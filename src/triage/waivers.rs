@@ -41,59 +41,116 @@ pub struct RuleIds<'a> {
 /// Applies `waivers` to failing results (the first matching, unexpired waiver
 /// in file order wins); returns warnings about expired and stale waivers.
 pub fn apply(waivers: &[Waiver], results: &mut [RuleResult], today: NaiveDate, rules: &RuleIds<'_>) -> Vec<Warning> {
-    let mut warnings = Vec::new();
-    // Globs were validated when the config was parsed; a waiver whose glob
-    // still does not compile matches nothing and is reported stale below.
-    let matchers: Vec<Option<globset::GlobMatcher>> =
-        waivers.iter().map(|w| globset::Glob::new(&w.resource).ok().map(|g| g.compile_matcher())).collect();
-    let rule_matchers: Vec<Option<globset::GlobMatcher>> =
-        waivers.iter().map(|w| crate::pack::select::rule_matcher(&w.rule).ok()).collect();
-    let rule_matches = |i: usize, id: &str| rule_matchers[i].as_ref().is_some_and(|m| m.is_match(id));
-    let matches = |i: usize, r: &RuleResult| {
-        let w = &waivers[i];
-        rule_matches(i, &r.rule_id)
+    let mut tracker = Tracker::new(waivers, today, rules);
+    tracker.apply(results);
+    tracker.warnings()
+}
+
+/// [`apply`] a batch at a time: an audit of a snapshot file waives each batch
+/// of accounts as it is judged, and remembers which waivers matched a failing
+/// or error result, so that staleness is judged on the whole run at the end.
+pub struct Tracker<'w> {
+    waivers: &'w [Waiver],
+    today: NaiveDate,
+    resources: Vec<Option<globset::GlobMatcher>>,
+    rule_matchers: Vec<Option<globset::GlobMatcher>>,
+    /// Expired, or stale because it names no rule of the pack: said without looking at results.
+    settled: Vec<Option<Warning>>,
+    /// Judged against this run's results: its rule was evaluated.
+    judged: Vec<bool>,
+    used: Vec<bool>,
+}
+
+impl<'w> Tracker<'w> {
+    pub fn new(waivers: &'w [Waiver], today: NaiveDate, rules: &RuleIds<'_>) -> Tracker<'w> {
+        // Globs were validated when the config was parsed; a waiver whose glob
+        // still does not compile matches nothing and is reported stale.
+        let resources = waivers.iter().map(|w| globset::Glob::new(&w.resource).ok().map(|g| g.compile_matcher())).collect();
+        let rule_matchers = waivers.iter().map(|w| crate::pack::select::rule_matcher(&w.rule).ok()).collect();
+        let mut tracker = Tracker {
+            waivers,
+            today,
+            resources,
+            rule_matchers,
+            settled: vec![None; waivers.len()],
+            judged: vec![false; waivers.len()],
+            used: vec![false; waivers.len()],
+        };
+        for (i, waiver) in waivers.iter().enumerate() {
+            let warn = |kind, message| Some(Warning { kind, message, waiver: waiver_ref(waiver) });
+            let what = what(waiver);
+            if waiver.expires < today {
+                tracker.settled[i] = warn(
+                    WarningKind::WaiverExpired,
+                    format!("{what} expired on {} and no longer applies: {}", waiver.expires, waiver.reason),
+                );
+            } else if !rules.known.iter().any(|id| tracker.rule_matches(i, id)) {
+                tracker.settled[i] = warn(WarningKind::WaiverStale, format!("{what} is stale: the pack has no rule {}", waiver.rule));
+            } else {
+                let judged = rules.evaluated.iter().any(|id| tracker.rule_matches(i, id));
+                tracker.judged[i] = judged;
+            }
+        }
+        tracker
+    }
+
+    fn rule_matches(&self, i: usize, id: &str) -> bool {
+        self.rule_matchers[i].as_ref().is_some_and(|m| m.is_match(id))
+    }
+
+    fn matches(&self, i: usize, r: &RuleResult) -> bool {
+        let w = &self.waivers[i];
+        self.rule_matches(i, &r.rule_id)
             && w.account.as_ref().is_none_or(|a| *a == r.account)
-            && matchers[i].as_ref().is_some_and(|m| m.is_match(&r.resource))
-    };
-    for (i, waiver) in waivers.iter().enumerate() {
-        let warn = |kind, message| Warning { kind, message, waiver: waiver_ref(waiver) };
-        let what = format!("waiver for {} on `{}` (owner {})", waiver.rule, waiver.resource, waiver.owner);
-        if waiver.expires < today {
-            warnings.push(warn(
-                WarningKind::WaiverExpired,
-                format!("{what} expired on {} and no longer applies: {}", waiver.expires, waiver.reason),
-            ));
-            continue;
+            && self.resources[i].as_ref().is_some_and(|m| m.is_match(&r.resource))
+    }
+
+    /// Waives the failing results of `results` and notes which waivers matched.
+    pub fn apply(&mut self, results: &mut [RuleResult]) {
+        for i in 0..self.waivers.len() {
+            if self.judged[i] && !self.used[i] {
+                let used = results.iter().any(|r| matches!(r.status, Status::Fail | Status::Error) && self.matches(i, r));
+                self.used[i] = used;
+            }
         }
-        if !rules.known.iter().any(|id| rule_matches(i, id)) {
-            warnings.push(warn(WarningKind::WaiverStale, format!("{what} is stale: the pack has no rule {}", waiver.rule)));
-            continue;
-        }
-        if !rules.evaluated.iter().any(|id| rule_matches(i, id)) {
-            continue;
-        }
-        let used = results.iter().any(|r| matches!(r.status, Status::Fail | Status::Error) && matches(i, r));
-        if !used {
-            warnings.push(warn(
-                WarningKind::WaiverStale,
-                format!("{what} is stale: it matches no failing result (fixed, or a typo?); remove it"),
-            ));
+        for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
+            let found = (0..self.waivers.len()).find(|&i| self.waivers[i].expires >= self.today && self.matches(i, result));
+            if let Some(i) = found {
+                let waiver = &self.waivers[i];
+                result.waiver = Some(AppliedWaiver {
+                    reason: waiver.reason.clone(),
+                    owner: waiver.owner.clone(),
+                    expires: Some(waiver.expires.to_string()),
+                    original_status: result.status,
+                });
+                result.status = Status::Waived;
+            }
         }
     }
-    for result in results.iter_mut().filter(|r| r.status == Status::Fail) {
-        let found = (0..waivers.len()).find(|&i| waivers[i].expires >= today && matches(i, result));
-        if let Some(i) = found {
-            let waiver = &waivers[i];
-            result.waiver = Some(AppliedWaiver {
-                reason: waiver.reason.clone(),
-                owner: waiver.owner.clone(),
-                expires: Some(waiver.expires.to_string()),
-                original_status: result.status,
-            });
-            result.status = Status::Waived;
+
+    /// Expired and stale waivers, in the order of the configuration.
+    pub fn warnings(self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (i, settled) in self.settled.into_iter().enumerate() {
+            match settled {
+                Some(w) => warnings.push(w),
+                None if self.judged[i] && !self.used[i] => {
+                    let waiver = &self.waivers[i];
+                    warnings.push(Warning {
+                        kind: WarningKind::WaiverStale,
+                        message: format!("{} is stale: it matches no failing result (fixed, or a typo?); remove it", what(waiver)),
+                        waiver: waiver_ref(waiver),
+                    });
+                }
+                None => {}
+            }
         }
+        warnings
     }
-    warnings
+}
+
+fn what(waiver: &Waiver) -> String {
+    format!("waiver for {} on `{}` (owner {})", waiver.rule, waiver.resource, waiver.owner)
 }
 
 #[cfg(test)]
@@ -218,5 +275,38 @@ mod tests {
         let warnings = apply(&[w], &mut results, today(), &ids(&["CT-007"], &["CT-007"]));
         assert_eq!(results[0].status, Status::Fail);
         assert_eq!(warnings[0].kind, WarningKind::WaiverStale);
+    }
+
+    /// Waived a batch at a time (a snapshot file's audit), results and warnings
+    /// are those of waiving them all at once: a waiver matched only in the last
+    /// batch is not stale, one matched in none is.
+    #[test]
+    fn batches_waive_and_warn_as_the_whole_run() {
+        let all = vec![
+            result("CT-007", Status::Fail, "arn:aws:s3:::legacy-a"),
+            result("CT-005", Status::Pass, "arn:t"),
+            result("CT-005", Status::Error, "arn:t2"),
+            result("CT-007", Status::Fail, "arn:aws:s3:::other"),
+        ];
+        let waivers = [
+            waiver("CT-005", "*", "2027-01-01"),
+            waiver("CT-007", "arn:aws:s3:::legacy-*", "2027-01-01"),
+            waiver("CT-007", "arn:nothing", "2027-01-01"),
+            waiver("CT-007", "*", "2026-01-01"),
+        ];
+        let rules = ids(&["CT-005", "CT-007"], &["CT-005", "CT-007"]);
+        let mut whole = all.clone();
+        let expected = apply(&waivers, &mut whole, today(), &rules);
+        let mut tracker = Tracker::new(&waivers, today(), &rules);
+        let mut batched = Vec::new();
+        for batch in all.chunks(1) {
+            let mut batch = batch.to_vec();
+            tracker.apply(&mut batch);
+            batched.extend(batch);
+        }
+        assert_eq!(batched, whole);
+        assert_eq!(tracker.warnings(), expected);
+        let kinds: Vec<(&str, WarningKind)> = expected.iter().map(|w| (w.waiver.resource.as_str(), w.kind)).collect();
+        assert_eq!(kinds, [("arn:nothing", WarningKind::WaiverStale), ("*", WarningKind::WaiverExpired)]);
     }
 }

@@ -207,7 +207,7 @@ pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()>
     let line_indent = &skeleton[skeleton[..at].rfind('\n').map_or(0, |i| i + 1)..];
     let line_indent = &line_indent[..line_indent.len() - line_indent.trim_start().len()];
     let indent = format!("{line_indent}  ");
-    out.write_all(skeleton[..at].as_bytes())?;
+    out.write_all(&skeleton.as_bytes()[..at])?;
     let mut first = true;
     audit.for_each_result(&mut |r| {
         if r.status == Status::Pass {
@@ -230,7 +230,7 @@ pub fn write(audit: &Audit, out: &mut dyn std::io::Write) -> std::io::Result<()>
         out.write_all(b"\n")?;
         out.write_all(line_indent.as_bytes())?;
     }
-    out.write_all(skeleton[at..].as_bytes())?;
+    out.write_all(&skeleton.as_bytes()[at..])?;
     out.write_all(b"\n")
 }
 

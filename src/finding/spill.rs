@@ -100,35 +100,81 @@ impl Tally {
     }
 }
 
-/// Where judged batches go: each batch becomes one sorted run in a temporary
-/// directory (`TMPDIR`), removed when the [`Spill`] is dropped.
+/// Results held in memory before the first run is written to disk: a small
+/// audit (a bundled fixture has about a hundred results) never touches the
+/// disk, so it also runs where there is no writable temporary directory (the
+/// container image: a read-only root, no `/tmp`); about 20,000 results are a
+/// few tens of MB, a sixth of a 1,000-account audit.
+pub const HOLD_RESULTS: usize = 20_000;
+
+/// One sorted run of results: in memory until [`HOLD_RESULTS`] is passed, then in a file.
+enum Run {
+    Memory(Vec<RuleResult>),
+    File(PathBuf),
+}
+
+/// Where judged batches go: each batch becomes one sorted run, held in memory
+/// until [`HOLD_RESULTS`] results are held, then written, with those before
+/// it, to a temporary directory (`TMPDIR`), removed when the [`Spill`] is dropped.
 pub struct SpillWriter {
-    dir: tempfile::TempDir,
-    runs: Vec<PathBuf>,
+    dir: Option<tempfile::TempDir>,
+    runs: Vec<Run>,
+    held: usize,
+    /// Results held in memory before they go to disk ([`HOLD_RESULTS`]).
+    hold: usize,
     tally: Tally,
 }
 
 impl SpillWriter {
     pub fn new() -> io::Result<SpillWriter> {
-        let dir = tempfile::Builder::new().prefix("trailaudit-results-").tempdir()?;
-        Ok(SpillWriter { dir, runs: Vec::new(), tally: Tally::default() })
+        Ok(SpillWriter::holding(HOLD_RESULTS))
     }
 
-    /// Sorts `batch` in report order and writes it as one run.
+    /// A writer that goes to disk once more than `hold` results are held.
+    fn holding(hold: usize) -> SpillWriter {
+        SpillWriter { dir: None, runs: Vec::new(), held: 0, hold, tally: Tally::default() }
+    }
+
+    /// Sorts `batch` in report order and keeps it as one run.
     pub fn push(&mut self, mut batch: Vec<RuleResult>) -> io::Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         batch.sort_by(report_order);
-        let path = self.dir.path().join(format!("run-{:05}.jsonl", self.runs.len()));
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
         for r in &batch {
             self.tally.add(r);
-            serde_json::to_writer(&mut out, r)?;
-            out.write_all(b"\n")?;
         }
-        out.flush()?;
-        self.runs.push(path);
+        self.held += batch.len();
+        self.runs.push(Run::Memory(batch));
+        if self.held > self.hold {
+            self.write_held()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every run held in memory to its file (the directory made on first use).
+    fn write_held(&mut self) -> io::Result<()> {
+        let dir = match &self.dir {
+            Some(dir) => dir.path().to_owned(),
+            None => {
+                let dir = tempfile::Builder::new().prefix("trailaudit-results-").tempdir()?;
+                let path = dir.path().to_owned();
+                self.dir = Some(dir);
+                path
+            }
+        };
+        for (i, run) in self.runs.iter_mut().enumerate() {
+            let Run::Memory(results) = run else { continue };
+            let path = dir.join(format!("run-{i:05}.jsonl"));
+            let mut out = BufWriter::with_capacity(1 << 16, File::create(&path)?);
+            for r in results.iter() {
+                serde_json::to_writer(&mut out, r)?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()?;
+            *run = Run::File(path);
+        }
+        self.held = 0;
         Ok(())
     }
 
@@ -138,9 +184,27 @@ impl SpillWriter {
 }
 
 struct Inner {
-    /// Holds the directory (deleted on drop).
-    _dir: tempfile::TempDir,
-    runs: Vec<PathBuf>,
+    /// Holds the directory, if one was needed (deleted on drop).
+    _dir: Option<tempfile::TempDir>,
+    runs: Vec<Run>,
+}
+
+/// A run being read back.
+enum RunReader<'a> {
+    Memory(std::slice::Iter<'a, RuleResult>),
+    File(std::io::Lines<BufReader<File>>),
+}
+
+impl RunReader<'_> {
+    fn next_result(&mut self) -> io::Result<Option<RuleResult>> {
+        match self {
+            RunReader::Memory(results) => Ok(results.next().cloned()),
+            RunReader::File(lines) => match lines.next() {
+                None => Ok(None),
+                Some(line) => Ok(Some(serde_json::from_str(&line?)?)),
+            },
+        }
+    }
 }
 
 /// The results of an audit on disk, read back in report order by [`Spill::for_each`].
@@ -223,17 +287,19 @@ impl Spill {
     /// Calls `f` on every result, in report order. A run that cannot be read
     /// back (the temporary directory was cleaned under the audit) is an error, never a shorter report.
     pub fn for_each(&self, f: &mut dyn FnMut(&RuleResult) -> io::Result<()>) -> io::Result<()> {
-        let mut readers: Vec<std::io::Lines<BufReader<File>>> = self
+        let mut readers: Vec<RunReader<'_>> = self
             .inner
             .runs
             .iter()
-            .map(|p| File::open(p).map(|f| BufReader::with_capacity(1 << 15, f).lines()))
+            .map(|run| match run {
+                Run::Memory(results) => Ok(RunReader::Memory(results.iter())),
+                Run::File(p) => File::open(p).map(|f| RunReader::File(BufReader::with_capacity(1 << 15, f).lines())),
+            })
             .collect::<io::Result<_>>()?;
-        let next = |readers: &mut Vec<std::io::Lines<BufReader<File>>>, run: usize| -> io::Result<Option<Head>> {
-            match readers[run].next() {
+        let next = |readers: &mut Vec<RunReader<'_>>, run: usize| -> io::Result<Option<Head>> {
+            match readers[run].next_result()? {
                 None => Ok(None),
-                Some(line) => {
-                    let mut result: RuleResult = serde_json::from_str(&line?)?;
+                Some(mut result) => {
                     if let Some(marks) = &self.marks {
                         marks.mark(&mut result);
                     }
@@ -282,45 +348,62 @@ mod tests {
         }
     }
 
-    /// Batches in any order come back as one stable sort of all of them would give.
+    /// Batches in any order come back as one stable sort of all of them would
+    /// give, whether the runs are all on disk, all in memory, or some of each.
     #[test]
     fn runs_merge_into_the_order_of_one_stable_sort() {
-        let mut all = Vec::new();
-        let mut writer = SpillWriter::new().unwrap();
-        for batch in 0..5 {
-            let mut results = Vec::new();
-            for i in 0..40 {
-                let account = format!("{:012}", (i * 7 + batch * 3) % 11);
-                let rule = format!("CT-{:03}", (i * 13 + batch) % 4);
-                let status = if i % 3 == 0 { Status::Fail } else { Status::Pass };
-                // Equal keys in several batches: told apart by the message.
-                results.push(result(&rule, &account, &format!("arn:r{}", i % 5), status, &format!("b{batch} i{i}")));
+        for hold in [0, 50, usize::MAX] {
+            let mut all = Vec::new();
+            let mut writer = SpillWriter::holding(hold);
+            for batch in 0..5 {
+                let mut results = Vec::new();
+                for i in 0..40 {
+                    let account = format!("{:012}", (i * 7 + batch * 3) % 11);
+                    let rule = format!("CT-{:03}", (i * 13 + batch) % 4);
+                    let status = if i % 3 == 0 { Status::Fail } else { Status::Pass };
+                    // Equal keys in several batches: told apart by the message.
+                    results.push(result(&rule, &account, &format!("arn:r{}", i % 5), status, &format!("b{batch} i{i}")));
+                }
+                all.extend(results.clone());
+                writer.push(results).unwrap();
             }
-            all.extend(results.clone());
-            writer.push(results).unwrap();
+            all.sort_by(report_order);
+            let spill = writer.finish();
+            let on_disk = spill.inner.runs.iter().filter(|r| matches!(r, Run::File(_))).count();
+            assert_eq!(on_disk, [5, 4, 0][[0, 50, usize::MAX].iter().position(|h| *h == hold).unwrap()], "hold {hold}");
+            assert_eq!(spill.inner._dir.is_some(), on_disk > 0, "a directory only when a run went to disk");
+            let mut read = Vec::new();
+            spill
+                .for_each(&mut |r| {
+                    read.push(r.clone());
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(read, all, "hold {hold}");
+            assert_eq!(spill.tally(), &Tally::of(&all));
+            assert_eq!(spill.len(), 200);
         }
-        all.sort_by(report_order);
+    }
+
+    /// A small audit needs no temporary directory: it runs where none can be made.
+    #[test]
+    fn a_small_audit_never_touches_the_disk() {
+        let mut writer = SpillWriter::new().unwrap();
+        writer.push(vec![result("CT-001", "1", "r", Status::Pass, "m")]).unwrap();
         let spill = writer.finish();
-        let mut read = Vec::new();
-        spill
-            .for_each(&mut |r| {
-                read.push(r.clone());
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(read, all);
-        assert_eq!(spill.tally(), &Tally::of(&all));
-        assert_eq!(spill.len(), 200);
+        assert!(spill.inner._dir.is_none());
+        assert!(matches!(spill.inner.runs[..], [Run::Memory(_)]));
     }
 
     /// A run removed under the audit is an error, not a report with fewer results.
     #[test]
     fn a_lost_run_is_an_error() {
-        let mut writer = SpillWriter::new().unwrap();
+        let mut writer = SpillWriter::holding(0);
         writer.push(vec![result("CT-001", "1", "r", Status::Pass, "m")]).unwrap();
         writer.push(vec![result("CT-002", "1", "r", Status::Pass, "m")]).unwrap();
         let spill = writer.finish();
-        std::fs::write(&spill.inner.runs[1], "").unwrap();
+        let Run::File(path) = &spill.inner.runs[1] else { panic!("hold 0 writes every run") };
+        std::fs::write(path, "").unwrap();
         let err = spill.for_each(&mut |_| Ok(())).unwrap_err();
         assert!(err.to_string().contains("holds 1 results, 2 were written"), "{err}");
     }

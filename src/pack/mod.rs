@@ -156,20 +156,26 @@ impl Pack {
     pub fn from_files(files: Vec<PolicyFile>) -> Result<Pack, PackError> {
         // Reading the METADATA and parsing the Rego are independent, and each
         // is about a tenth of an audit of a fixture: one runs on a second thread.
-        let ((rules, mut problems), (mut engine, parse_problems)) = std::thread::scope(|scope| {
-            let parsing = scope.spawn(|| {
-                let mut engine = new_engine();
-                let mut problems = Vec::new();
-                for file in files.iter().filter(|f| !f.is_test()) {
-                    if let Err(e) = engine.add_policy(file.display_path.clone(), file.source.clone()) {
-                        problems.push(rego_problem(file, &e));
-                    }
+        // Where no thread can be had (a container's pids limit), the parse runs here after it.
+        let parse = || {
+            let mut engine = new_engine();
+            let mut problems = Vec::new();
+            for file in files.iter().filter(|f| !f.is_test()) {
+                if let Err(e) = engine.add_policy(file.display_path.clone(), file.source.clone()) {
+                    problems.push(rego_problem(file, &e));
                 }
-                (engine, problems)
-            });
+            }
+            (engine, problems)
+        };
+        let ((rules, mut problems), (mut engine, parse_problems)) = std::thread::scope(|scope| {
+            let parsing = std::thread::Builder::new().spawn_scoped(scope, parse);
             let mut problems = Vec::new();
             let rules = validate(&files, &mut problems);
-            ((rules, problems), parsing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            let parsed = match parsing {
+                Ok(parsing) => parsing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => parse(),
+            };
+            ((rules, problems), parsed)
         });
         problems.extend(parse_problems);
         // A rule that can reach a recursive function is not refused with the
